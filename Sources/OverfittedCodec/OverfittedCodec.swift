@@ -1,0 +1,1 @@
+// The OverfittedCodec layer; see docs/architecture.md. Code lands here as its issue is worked.

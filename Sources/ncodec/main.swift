@@ -1,0 +1,3 @@
+import NCodecCLI
+
+await NCodec.main()
