@@ -42,11 +42,6 @@ let package = Package(
         .executableTarget(name: "CodecBenchmark", dependencies: ["ImageCore", "QualityMetrics", "OverfittedCodec", "CodecBench"], path: "Benchmarks/CodecBenchmark"),
 
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore"]),
-        .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding"]),
-        .testTarget(name: "NeuralKernelsTests", dependencies: ["NeuralKernels"]),
-        .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "ImageCore"]),
-        .testTarget(name: "OverfittedCodecTests", dependencies: ["OverfittedCodec", "ImageCore", "EntropyCoding", "NeuralKernels"]),
-        .testTarget(name: "CodecBenchTests", dependencies: ["CodecBench", "ImageCore", "QualityMetrics"]),
         .testTarget(name: "NCodecCLITests", dependencies: ["NCodecCLI"]),
     ]
 )
