@@ -20,7 +20,8 @@ let package = Package(
     targets: [
         // Layer 1: images, entropy coding, compute, metrics. None imports another layer-1 target except via ImageCore.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "ImageCore", dependencies: ["CPNG"]),
+        .target(name: "CPNGSupport", dependencies: ["CPNG"]),  // C: keeps libpng's setjmp/longjmp out of Swift
+        .target(name: "ImageCore", dependencies: ["CPNGSupport"]),
         .target(name: "EntropyCoding"),
         .target(name: "NeuralKernels"),
         .target(name: "QualityMetrics", dependencies: ["ImageCore"]),

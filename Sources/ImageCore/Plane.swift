@@ -23,6 +23,13 @@ public struct Plane: Sendable, Equatable {
         self.samples = samples
     }
 
+    /// A plane over samples whose count the caller has already matched to the size.
+    init(width: Int, height: Int, checkedSamples samples: [Float]) {
+        self.width = width
+        self.height = height
+        self.samples = samples
+    }
+
     public subscript(x: Int, y: Int) -> Float {
         get { samples[y * width + x] }
         set { samples[y * width + x] = newValue }
