@@ -44,5 +44,6 @@ let package = Package(
 
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore"]),
         .testTarget(name: "NCodecCLITests", dependencies: ["NCodecCLI"]),
+        .testTarget(name: "NeuralKernelsTests", dependencies: ["NeuralKernels"]),
     ]
 )

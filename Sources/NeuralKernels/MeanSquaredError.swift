@@ -1,0 +1,37 @@
+/// Mean squared error between two buffers.
+public enum MeanSquaredError {
+    static let chunk = 1 << 15
+
+    /// Returns `sum_i (prediction[i] - target[i])^2 / count` (accumulated in Double, chunk sums in
+    /// a fixed order) and, if `gradient` is given, writes `gradient[i] = scale * 2 (prediction[i] - target[i]) / count`.
+    public static func loss(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
+                            gradient: UnsafeMutablePointer<Float>? = nil, scale: Float = 1) -> Double {
+        guard count > 0 else { return 0 }
+        let chunks = (count + chunk - 1) / chunk
+        var partials = [Double](repeating: 0, count: chunks)
+        let factor = scale * 2 / Float(count)
+        partials.withUnsafeMutableBufferPointer { buffer in
+            guard let sums = buffer.baseAddress else { return }
+            Parallel.forEach(chunks) { index in
+                let start = index * chunk, end = min(count, start + chunk)
+                var acc = SIMD8<Float>()
+                var i = start
+                while i + 8 <= end {
+                    let d = load8(prediction + i) - load8(target + i)
+                    acc = acc + d * d
+                    if let gradient { store8(d * factor, gradient + i) }
+                    i += 8
+                }
+                var total = Double(horizontalSum(acc))
+                while i < end {
+                    let d = prediction[i] - target[i]
+                    total += Double(d * d)
+                    gradient?[i] = d * factor
+                    i += 1
+                }
+                sums[index] = total
+            }
+        }
+        return partials.reduce(0, +) / Double(count)
+    }
+}

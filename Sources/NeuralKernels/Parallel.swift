@@ -1,0 +1,72 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Multi-core execution for the kernels.
+///
+/// Work is cut into chunks whose boundaries depend only on the problem size (never on the thread
+/// count), and every reduction across chunks is summed in chunk order, so every kernel returns
+/// bit-identical results for any thread count.
+public enum Parallel {
+    private static let threadLimit = Atomic<Int>(0)
+
+    /// The number of threads the kernels may use (at least 1). Defaults to the number of active
+    /// processors.
+    public static var maxThreads: Int {
+        let limit = threadLimit.load(ordering: .relaxed)
+        return limit > 0 ? limit : max(1, activeProcessorCount)
+    }
+
+    /// Sets the number of threads the kernels may use; `0` restores the default (all processors).
+    public static func setMaxThreads(_ count: Int) {
+        threadLimit.store(max(0, count), ordering: .relaxed)
+    }
+
+    private static let activeProcessorCount: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
+    /// Runs `body(chunk)` for every `chunk` in `0..<chunkCount`, spreading chunks over up to
+    /// `maxThreads` threads. Chunks run on one thread in order when `chunkCount == 1` or one
+    /// thread is allowed.
+    public static func forEach(_ chunkCount: Int, _ body: (Int) -> Void) {
+        let threads = min(maxThreads, chunkCount)
+        if threads <= 1 {
+            for chunk in 0..<chunkCount { body(chunk) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedBox(escapable)
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let chunk = next.add(1, ordering: .relaxed).oldValue
+                    if chunk >= chunkCount { break }
+                    box.value(chunk)
+                }
+            }
+        }
+    }
+
+    /// Splits `0..<count` into consecutive ranges of `grain` elements (the last one shorter) and
+    /// runs `body` on each, in parallel.
+    public static func forRanges(count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let step = max(1, grain)
+        let chunks = (count + step - 1) / step
+        forEach(chunks) { chunk in
+            let start = chunk * step
+            body(start..<min(count, start + step))
+        }
+    }
+}
+
+/// Carries a non-Sendable value (a closure over unsafe buffers whose disjoint use the caller
+/// guarantees) across the concurrent-perform boundary.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Differentiable stand-ins for rounding used while training latents.
+///
+/// - Additive uniform noise: `x + u`, `u` uniform in `[-amplitude, amplitude)`; gradient 1.
+/// - Soft-round (Agustsson & Theis 2020, "Universally Quantized Neural Compression"): with
+///   `a = 1 / temperature`, `m = floor(x) + 0.5` and `r = x - m`,
+///   `s(x) = m + 0.5 * tanh(a r) / tanh(a / 2)`; it tends to `round` as the temperature goes to 0
+///   and to the identity as it grows. Gradient `0.5 a (1 - tanh^2(a r)) / tanh(a / 2)`.
+/// - Straight-through rounding: forward `round` (half away from zero), backward identity (so the
+///   backward is simply passing the gradient on).
+public enum QuantizationProxy {
+    static let grain = 1 << 15
+
+    /// `output[i] = x[i] + amplitude * (2 u_i - 1)` where `u_i` in [0, 1) depends only on `seed`
+    /// and `offset + i` (a counter-based generator), so the noise is the same for any thread count
+    /// and can be regenerated. May run in place.
+    public static func addUniformNoise(_ x: UnsafePointer<Float>, count: Int, amplitude: Float = 0.5, seed: UInt64,
+                                       offset: UInt64 = 0, output: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(count: count, grain: grain) { range in
+            for i in range {
+                output[i] = x[i] + amplitude * (2 * uniform(seed: seed, index: offset &+ UInt64(i)) - 1)
+            }
+        }
+    }
+
+    /// A uniform value in [0, 1) (24 random bits) from a counter: SplitMix64 finaliser of
+    /// `seed` and `index`.
+    @inline(__always)
+    public static func uniform(seed: UInt64, index: UInt64) -> Float {
+        var z = seed &+ index &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Float(z >> 40) * (1.0 / 16_777_216)
+    }
+
+    /// Soft-round forward; may run in place. `temperature` must be positive (values <= 0 are
+    /// treated as hard rounding of the fraction, i.e. `round`).
+    public static func softRound(_ x: UnsafePointer<Float>, count: Int, temperature: Float,
+                                 output: UnsafeMutablePointer<Float>) {
+        guard temperature > 0 else {
+            straightThroughRound(x, count: count, output: output)
+            return
+        }
+        let a = 1 / temperature, normaliser = 0.5 / tanh(a / 2)
+        Parallel.forRanges(count: count, grain: grain) { range in
+            for i in range {
+                let m = x[i].rounded(.down) + 0.5
+                output[i] = m + normaliser * tanh(a * (x[i] - m))
+            }
+        }
+    }
+
+    /// Soft-round backward: `gradInput[i] (+)= s'(x[i]) * gradOutput[i]`, `x` the forward input.
+    public static func softRoundBackward(_ x: UnsafePointer<Float>, count: Int, temperature: Float,
+                                         gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                                         accumulate: Bool = false) {
+        guard temperature > 0 else { return }
+        let a = 1 / temperature, normaliser = 0.5 * a / tanh(a / 2)
+        Parallel.forRanges(count: count, grain: grain) { range in
+            for i in range {
+                let m = x[i].rounded(.down) + 0.5
+                let t = tanh(a * (x[i] - m))
+                let d = gradOutput[i] * normaliser * (1 - t * t)
+                gradInput[i] = accumulate ? gradInput[i] + d : d
+            }
+        }
+    }
+
+    /// `output[i] = round(x[i])` (half away from zero); the backward pass is the identity.
+    public static func straightThroughRound(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(count: count, grain: grain) { range in
+            for i in range { output[i] = x[i].rounded(.toNearestOrAwayFromZero) }
+        }
+    }
+}

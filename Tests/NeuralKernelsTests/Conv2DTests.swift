@@ -1,0 +1,117 @@
+import Testing
+import NeuralKernels
+
+/// Direct Double-precision convolution used as the reference.
+func referenceConv(_ conv: Conv2D, _ x: [Float], height: Int, width: Int, _ w: [Float], _ b: [Float]) -> [Float] {
+    let out = conv.outputSize(height: height, width: width)
+    let inPerGroup = conv.inChannels / conv.groups, outPerGroup = conv.outChannels / conv.groups
+    var y = [Float](repeating: 0, count: conv.outChannels * out.height * out.width)
+    func sample(_ c: Int, _ yy: Int, _ xx: Int) -> Double {
+        func index(_ i: Int, _ n: Int) -> Int? {
+            if i >= 0 && i < n { return i }
+            switch conv.paddingMode {
+            case .zero: return nil
+            case .replicate: return min(max(i, 0), n - 1)
+            case .reflect: return i < 0 ? -i : 2 * (n - 1) - i
+            }
+        }
+        guard let r = index(yy, height), let s = index(xx, width) else { return 0 }
+        return Double(x[(c * height + r) * width + s])
+    }
+    for o in 0..<conv.outChannels {
+        let g = o / outPerGroup
+        for oy in 0..<out.height {
+            for ox in 0..<out.width {
+                var sum = Double(b[o])
+                for i in 0..<inPerGroup {
+                    for ky in 0..<conv.kernelHeight {
+                        for kx in 0..<conv.kernelWidth {
+                            let weight = w[((o * inPerGroup + i) * conv.kernelHeight + ky) * conv.kernelWidth + kx]
+                            sum += Double(weight) * sample(g * inPerGroup + i, oy * conv.stride + ky - conv.padding,
+                                                           ox * conv.stride + kx - conv.padding)
+                        }
+                    }
+                }
+                y[(o * out.height + oy) * out.width + ox] = Float(sum)
+            }
+        }
+    }
+    return y
+}
+
+@Suite struct Conv2DTests {
+    static let geometries: [(Conv2D, Int, Int)] = [
+        (try! Conv2D(inChannels: 3, outChannels: 5, kernel: 3, padding: 1, paddingMode: .zero), 9, 11),
+        (try! Conv2D(inChannels: 3, outChannels: 3, kernel: 3, padding: 1, paddingMode: .replicate), 10, 13),
+        (try! Conv2D(inChannels: 2, outChannels: 4, kernel: 3, padding: 2, paddingMode: .reflect), 7, 9),
+        (try! Conv2D(inChannels: 4, outChannels: 6, kernel: 5, stride: 2, padding: 2), 11, 10),
+        (try! Conv2D(inChannels: 4, outChannels: 6, kernel: 3, padding: 1, groups: 2), 6, 17),
+        (try! Conv2D(inChannels: 5, outChannels: 5, kernel: 3, padding: 1, groups: 5, paddingMode: .replicate), 8, 8),
+        (try! Conv2D(inChannels: 7, outChannels: 9, kernel: 1), 5, 19),
+        (try! Conv2D(inChannels: 2, outChannels: 3, kernelHeight: 2, kernelWidth: 4, stride: 3, padding: 1), 9, 14),
+    ]
+
+    func forward(_ conv: Conv2D, _ x: [Float], _ h: Int, _ w: Int, _ weight: [Float], _ bias: [Float]) -> [Float] {
+        let out = conv.outputSize(height: h, width: w)
+        var y = [Float](repeating: 0, count: conv.outChannels * out.height * out.width)
+        x.withUnsafeBufferPointer { xp in
+            weight.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        conv.forward(input: xp.baseAddress!, height: h, width: w, weight: wp.baseAddress!,
+                                     bias: bp.baseAddress!, output: yp.baseAddress!)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: 0..<geometries.count)
+    func forwardMatchesDoubleReference(_ index: Int) {
+        let (conv, h, w) = Self.geometries[index]
+        var random = TestRandom(seed: UInt64(10 + index))
+        let x = random.array(conv.inChannels * h * w), weight = random.array(conv.weightCount)
+        let bias = random.array(conv.outChannels)
+        #expect(maxRelativeError(forward(conv, x, h, w, weight, bias),
+                                 referenceConv(conv, x, height: h, width: w, weight, bias)) < 1e-5)
+    }
+
+    @Test(arguments: 0..<geometries.count)
+    func backwardMatchesFiniteDifferences(_ index: Int) {
+        let (conv, h, w) = Self.geometries[index]
+        var random = TestRandom(seed: UInt64(30 + index))
+        let x = random.array(conv.inChannels * h * w), weight = random.array(conv.weightCount)
+        let bias = random.array(conv.outChannels)
+        let out = conv.outputSize(height: h, width: w)
+        let g = random.array(conv.outChannels * out.height * out.width)
+        var gx = [Float](repeating: 0, count: x.count), gw = [Float](repeating: 0, count: weight.count)
+        var gb = [Float](repeating: 0, count: bias.count)
+        x.withUnsafeBufferPointer { xp in
+            weight.withUnsafeBufferPointer { wp in
+                g.withUnsafeBufferPointer { gp in
+                    gx.withUnsafeMutableBufferPointer { gxp in
+                        gw.withUnsafeMutableBufferPointer { gwp in
+                            gb.withUnsafeMutableBufferPointer { gbp in
+                                conv.backward(input: xp.baseAddress!, height: h, width: w, weight: wp.baseAddress!,
+                                              gradOutput: gp.baseAddress!, gradInput: gxp.baseAddress!,
+                                              gradWeight: gwp.baseAddress!, gradBias: gbp.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let nx = numericGradient(x, step: 0.25) { weightedSum(referenceConv(conv, $0, height: h, width: w, weight, bias), g) }
+        let nw = numericGradient(weight, step: 0.25) { weightedSum(referenceConv(conv, x, height: h, width: w, $0, bias), g) }
+        let nb = numericGradient(bias, step: 0.25) { weightedSum(referenceConv(conv, x, height: h, width: w, weight, $0), g) }
+        #expect(maxRelativeError(gx, nx) < 1e-4)
+        #expect(maxRelativeError(gw, nw) < 1e-4)
+        #expect(maxRelativeError(gb, nb) < 1e-4)
+    }
+
+    @Test func invalidGeometryThrows() {
+        #expect(throws: KernelError.self) { try Conv2D(inChannels: 3, outChannels: 4, kernel: 3, groups: 2) }
+        #expect(throws: KernelError.self) { try Conv2D(inChannels: 3, outChannels: 3, kernel: 0) }
+    }
+}

@@ -1,0 +1,36 @@
+import Testing
+import NeuralKernels
+
+@Suite struct OptimizerTests {
+    @Test func firstAdamStepMovesByTheLearningRate() {
+        var state = AdamState(count: 3)
+        var parameters: [Float] = [1, 1, 1]
+        state.update(&parameters, gradients: [0.5, -2, 0], learningRate: 0.1)
+        // Bias-corrected m / sqrt(v) is sign(g) on the first step.
+        #expect(abs(parameters[0] - 0.9) < 1e-6)
+        #expect(abs(parameters[1] - 1.1) < 1e-6)
+        #expect(parameters[2] == 1)
+        #expect(state.step == 1)
+    }
+
+    @Test func adamMinimisesAQuadratic() {
+        let target: [Float] = (0..<19).map { Float($0) / 4 - 2 }
+        var parameters = [Float](repeating: 0, count: target.count)
+        var state = AdamState(count: target.count)
+        let schedule = CosineSchedule(peak: 0.1, floor: 1e-3, warmupSteps: 10, totalSteps: 400)
+        for step in 0..<400 {
+            let gradients = zip(parameters, target).map { 2 * ($0 - $1) }
+            state.update(&parameters, gradients: gradients, learningRate: schedule.learningRate(at: step))
+        }
+        #expect(maxRelativeError(parameters, target) < 1e-2)
+    }
+
+    @Test func cosineScheduleWarmsUpThenDecays() {
+        let schedule = CosineSchedule(peak: 1e-2, floor: 1e-5, warmupSteps: 4, totalSteps: 104)
+        #expect(abs(schedule.learningRate(at: 0) - 2.5e-3) < 1e-9)
+        #expect(abs(schedule.learningRate(at: 3) - 1e-2) < 1e-9)
+        #expect(abs(schedule.learningRate(at: 54) - (1e-5 + (1e-2 - 1e-5) * 0.5)) < 1e-8)
+        #expect(abs(schedule.learningRate(at: 104) - 1e-5) < 1e-9)
+        #expect(abs(schedule.learningRate(at: 500) - 1e-5) < 1e-9)
+    }
+}

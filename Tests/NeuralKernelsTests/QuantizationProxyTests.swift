@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import NeuralKernels
+
+@Suite struct QuantizationProxyTests {
+    func softRound(_ x: [Float], _ temperature: Float) -> [Float] {
+        var y = x
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                QuantizationProxy.softRound(xp.baseAddress!, count: x.count, temperature: temperature, output: yp.baseAddress!)
+            }
+        }
+        return y
+    }
+
+    @Test func softRoundGoesFromIdentityToRounding() {
+        let x: [Float] = [-2.3, -1.5, -0.7, 0, 0.2, 0.49, 0.51, 1.8, 3.5]
+        let cold = softRound(x, 0.01), warm = softRound(x, 50)
+        for (value, rounded) in zip(x, cold) where abs(value - value.rounded()) < 0.45 {
+            #expect(abs(rounded - value.rounded()) < 1e-4)
+        }
+        #expect(maxRelativeError(warm, x) < 1e-3)
+        // Half-integers are fixed points at any temperature.
+        #expect(abs(softRound([-1.5, 3.5], 0.3)[0] + 1.5) < 1e-6)
+    }
+
+    @Test func softRoundGradientMatchesFiniteDifferences() {
+        var random = TestRandom(seed: 80)
+        let x = random.array(30, scale: 4)
+        let temperature: Float = 0.3
+        let g = random.array(30)
+        var gx = [Float](repeating: 0, count: 30)
+        x.withUnsafeBufferPointer { xp in
+            g.withUnsafeBufferPointer { gp in
+                gx.withUnsafeMutableBufferPointer { gxp in
+                    QuantizationProxy.softRoundBackward(xp.baseAddress!, count: 30, temperature: temperature,
+                                                        gradOutput: gp.baseAddress!, gradInput: gxp.baseAddress!)
+                }
+            }
+        }
+        // Reference in Double from the definition.
+        func s(_ v: Double) -> Double {
+            let a = 1 / Double(temperature), m = v.rounded(.down) + 0.5
+            return m + 0.5 * tanh(a * (v - m)) / tanh(a / 2)
+        }
+        for i in 0..<30 {
+            let v = Double(x[i]), h = 1e-5
+            let expected = Double(g[i]) * (s(v + h) - s(v - h)) / (2 * h)
+            #expect(abs(Double(gx[i]) - expected) < 1e-3 * max(1, abs(expected)))
+        }
+    }
+
+    @Test func uniformNoiseIsBoundedCenteredAndReproducible() {
+        let count = 20000
+        let zeros = [Float](repeating: 0, count: count)
+        func noise(seed: UInt64) -> [Float] {
+            var y = zeros
+            zeros.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    QuantizationProxy.addUniformNoise(xp.baseAddress!, count: count, seed: seed, output: yp.baseAddress!)
+                }
+            }
+            return y
+        }
+        let a = noise(seed: 5)
+        #expect(a == noise(seed: 5))
+        #expect(a != noise(seed: 6))
+        #expect(a.allSatisfy { $0 >= -0.5 && $0 < 0.5 })
+        let mean = a.reduce(0, +) / Float(count)
+        let variance = a.reduce(0) { $0 + $1 * $1 } / Float(count)
+        #expect(abs(mean) < 0.01)
+        #expect(abs(variance - 1.0 / 12) < 0.005)
+    }
+
+    @Test func straightThroughRoundRoundsHalfAwayFromZero() {
+        let x: [Float] = [-2.5, -0.4, 0.5, 1.49, 2.5]
+        var y = x
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                QuantizationProxy.straightThroughRound(xp.baseAddress!, count: x.count, output: yp.baseAddress!)
+            }
+        }
+        #expect(y == [-3, 0, 1, 1, 3])
+    }
+}
