@@ -43,6 +43,7 @@ let package = Package(
         .executableTarget(name: "CodecBenchmark", dependencies: ["ImageCore", "QualityMetrics", "OverfittedCodec", "CodecBench"], path: "Benchmarks/CodecBenchmark"),
 
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore"]),
+        .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "ImageCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NCodecCLITests", dependencies: ["NCodecCLI"]),
         .testTarget(name: "NeuralKernelsTests", dependencies: ["NeuralKernels"]),
     ]
