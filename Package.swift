@@ -44,6 +44,7 @@ let package = Package(
 
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore"]),
         .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "ImageCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding"]),
         .testTarget(name: "NCodecCLITests", dependencies: ["NCodecCLI"]),
         .testTarget(name: "NeuralKernelsTests", dependencies: ["NeuralKernels"]),
     ]

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Where a (mean, log-scale) pair lands in a family's tables.
+struct QuantizedTableLocation {
+    /// The mean rounded to the family's phase grid and then to an integer: offsets are `value - base`.
+    var base: Int64
+    /// Index of the table's first cumulative start in ``QuantizedFamily/cumulativeStarts``.
+    var tableStart: Int
+    var radius: Int64
+    var escapeOrder: Int
+    /// Symbols in the table: 2R + 1 offsets plus the escape.
+    var symbolCount: Int { Int(2 * radius + 2) }
+}
+
+extension QuantizedFamily {
+    /// Table lookup for a mean and log-scale in Q8.
+    ///
+    /// Scale step `s = (clamp(logScale) - minimumLogScale + 8) >> 4` (nearest step). With `p` phase
+    /// bits for that step, the mean is rounded to the grid 2^-p: `c = (mean + 2^(7-p)) >> (8-p)`
+    /// (no rounding term when p = 8), then `base = (c + 2^(p-1)) >> p` and the phase is
+    /// `c - base * 2^p + 2^(p-1)` (for p = 0: `base = c`, phase 0). Shifts are arithmetic (floor).
+    func locate(mean: Int32, logScale: Int32) -> QuantizedTableLocation {
+        let clamped = min(max(logScale, Self.minimumLogScale), Self.maximumLogScale)
+        let entry = scaleEntries[Int((clamped - Self.minimumLogScale + Self.logScaleStep / 2) / Self.logScaleStep)]
+        let phaseBits = Int64(entry.phaseBits)
+        let gridShift = 8 - phaseBits
+        let onGrid = (Int64(mean) + ((1 << gridShift) >> 1)) >> gridShift
+        let half = (Int64(1) << phaseBits) >> 1
+        let base = (onGrid + half) >> phaseBits
+        let phase = onGrid - (base << phaseBits) + half
+        let radius = Int64(entry.radius)
+        return QuantizedTableLocation(
+            base: base,
+            tableStart: entry.firstTable + Int(phase * (2 * radius + 2)),
+            radius: radius,
+            escapeOrder: Int(entry.escapeOrder))
+    }
+
+    /// The interval that codes `value`, and the number of bypass bits its escape adds (0 if none).
+    ///
+    /// `frequency / 2^precision` is the probability the coder gives the table symbol; use it for
+    /// rate estimates: the exact code length is `precision - log2(frequency) + escapeBits`.
+    public func interval(of value: Int32, mean: Int32, logScale: Int32) -> (start: UInt32, frequency: UInt32, escapeBits: Int) {
+        let location = locate(mean: mean, logScale: logScale)
+        let offset = Int64(value) - location.base
+        let symbol = Self.symbolIndex(offset: offset, radius: location.radius)
+        let (start, frequency) = interval(ofSymbol: symbol, location: location)
+        guard symbol == 0 else { return (start, frequency, 0) }
+        let excess = UInt64(offset.magnitude) - UInt64(location.radius) - 1
+        let codeBits = 64 - (excess + (1 << UInt64(location.escapeOrder))).leadingZeroBitCount
+        return (start, frequency, 1 + 2 * codeBits - 1 - location.escapeOrder)
+    }
+
+    /// Code length in bits of `value` under this family (table symbol plus escape bits).
+    public func codeLength(of value: Int32, mean: Int32, logScale: Int32) -> Double {
+        let (_, frequency, escapeBits) = interval(of: value, mean: mean, logScale: logScale)
+        return Double(precision) - log2(Double(frequency)) + Double(escapeBits)
+    }
+
+    /// Coding-order index of `offset`: 0 = escape, 1...R = -R...-1, R+1...2R = 1...R, 2R+1 = 0.
+    static func symbolIndex(offset: Int64, radius: Int64) -> Int {
+        if offset == 0 { return Int(2 * radius + 1) }
+        if offset.magnitude > radius.magnitude { return 0 }
+        return Int(offset < 0 ? offset + radius + 1 : offset + radius)
+    }
+
+    /// Offset of a non-escape coding-order index (inverse of `symbolIndex`).
+    static func offset(ofSymbol symbol: Int, radius: Int64) -> Int64 {
+        let index = Int64(symbol)
+        if index == 2 * radius + 1 { return 0 }
+        return index <= radius ? index - radius - 1 : index - radius
+    }
+
+    func interval(ofSymbol symbol: Int, location: QuantizedTableLocation) -> (start: UInt32, frequency: UInt32) {
+        let table = cumulativeStarts.baseAddress! + location.tableStart
+        let start = UInt32(table[symbol])
+        let end = symbol == location.symbolCount - 1 ? UInt32(1) << UInt32(precision) : UInt32(table[symbol + 1])
+        return (start, end - start)
+    }
+}

@@ -1,0 +1,93 @@
+/// Precomputed integer CDF tables for a quantized continuous distribution (Laplace, Gaussian or
+/// logistic) parametrised per symbol by a mean and a natural-log scale, both Int32 in Q8
+/// (`value * 256`), as an autoregressive entropy model outputs them.
+///
+/// A coded integer `y` with mean `mu` is coded relative to `base = round(mu)`: the offset `y - base`
+/// in `-R...R` is a table symbol, anything further away is an escape symbol followed by a sign bit
+/// and an Exp-Golomb code, so every Int32 value is codable. Tables exist for log-scales from
+/// -6 to +6 in steps of 1/16 (values outside are clamped) and, per scale, for `2^phaseBits` positions
+/// of the mean's fractional part (256 for narrow distributions, fewer for wide ones where the
+/// position matters less). The exact construction is in docs/bitstream.md; all of it is integer
+/// arithmetic, so tables are bit-identical everywhere. Coding a symbol is a table lookup.
+public final class QuantizedFamily: @unchecked Sendable {
+    /// The continuous distribution whose integer bins are coded.
+    public enum Distribution: String, Sendable, CaseIterable {
+        /// Density e^{-|x - mu| / b} / (2b), scale b.
+        case laplace
+        /// Density e^{-(x - mu)^2 / (2 s^2)} / (s sqrt(2 pi)), scale s (standard deviation).
+        case gaussian
+        /// CDF 1 / (1 + e^{-(x - mu) / s}), scale s.
+        case logistic
+    }
+
+    /// Smallest log-scale with its own table (Q8 of ln(scale) = -6); smaller ones are clamped.
+    public static let minimumLogScale: Int32 = -6 * 256
+    /// Largest log-scale with its own table (Q8 of ln(scale) = +6); larger ones are clamped.
+    public static let maximumLogScale: Int32 = 6 * 256
+    /// Log-scale table step in Q8 (1/16 in ln(scale)).
+    public static let logScaleStep: Int32 = 16
+    /// Largest table radius: offsets beyond are always escapes.
+    public static let maximumRadius = 4095
+
+    public let distribution: Distribution
+    /// Probability precision in bits (14...16): table frequencies sum to 2^precision.
+    public let precision: Int
+
+    /// Per log-scale step: where its tables start, their radius and phase count.
+    struct ScaleEntry {
+        var firstTable: Int
+        var radius: Int32
+        var phaseBits: Int32
+        var escapeOrder: Int32
+    }
+
+    let scaleEntries: [ScaleEntry]
+    /// All tables back to back: table `(scale, phase)` starts at
+    /// `firstTable + phase * (2 * radius + 2)` and holds the `2 * radius + 2` cumulative starts in coding
+    /// order `[escape, -R ... -1, +1 ... +R, 0]` (the most probable offset, 0, is last).
+    let cumulativeStarts: UnsafeMutableBufferPointer<UInt16>
+
+    /// Builds the tables (tens of milliseconds); prefer the shared instances such as ``laplace16``.
+    /// Returns nil unless `precision` is in 14...16.
+    public init?(_ distribution: Distribution, precision: Int) {
+        guard (14...16).contains(precision) else { return nil }
+        self.distribution = distribution
+        self.precision = precision
+        let builder = QuantizedFamilyBuilder(distribution: distribution, precision: precision)
+        let (entries, starts) = builder.build()
+        scaleEntries = entries
+        cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: starts.count)
+        _ = cumulativeStarts.initialize(from: starts)
+    }
+
+    deinit {
+        cumulativeStarts.deallocate()
+    }
+
+    /// Number of scale steps with their own tables.
+    public static var scaleCount: Int { Int((maximumLogScale - minimumLogScale) / logScaleStep) + 1 }
+
+    /// Bytes of table storage.
+    public var tableByteCount: Int { cumulativeStarts.count * MemoryLayout<UInt16>.stride }
+
+    // Shared families, built on first use.
+    public static let laplace16 = QuantizedFamily(.laplace, precision: 16)!
+    public static let laplace15 = QuantizedFamily(.laplace, precision: 15)!
+    public static let gaussian16 = QuantizedFamily(.gaussian, precision: 16)!
+    public static let gaussian15 = QuantizedFamily(.gaussian, precision: 15)!
+    public static let logistic16 = QuantizedFamily(.logistic, precision: 16)!
+    public static let logistic15 = QuantizedFamily(.logistic, precision: 15)!
+
+    /// The shared family for `distribution` at 15 or 16 bits (nil for other precisions).
+    public static func shared(_ distribution: Distribution, precision: Int) -> QuantizedFamily? {
+        switch (distribution, precision) {
+        case (.laplace, 16): laplace16
+        case (.laplace, 15): laplace15
+        case (.gaussian, 16): gaussian16
+        case (.gaussian, 15): gaussian15
+        case (.logistic, 16): logistic16
+        case (.logistic, 15): logistic15
+        default: nil
+        }
+    }
+}
