@@ -6,24 +6,36 @@ import ImageCore
 /// 255 for 8-bit images and 65535 for 16-bit ones. Images of different bit depths are compared on the
 /// normalised scale. Gray images use their plane for the RGB and the Y metrics.
 public enum QualityMeasure {
-    /// Every metric of ``QualityReport``. Throws when the images differ in size or color model, or are
-    /// too small for MS-SSIM (use ``psnrOnly(reference:distorted:)`` or ``StructuralSimilarity`` then).
-    public static func measure(reference: Image, distorted: Image) throws(MetricsError) -> QualityReport {
+    /// Every metric of ``QualityReport``. Throws when the images differ in size or color model, or,
+    /// with `requireMultiScale` (the default), when they are too small for MS-SSIM; without it the
+    /// MS-SSIM values of such images are NaN ("not available").
+    public static func measure(
+        reference: Image, distorted: Image, requireMultiScale: Bool = true
+    ) throws(MetricsError) -> QualityReport {
         try validate(reference, distorted)
+        let multiScale = min(reference.width, reference.height) >= StructuralSimilarity.minimumMultiScaleSide
+        if !multiScale && requireMultiScale {
+            throw .tooSmallForMSSSIM(
+                width: reference.width, height: reference.height, minimumSide: StructuralSimilarity.minimumMultiScaleSide)
+        }
         let psnr = psnrReport(reference, distorted)
         let referenceY = reference.luma(matrix: .bt709), distortedY = distorted.luma(matrix: .bt709)
         var ssimSum = 0.0, msSSIMSum = 0.0
         for (a, b) in zip(reference.planes, distorted.planes) {
-            let values = try StructuralSimilarity.multiScale(a, b)
+            let values = try structural(a, b, multiScale: multiScale)
             ssimSum += values.ssim
             msSSIMSum += values.msSSIM
         }
         let channels = Double(reference.planes.count)
-        let luma = try StructuralSimilarity.multiScale(referenceY, distortedY)
+        let luma = try structural(referenceY, distortedY, multiScale: multiScale)
         return QualityReport(
             psnrRGB: psnr.rgb, psnrR: psnr.r, psnrG: psnr.g, psnrB: psnr.b, psnrY: psnr.y,
             psnrYBT601: psnr.yBT601, psnrYUV: psnr.yuv, ssimRGB: ssimSum / channels, ssimY: luma.ssim,
             msSSIMRGB: msSSIMSum / channels, msSSIMY: luma.msSSIM)
+    }
+
+    private static func structural(_ a: Plane, _ b: Plane, multiScale: Bool) throws(MetricsError) -> (ssim: Double, msSSIM: Double) {
+        multiScale ? try StructuralSimilarity.multiScale(a, b) : (StructuralSimilarity.ssim(a, b), .nan)
     }
 
     /// PSNR over all RGB (or gray) samples, for images of any size.

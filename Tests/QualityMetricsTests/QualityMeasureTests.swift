@@ -110,3 +110,19 @@ import Testing
         return total / Double((a.width - 10) * (a.height - 10))
     }
 }
+
+@Suite struct QualityReportCodingTests {
+    @Test func smallImagesCanSkipMSSSIMAndRoundTripThroughJSON() throws {
+        let a = QualityMeasureTests.gradient(width: 30, height: 20)
+        let b = QualityMeasureTests.gradient(width: 30, height: 20, offset: 3)
+        let report = try QualityMeasure.measure(reference: a, distorted: b, requireMultiScale: false)
+        #expect(report.msSSIMRGB.isNaN && report.msSSIMY.isNaN)
+        #expect(report.ssimY == StructuralSimilarity.ssim(a.luma(), b.luma()))
+        let identical = try QualityMeasure.measure(reference: a, distorted: a, requireMultiScale: false)
+        for value in [report, identical] {
+            let data = try JSONEncoder().encode(value)
+            #expect(try JSONDecoder().decode(QualityReport.self, from: data) == value)
+        }
+        #expect(String(decoding: try JSONEncoder().encode(identical), as: UTF8.self).contains("\"psnr_rgb\":\"inf\""))
+    }
+}
