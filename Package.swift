@@ -47,5 +47,6 @@ let package = Package(
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding"]),
         .testTarget(name: "NCodecCLITests", dependencies: ["NCodecCLI"]),
         .testTarget(name: "NeuralKernelsTests", dependencies: ["NeuralKernels"]),
+        .testTarget(name: "OverfittedCodecTests", dependencies: ["OverfittedCodec", "ImageCore"]),
     ]
 )

@@ -1,0 +1,59 @@
+/// The shapes of the three decoder networks, as written in the bitstream.
+///
+/// - ARM (auto-regressive entropy model): `contextSize` causal neighbours -> two residual hidden
+///   layers of width `contextSize` (linear + ReLU) -> (mean, log-scale), plus a parallel linear branch
+///   from the inputs to the outputs.
+/// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values).
+/// - Synthesis: 1x1 convolution from the latent grids to `synthesisWidth` channels, ReLU, 1x1 to
+///   `outputChannels`, then `residualLayers` 3x3 residual convolutions; output clamped to [0, 1].
+public struct Architecture: Sendable, Equatable, Codable {
+    /// Number of causal neighbours the ARM reads (also its hidden width); 1...maxContextSize.
+    public var contextSize: Int
+    /// Channels of the synthesis' hidden layer; 1...255.
+    public var synthesisWidth: Int
+    /// Number of 3x3 residual layers at the end of the synthesis; 0...8.
+    public var residualLayers: Int
+    /// 1 (gray) or 3 (RGB).
+    public var outputChannels: Int
+
+    public init(contextSize: Int, synthesisWidth: Int, residualLayers: Int, outputChannels: Int) {
+        self.contextSize = contextSize
+        self.synthesisWidth = synthesisWidth
+        self.residualLayers = residualLayers
+        self.outputChannels = outputChannels
+    }
+
+    /// Largest ARM context the causal neighbourhood provides.
+    public static var maxContextSize: Int { CausalNeighbourhood.priorityOrder.count }
+
+    /// True when every field is inside the range the bitstream allows.
+    public var isValid: Bool {
+        (1...Self.maxContextSize).contains(contextSize) && (1...255).contains(synthesisWidth)
+            && (0...8).contains(residualLayers) && (outputChannels == 1 || outputChannels == 3)
+    }
+
+    /// Multiply-accumulates of the ARM for one latent value.
+    public var armMACsPerLatent: Int {
+        let c = contextSize
+        return 2 * c * c + 2 * c + 2 * c
+    }
+
+    /// Decoder multiply-accumulates per image pixel for a `width x height` image: ARM over every
+    /// latent value, up-sampling (4 taps per pass, 2 passes per channel per x2 step) and synthesis.
+    public func macsPerPixel(width: Int, height: Int) -> Double {
+        let geometry = LatentGeometry(width: width, height: height)
+        let pixels = Double(max(1, width * height))
+        let arm = Double(geometry.totalLatents * armMACsPerLatent)
+        var upsampling = 0
+        for level in 0..<(geometry.levels - 1) {
+            let target = geometry.gridSizes[level]
+            let source = geometry.gridSizes[level + 1]
+            let channels = geometry.levels - 1 - level
+            // Horizontal pass on source rows, then vertical pass at the target size.
+            upsampling += channels * (source.height * target.width * 4 + target.height * target.width * 4)
+        }
+        let k = outputChannels
+        let synthesis = geometry.levels * synthesisWidth + synthesisWidth * k + residualLayers * 9 * k * k
+        return (arm + Double(upsampling)) / pixels + Double(synthesis)
+    }
+}

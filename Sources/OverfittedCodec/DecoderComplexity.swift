@@ -1,0 +1,21 @@
+/// Decoder complexity presets, named after the multiply-accumulates the decoder spends per pixel.
+///
+/// Each preset fixes the network shapes (``Architecture``); the MAC count of an actual image is
+/// ``Architecture/macsPerPixel(width:height:)``. The targets follow Cool-chic 5's presets (about
+/// 500, 1,000, 2,000 and 3,000 MAC/px at 768x512), with our own network widths.
+public enum DecoderComplexity: String, Sendable, CaseIterable, Codable {
+    case low
+    case medium
+    case high
+    case veryHigh = "very-high"
+
+    /// The network shapes of this preset for an image with `outputChannels` channels.
+    public func architecture(outputChannels: Int) -> Architecture {
+        switch self {
+        case .low: Architecture(contextSize: 8, synthesisWidth: 8, residualLayers: 2, outputChannels: outputChannels)
+        case .medium: Architecture(contextSize: 14, synthesisWidth: 16, residualLayers: 2, outputChannels: outputChannels)
+        case .high: Architecture(contextSize: 20, synthesisWidth: 48, residualLayers: 2, outputChannels: outputChannels)
+        case .veryHigh: Architecture(contextSize: 24, synthesisWidth: 96, residualLayers: 2, outputChannels: outputChannels)
+        }
+    }
+}

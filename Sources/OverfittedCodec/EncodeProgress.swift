@@ -1,0 +1,22 @@
+/// One progress report of the encoder.
+public struct EncodeProgress: Sendable {
+    public enum Phase: String, Sendable {
+        /// Trying several random initialisations.
+        case warmUp = "warm-up"
+        /// Soft rounding plus noise, annealed.
+        case main
+        /// Hard rounding, only the networks learn.
+        case straightThrough = "final"
+        /// Quantising the networks and writing the bitstream.
+        case coding
+    }
+
+    public var phase: Phase
+    /// 1-based iteration within the whole schedule (warm-up included) and the total.
+    public var iteration: Int
+    public var totalIterations: Int
+    /// Training loss `MSE + lambda * bpp`, the training-time rate and the PSNR of the training proxy.
+    public var loss: Double
+    public var bitsPerPixel: Double
+    public var psnr: Double
+}

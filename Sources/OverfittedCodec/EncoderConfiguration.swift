@@ -1,0 +1,42 @@
+import Foundation
+
+/// Everything the encoder needs besides the image.
+public struct EncoderConfiguration: Sendable {
+    /// Rate-distortion trade-off: the encoder minimises `MSE + lambda * bits per pixel`.
+    public var lambda: Double
+    public var preset: EncodingPreset
+    public var complexity: DecoderComplexity
+    /// Threads for training and the final coding (results are identical for every count).
+    public var threads: Int
+    /// Seed of the random initialisations and training noise.
+    public var seed: UInt64
+
+    public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
+                complexity: DecoderComplexity = .medium, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                seed: UInt64 = 0) {
+        self.lambda = lambda
+        self.preset = preset
+        self.complexity = complexity
+        self.threads = max(1, threads)
+        self.seed = seed
+    }
+
+    /// Qualities 1...8, log-spaced from lambda = 2e-2 (about 25 dB on Kodak) to 1e-4 (about 40 dB),
+    /// the span of Cool-chic's published rate points.
+    public static let qualityRange = 1...8
+
+    /// The lambda of a quality level (clamped to ``qualityRange``).
+    public static func lambda(quality: Int) -> Double {
+        let q = min(max(quality, qualityRange.lowerBound), qualityRange.upperBound)
+        let position = Double(q - 1) / Double(qualityRange.upperBound - 1)
+        return 2e-2 * Foundation.pow(1e-4 / 2e-2, position)
+    }
+
+    /// The encoder gain applied to latents before rounding: finer latents for small lambdas
+    /// (Cool-chic's values: 16, 20 below lambda 5e-4, 24 below 2e-4).
+    var latentGain: Float {
+        if lambda < 2e-4 { return 24 }
+        if lambda < 5e-4 { return 20 }
+        return 16
+    }
+}

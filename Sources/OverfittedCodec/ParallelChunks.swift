@@ -1,0 +1,44 @@
+import Dispatch
+
+/// Runs work split into a fixed number of chunks on up to `threads` threads.
+///
+/// Chunk boundaries never depend on the thread count, and callers reduce per-chunk results in chunk
+/// order, so floating-point results are identical for every thread count.
+struct ParallelChunks: Sendable {
+    let threads: Int
+
+    init(threads: Int) { self.threads = max(1, threads) }
+
+    /// Calls `body(chunk)` for every chunk in `0 ..< chunks`, spreading chunks over the threads.
+    func run(chunks: Int, _ body: (Int) -> Void) {
+        if threads == 1 || chunks <= 1 {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        let workers = min(threads, chunks)
+        withoutActuallyEscaping(body) { body in
+            let box = UnsafeSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var chunk = worker
+                while chunk < chunks {
+                    box.value(chunk)
+                    chunk += workers
+                }
+            }
+        }
+    }
+
+    /// Splits `0 ..< count` into `chunks` contiguous ranges (the last ones may be empty).
+    static func range(of chunk: Int, chunks: Int, count: Int) -> Range<Int> {
+        let start = count * chunk / chunks
+        let end = count * (chunk + 1) / chunks
+        return start..<end
+    }
+}
+
+/// Carries a non-Sendable closure or pointer into concurrent work whose disjoint writes the caller
+/// guarantees.
+struct UnsafeSendableBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

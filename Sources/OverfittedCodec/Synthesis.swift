@@ -1,0 +1,54 @@
+/// The synthesis network: per pixel, 1x1 convolution from the up-sampled latent planes to `width`
+/// channels, ReLU, 1x1 to the output channels; then 3x3 residual convolutions (zero padding); the
+/// output is clamped to [0, 1]. Follows Cool-chic's synthesis (Ladune et al. 2023).
+///
+/// Every pixel's arithmetic is done in the same order whatever the thread count, so the output is
+/// identical for every thread count.
+struct Synthesis {
+    let layout: SynthesisLayout
+    let pixelCount: Int
+    let width: Int
+    let height: Int
+
+    /// Chunks the pixel tiles are split into (fixed, so reductions do not depend on threads).
+    static let chunks = 32
+
+    init(layout: SynthesisLayout, width: Int, height: Int) {
+        self.layout = layout
+        self.width = width
+        self.height = height
+        self.pixelCount = width * height
+    }
+
+    /// Intermediate planes kept for ``backward``: the input of each residual layer, then the final
+    /// output before clamping (`layout.residualLayers + 1` entries, each `outputs * pixelCount`).
+    typealias Trace = [[Float]]
+
+    /// The image (`outputs` planes of `pixelCount`, clamped to [0, 1]) from `features`
+    /// (`inputs` planes of `pixelCount`).
+    func forward(features: [Float], parameters: [Float], parallel: ParallelChunks) -> (image: [Float], trace: Trace) {
+        var x = pointwise(features: features, parameters: parameters, parallel: parallel)
+        var trace: Trace = [x]
+        for layer in 0..<layout.residualLayers {
+            x = residual(x, layer: layer, parameters: parameters, parallel: parallel)
+            trace.append(x)
+        }
+        let image = x.map { min(max($0, 0), 1) }
+        return (image, trace)
+    }
+
+    /// Gradients of the loss w.r.t. the features (returned) and the parameters (added to
+    /// `gradParameters`), from the gradient w.r.t. the clamped image.
+    func backward(gradImage: [Float], features: [Float], parameters: [Float], trace: Trace,
+                  parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
+        let final = trace[layout.residualLayers]
+        var grad = [Float](repeating: 0, count: gradImage.count)
+        for i in 0..<grad.count where final[i] > 0 && final[i] < 1 { grad[i] = gradImage[i] }
+        for layer in stride(from: layout.residualLayers - 1, through: 0, by: -1) {
+            grad = residualBackward(grad, input: trace[layer], layer: layer, parameters: parameters,
+                                    parallel: parallel, gradParameters: &gradParameters)
+        }
+        return pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
+                                 gradParameters: &gradParameters)
+    }
+}

@@ -1,0 +1,71 @@
+import Testing
+@testable import OverfittedCodec
+
+/// The hand-written backward passes against central finite differences of the loss.
+@Suite struct GradientTests {
+    struct Fixture {
+        let evaluator: ModelEvaluator
+        var latents: [Float]
+        var networks: NetworkParameters
+
+        init(width: Int, height: Int, channels: Int, seed: UInt64) {
+            var generator = SeededGenerator(seed: seed)
+            let architecture = Architecture(contextSize: 6, synthesisWidth: 5, residualLayers: 2, outputChannels: channels)
+            let shape = ModelShape(architecture: architecture, width: width, height: height)
+            let target = (0..<(channels * width * height)).map { _ in generator.nextUnitFloat() }
+            evaluator = ModelEvaluator(shape: shape, target: target, lambda: 0.05, parallel: ParallelChunks(threads: 2))
+            latents = (0..<shape.geometry.totalLatents).map { _ in generator.uniform(3) }
+            networks = shape.initialNetworks(generator: &generator, outputMeans: Array(repeating: 0.5, count: channels))
+            // Non-zero residual convolutions and biases so every path carries gradient.
+            for i in networks.synthesis.indices { networks.synthesis[i] += generator.uniform(0.2) }
+            for i in networks.arm.indices { networks.arm[i] += generator.uniform(0.2) }
+            for i in networks.upsampling.indices { networks.upsampling[i] += generator.uniform(0.05) }
+        }
+
+        func loss(latents: [Float], networks: NetworkParameters) -> Double {
+            evaluator.evaluate(latents: latents, networks: networks).loss
+        }
+    }
+
+    /// Fraction of probed coordinates whose analytic gradient matches a central difference.
+    static func agreement(analytic: [Float], indices: [Int], probe: (Int, Float) -> Double) -> Double {
+        var matches = 0
+        let epsilon: Float = 1e-3
+        for i in indices {
+            let numeric = (probe(i, epsilon) - probe(i, -epsilon)) / Double(2 * epsilon)
+            let a = Double(analytic[i])
+            if abs(numeric - a) <= 0.05 * max(abs(numeric), abs(a)) + 2e-4 { matches += 1 }
+        }
+        return Double(matches) / Double(indices.count)
+    }
+
+    @Test(arguments: [(13, 7, 3), (9, 10, 1)])
+    func gradientsMatchFiniteDifferences(size: (Int, Int, Int)) {
+        let f = Fixture(width: size.0, height: size.1, channels: size.2, seed: 7)
+        let (_, gradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        let latentAgreement = Self.agreement(analytic: gradients.latents, indices: Array(stride(from: 0, to: f.latents.count, by: 3))) { i, e in
+            var l = f.latents
+            l[i] += e
+            return f.loss(latents: l, networks: f.networks)
+        }
+        let armAgreement = Self.agreement(analytic: gradients.networks.arm, indices: Array(f.networks.arm.indices)) { i, e in
+            var n = f.networks
+            n.arm[i] += e
+            return f.loss(latents: f.latents, networks: n)
+        }
+        let synthesisAgreement = Self.agreement(analytic: gradients.networks.synthesis, indices: Array(f.networks.synthesis.indices)) { i, e in
+            var n = f.networks
+            n.synthesis[i] += e
+            return f.loss(latents: f.latents, networks: n)
+        }
+        let upsamplingAgreement = Self.agreement(analytic: gradients.networks.upsampling, indices: Array(f.networks.upsampling.indices)) { i, e in
+            var n = f.networks
+            n.upsampling[i] += e
+            return f.loss(latents: f.latents, networks: n)
+        }
+        #expect(latentAgreement > 0.9)
+        #expect(armAgreement > 0.9)
+        #expect(synthesisAgreement > 0.9)
+        #expect(upsamplingAgreement > 0.9)
+    }
+}
