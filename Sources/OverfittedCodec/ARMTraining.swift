@@ -1,5 +1,7 @@
+import NeuralKernels
+
 /// The float ARM used while training: for every latent, the MLP over its causal context gives the
-/// Laplace mean and log-scale, and the latent's rate (``LaplaceRate``). Forward and backward run
+/// Laplace mean and log-scale, and the latent's rate (NeuralKernels' `LaplaceRate`: -log2 of the bin's Laplace mass, floored at 2^-16). Forward and backward run
 /// fused per tile of latents: the rate's gradient is known as soon as the rate is.
 ///
 /// MLP (see ``ARMLayout``): `h1 = x + relu(W1 x + b1)`, `h2 = h1 + relu(W2 h1 + b2)`,
@@ -130,7 +132,7 @@ struct ARMTraining {
         TileDense.forward(weights: p + l.wLinear.lowerBound, bias: nil, input: w.x, output: &w.linear, inputs: c, outputs: 2)
         // Rate and its gradient w.r.t. the outputs.
         var bits = 0.0
-        let range = LaplaceRate.logScaleRange
+        let range = ARMOutput.logScaleRange
         for column in 0..<n {
             guard column < count else {
                 w.gradOut[column] = 0
@@ -141,10 +143,10 @@ struct ARMTraining {
             let raw = w.out[n + column] + w.linear[n + column]
             let logScale = min(max(raw, range.lowerBound), range.upperBound)
             let value = latents[start + column]
-            let r = LaplaceRate.bits(value: value, mean: mean, logScale: logScale)
+            let r = LaplaceRate.single(value: value, mean: mean, logScale: logScale)
             bits += Double(r.bits)
             gradSelf[start + column] = scale * r.dValue
-            w.gradOut[column] = scale * r.dMean
+            w.gradOut[column] = -scale * r.dValue
             w.gradOut[n + column] = range.contains(raw) ? scale * r.dLogScale : 0
         }
         // Backward.

@@ -12,9 +12,9 @@ struct FixedPointARM: Sendable {
     private let w1, w2, wOut, wLinear, b1, b2, bOut: [Int64]
     let offsets: [(dy: Int, dx: Int)]
 
-    /// Log-scale bounds in Q8 (``LaplaceRate/logScaleRange`` times 256).
+    /// Log-scale bounds in Q8 (``ARMOutput.logScaleRange`` times 256).
     static let logScaleRangeQ8: ClosedRange<Int32> =
-        Int32(LaplaceRate.logScaleRange.lowerBound * 256)...Int32(LaplaceRate.logScaleRange.upperBound * 256)
+        Int32(ARMOutput.logScaleRange.lowerBound * 256)...Int32(ARMOutput.logScaleRange.upperBound * 256)
     /// Activation bound: keeps sums far from Int64 overflow for any sane network.
     private static let activationBound: Int64 = 1 << 40
 

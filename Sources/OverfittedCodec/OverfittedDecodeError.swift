@@ -41,6 +41,8 @@ public enum OverfittedEncodeError: Error, Equatable, Sendable, CustomStringConve
     case unsupportedBitDepth(Int)
     /// Lambda must be finite and positive.
     case invalidLambda(Double)
+    /// A bug: the encoder's own output failed to decode.
+    case internalInconsistency(String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,7 @@ public enum OverfittedEncodeError: Error, Equatable, Sendable, CustomStringConve
             "cannot encode a \(width)x\(height) image: sides must be 1...\(NCXHeader.maximumDimension)"
         case .unsupportedBitDepth(let depth): "cannot encode \(depth)-bit images (8 or 16 only)"
         case .invalidLambda(let lambda): "lambda must be finite and positive (got \(lambda))"
+        case .internalInconsistency(let message): "internal error (please report): \(message)"
         }
     }
 }

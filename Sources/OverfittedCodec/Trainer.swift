@@ -1,4 +1,5 @@
 import Foundation
+import NeuralKernels
 
 /// Fits a model to one image (Cool-chic's recipe: Ladune et al. 2023, Leguay et al. 2023; C3: Kim et
 /// al. 2024).
@@ -17,11 +18,13 @@ struct Trainer {
     struct State {
         var latentParameters: [Float]
         var networks: NetworkParameters
-        var latentOptimizer: AdamOptimizer
-        var armOptimizer: AdamOptimizer
-        var upsamplingOptimizer: AdamOptimizer
-        var synthesisOptimizer: AdamOptimizer
+        var latentOptimizer: AdamState
+        var armOptimizer: AdamState
+        var upsamplingOptimizer: AdamState
+        var synthesisOptimizer: AdamState
         var lastEvaluation: ModelEvaluator.Evaluation?
+        /// Distinguishes the training noise of the warm-up candidates.
+        var seedOffset: Int
     }
 
     var totalIterations: Int { configuration.preset.iterationCount }
@@ -36,19 +39,20 @@ struct Trainer {
         let reportedTotal = totalIterations + (warmUpCandidates - 1) * warmUpIterations
         var reported = 0
         var candidates: [State] = []
-        for _ in 0..<warmUpCandidates {
-            var state = initialState(generator: &generator)
+        for candidate in 0..<warmUpCandidates {
+            var state = initialState(generator: &generator, seedOffset: candidate)
             for step in 0..<warmUpIterations {
-                mainStep(&state, step: step, generator: &generator)
+                mainStep(&state, step: step)
                 reported += 1
                 report(state, phase: .warmUp, iteration: reported, total: reportedTotal, progress: progress)
             }
             candidates.append(state)
         }
-        var state = candidates.min { ($0.lastEvaluation?.loss ?? 0) < ($1.lastEvaluation?.loss ?? 0) }!
+        let best = candidates.indices.min { (candidates[$0].lastEvaluation?.loss ?? 0) < (candidates[$1].lastEvaluation?.loss ?? 0) } ?? 0
+        var state = candidates[best]
         candidates.removeAll()
         for step in warmUpIterations..<mainIterations {
-            mainStep(&state, step: step, generator: &generator)
+            mainStep(&state, step: step)
             reported += 1
             report(state, phase: .main, iteration: reported, total: reportedTotal, progress: progress)
         }
@@ -61,7 +65,7 @@ struct Trainer {
         return (latents, state.networks)
     }
 
-    private func initialState(generator: inout SeededGenerator) -> State {
+    private func initialState(generator: inout SeededGenerator, seedOffset: Int) -> State {
         let k = shape.architecture.outputChannels
         let pixels = evaluator.pixelCount
         let means = (0..<k).map { c in
@@ -69,10 +73,10 @@ struct Trainer {
         }
         let networks = shape.initialNetworks(generator: &generator, outputMeans: means)
         return State(latentParameters: [Float](repeating: 0, count: shape.geometry.totalLatents), networks: networks,
-                     latentOptimizer: AdamOptimizer(count: shape.geometry.totalLatents),
-                     armOptimizer: AdamOptimizer(count: networks.arm.count),
-                     upsamplingOptimizer: AdamOptimizer(count: networks.upsampling.count),
-                     synthesisOptimizer: AdamOptimizer(count: networks.synthesis.count))
+                     latentOptimizer: AdamState(count: shape.geometry.totalLatents),
+                     armOptimizer: AdamState(count: networks.arm.count),
+                     upsamplingOptimizer: AdamState(count: networks.upsampling.count),
+                     synthesisOptimizer: AdamState(count: networks.synthesis.count), seedOffset: seedOffset)
     }
 
     /// Bounds of a latent value in the bitstream.
@@ -84,30 +88,52 @@ struct Trainer {
         return parameters.map { min(max(($0 * gain).rounded(), Self.latentRange.lowerBound), Self.latentRange.upperBound) }
     }
 
-    private func mainStep(_ state: inout State, step: Int, generator: inout SeededGenerator) {
+    private func mainStep(_ state: inout State, step: Int) {
         let progress = Float(step) / Float(max(1, mainIterations))
-        let rate = 1e-5 + 0.5 * (1e-2 - 1e-5) * (1 + Foundation.cos(Float.pi * progress))
+        let rate = CosineSchedule(peak: 1e-2, floor: 1e-5, totalSteps: mainIterations).learningRate(at: step)
         let temperature = 0.3 - 0.2 * progress
-        let noise = 1.0 - 0.7 * progress
+        let noiseAmplitude = 0.5 * (1.0 - 0.7 * progress)
         let gain = configuration.latentGain
         let count = state.latentParameters.count
+        var scaled = state.latentParameters.map { min(max($0 * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound) }
+        var noisy = [Float](repeating: 0, count: count)
         var proxy = [Float](repeating: 0, count: count)
-        var derivative = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            let y = state.latentParameters[i] * gain
-            guard Self.latentRange.contains(y) else {
-                proxy[i] = min(max(y, Self.latentRange.lowerBound), Self.latentRange.upperBound)
-                continue
+        scaled.withUnsafeMutableBufferPointer { y in
+            noisy.withUnsafeMutableBufferPointer { v in
+                proxy.withUnsafeMutableBufferPointer { q in
+                    QuantizationProxy.softRound(y.baseAddress!, count: count, temperature: temperature, output: v.baseAddress!)
+                    QuantizationProxy.addUniformNoise(v.baseAddress!, count: count, amplitude: noiseAmplitude,
+                                                      seed: configuration.seed &+ UInt64(state.seedOffset),
+                                                      offset: UInt64(step) &* UInt64(count), output: v.baseAddress!)
+                    QuantizationProxy.softRound(v.baseAddress!, count: count, temperature: temperature, output: q.baseAddress!)
+                }
             }
-            let first = SoftRound.apply(y, temperature: temperature)
-            let second = SoftRound.apply(first.value + noise * generator.uniform(0.5), temperature: temperature)
-            proxy[i] = second.value
-            derivative[i] = first.derivative * second.derivative * gain
         }
         let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks)
         var gradLatents = gradients.latents
-        for i in 0..<count { gradLatents[i] *= derivative[i] }
-        state.latentOptimizer.update(&state.latentParameters, gradient: gradLatents, rate: rate)
+        var gradNoisy = [Float](repeating: 0, count: count)
+        noisy.withUnsafeBufferPointer { v in
+            gradLatents.withUnsafeMutableBufferPointer { g in
+                gradNoisy.withUnsafeMutableBufferPointer { gv in
+                    QuantizationProxy.softRoundBackward(v.baseAddress!, count: count, temperature: temperature,
+                                                        gradOutput: g.baseAddress!, gradInput: gv.baseAddress!)
+                }
+            }
+        }
+        scaled.withUnsafeBufferPointer { y in
+            gradNoisy.withUnsafeBufferPointer { gv in
+                gradLatents.withUnsafeMutableBufferPointer { g in
+                    QuantizationProxy.softRoundBackward(y.baseAddress!, count: count, temperature: temperature,
+                                                        gradOutput: gv.baseAddress!, gradInput: g.baseAddress!)
+                }
+            }
+        }
+        // Through the gain and the clamp.
+        for i in 0..<count {
+            let y = state.latentParameters[i] * gain
+            gradLatents[i] = Self.latentRange.contains(y) ? gradLatents[i] * gain : 0
+        }
+        state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents, learningRate: rate)
         updateNetworks(&state, gradients: gradients.networks, rate: rate)
         state.lastEvaluation = evaluation
     }
@@ -119,9 +145,9 @@ struct Trainer {
     }
 
     private func updateNetworks(_ state: inout State, gradients: NetworkParameters, rate: Float) {
-        state.armOptimizer.update(&state.networks.arm, gradient: gradients.arm, rate: rate)
-        state.upsamplingOptimizer.update(&state.networks.upsampling, gradient: gradients.upsampling, rate: rate)
-        state.synthesisOptimizer.update(&state.networks.synthesis, gradient: gradients.synthesis, rate: rate)
+        state.armOptimizer.update(&state.networks.arm, gradients: gradients.arm, learningRate: rate)
+        state.upsamplingOptimizer.update(&state.networks.upsampling, gradients: gradients.upsampling, learningRate: rate)
+        state.synthesisOptimizer.update(&state.networks.synthesis, gradients: gradients.synthesis, learningRate: rate)
     }
 
     private func report(_ state: State, phase: EncodeProgress.Phase, iteration: Int, total: Int,

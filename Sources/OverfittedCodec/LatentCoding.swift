@@ -1,0 +1,123 @@
+import EntropyCoding
+
+/// Writes and reads the latent stream: one range-coded stream for all grids, coarsest grid first,
+/// each grid in ``WavefrontOrder``; every latent coded with the entropy layer's quantized Laplace
+/// (16-bit tables) under the mean and log-scale the ``FixedPointARM`` computes from its already
+/// coded neighbours.
+struct LatentCoding {
+    let geometry: LatentGeometry
+    let arm: FixedPointARM
+    let parallel: ParallelChunks
+
+    /// Steps with fewer latents than this are evaluated on one thread (cheaper than waking others).
+    static let parallelStepThreshold = 96
+    static let family = QuantizedFamily.laplace16
+    /// Bounds of a coded latent.
+    static let latentRange: ClosedRange<Int32> = -64...63
+
+    /// Codes `latents` (all grids, finest first, integers in ``latentRange``).
+    func encode(_ latents: [Int32]) -> [UInt8] {
+        var encoder = RangeEncoder(capacity: geometry.totalLatents / 2)
+        for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
+            let size = geometry.gridSizes[level]
+            let offset = geometry.offset(level: level)
+            let grid = Array(latents[offset..<(offset + size.width * size.height)])
+            let parameters = allParameters(grid: grid, width: size.width, height: size.height)
+            let order = WavefrontOrder(width: size.width, height: size.height,
+                                       slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
+            for index in order.indices {
+                let i = Int(index)
+                encoder.encode(grid[i], mean: parameters.means[i], logScale: parameters.logScales[i], using: Self.family)
+            }
+        }
+        return encoder.finish()
+    }
+
+    /// Reads the latents back (all grids, finest first).
+    func decode(_ bytes: [UInt8]) throws(OverfittedDecodeError) -> [Int32] {
+        var decoder = RangeDecoder(bytes: bytes)
+        var latents = [Int32](repeating: 0, count: geometry.totalLatents)
+        for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
+            let size = geometry.gridSizes[level]
+            let grid = try decodeGrid(width: size.width, height: size.height, decoder: &decoder)
+            let offset = geometry.offset(level: level)
+            latents.replaceSubrange(offset..<(offset + grid.count), with: grid)
+        }
+        return latents
+    }
+
+    private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder) throws(OverfittedDecodeError) -> [Int32] {
+        var grid = [Int32](repeating: 0, count: width * height)
+        let order = WavefrontOrder(width: width, height: height,
+                                   slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
+        var means = [Int32](repeating: 0, count: width + 1)
+        var logScales = means
+        for step in 0..<order.stepCount {
+            let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
+            stepParameters(grid: grid, width: width, height: height, members: members, means: &means, logScales: &logScales)
+            for (k, index) in members.enumerated() {
+                let value: Int32
+                do {
+                    value = try decoder.decode(mean: means[k], logScale: logScales[k], using: Self.family)
+                } catch {
+                    throw .corruptStream("latents: \(error)")
+                }
+                guard Self.latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(Self.latentRange)") }
+                grid[Int(index)] = value
+            }
+        }
+        return grid
+    }
+
+    /// ARM outputs for the latents of one wavefront step (they only read earlier steps).
+    private func stepParameters(grid: [Int32], width: Int, height: Int, members: ArraySlice<Int32>,
+                                means: inout [Int32], logScales: inout [Int32]) {
+        let count = members.count
+        let chunks = count >= Self.parallelStepThreshold ? parallel.threads : 1
+        let base = members.startIndex
+        grid.withUnsafeBufferPointer { g in
+            means.withUnsafeMutableBufferPointer { mBuffer in
+                logScales.withUnsafeMutableBufferPointer { sBuffer in
+                    let out = UnsafeSendableBox((mBuffer, sBuffer))
+                    parallel.run(chunks: chunks) { chunk in
+                        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: 3 * arm.context)
+                        defer { scratch.deallocate() }
+                        for k in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
+                            let index = Int(members[base + k])
+                            let p = arm.parameters(grid: g, width: width, height: height, x: index % width, y: index / width,
+                                                   scratch: scratch)
+                            out.value.0[k] = p.mean
+                            out.value.1[k] = p.logScale
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ARM outputs for every latent of a fully known grid (encoder side).
+    private func allParameters(grid: [Int32], width: Int, height: Int) -> (means: [Int32], logScales: [Int32]) {
+        var means = [Int32](repeating: 0, count: grid.count)
+        var logScales = means
+        let chunks = 16
+        grid.withUnsafeBufferPointer { g in
+            means.withUnsafeMutableBufferPointer { mBuffer in
+                logScales.withUnsafeMutableBufferPointer { sBuffer in
+                    let out = UnsafeSendableBox((mBuffer, sBuffer))
+                    parallel.run(chunks: chunks) { chunk in
+                        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: 3 * arm.context)
+                        defer { scratch.deallocate() }
+                        for y in ParallelChunks.range(of: chunk, chunks: chunks, count: height) {
+                            for x in 0..<width {
+                                let p = arm.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: scratch)
+                                out.value.0[y * width + x] = p.mean
+                                out.value.1[y * width + x] = p.logScale
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (means, logScales)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import ImageCore
+
+/// Decodes `.ncx` files (layout in docs/bitstream.md).
+///
+/// The latents are decoded with integer arithmetic only (fixed-point ARM, integer-built tables),
+/// so they are identical on every machine; the synthesis is Float32 arithmetic without fused
+/// multiply-adds or libm calls, done in an order that does not depend on the thread count.
+public enum OverfittedDecoder {
+    /// The decoded image (gray or RGB, at the bit depth the header records).
+    public static func decode(_ data: Data, threads: Int = 1) throws(OverfittedDecodeError) -> Image {
+        let bytes = [UInt8](data)
+        let header = try NCXHeader.parse(bytes)
+        let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height)
+        let parallel = ParallelChunks(threads: threads)
+        let networkStart = NCXHeader.byteCount
+        let latentStart = networkStart + header.networkStreamByteCount
+        let networks = try NetworkCoding.decode(Array(bytes[networkStart..<latentStart]),
+                                                counts: QuantizedNetworks.counts(shape: shape),
+                                                exponents: header.stepExponents, orders: header.expGolombOrders)
+        let arm = FixedPointARM(networks: networks, layout: shape.arm)
+        let latentBytes = Array(bytes[latentStart..<(latentStart + header.latentStreamByteCount)])
+        let latents = try LatentCoding(geometry: shape.geometry, arm: arm, parallel: parallel).decode(latentBytes)
+        let samples = shape.reconstruct(latents: latents.map { Float($0) }, networks: networks.dequantized, parallel: parallel)
+        return try image(samples: samples, header: header)
+    }
+
+    /// Planes quantised to the header's bit depth (non-finite values, possible only from a hostile
+    /// file, become 0).
+    static func image(samples: [Float], header: NCXHeader) throws(OverfittedDecodeError) -> Image {
+        let pixels = header.width * header.height
+        let maxValue = Float((1 << header.bitDepth) - 1)
+        let planes = (0..<header.channels).map { c in
+            var plane = Plane(width: header.width, height: header.height)
+            for i in 0..<pixels {
+                let v = samples[c * pixels + i]
+                plane.samples[i] = v.isFinite ? (min(max(v, 0), 1) * maxValue).rounded() / maxValue : 0
+            }
+            return plane
+        }
+        let model: Image.ColorModel = header.channels == 1 ? .gray : .rgb
+        guard let image = Image(colorModel: model, bitDepth: header.bitDepth, planes: planes) else {
+            throw .invalidHeader("\(header.channels) channels at \(header.bitDepth) bits")
+        }
+        return image
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import OverfittedCodec
+
+@Suite struct CorruptionTests {
+    static let file: Data = {
+        let image = TestImages.make(width: 12, height: 10, channels: 3)
+        return (try? OverfittedEncoder(configuration: TestImages.configuration(iterations: 20)).encode(image)) ?? Data()
+    }()
+
+    @Test func everyTruncationIsATypedError() {
+        let file = Self.file
+        #expect(file.count > NCXHeader.byteCount)
+        for length in 0..<file.count {
+            #expect(throws: OverfittedDecodeError.self) { try OverfittedDecoder.decode(file.prefix(length)) }
+        }
+    }
+
+    @Test func everyByteFlipIsATypedError() {
+        let file = Self.file
+        for index in 0..<file.count {
+            var damaged = file
+            damaged[index] ^= 0x5A
+            #expect(throws: OverfittedDecodeError.self) { try OverfittedDecoder.decode(damaged) }
+        }
+    }
+
+    @Test func foreignAndFutureFilesAreNamed() {
+        #expect(throws: OverfittedDecodeError.notNCX) { try OverfittedDecoder.decode(Data("\u{89}PNG\r\n\u{1A}\n....".utf8)) }
+        var future = Self.file
+        future[4] = 9
+        #expect(throws: OverfittedDecodeError.unsupportedVersion(9)) { try OverfittedDecoder.decode(future) }
+        var otherCodec = Self.file
+        otherCodec[5] = 7
+        #expect(throws: OverfittedDecodeError.unknownCodec(7)) { try OverfittedDecoder.decode(otherCodec) }
+        #expect(throws: OverfittedDecodeError.trailingData(1)) { try OverfittedDecoder.decode(Self.file + [0]) }
+    }
+
+    @Test func headerSurvivesARoundTrip() throws {
+        let header = try NCXHeader.parse([UInt8](Self.file))
+        #expect(header.width == 12 && header.height == 10 && header.channels == 3 && header.bitDepth == 8)
+        #expect(header.fileByteCount == Self.file.count)
+    }
+}
