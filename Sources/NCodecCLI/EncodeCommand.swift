@@ -1,10 +1,73 @@
 import ArgumentParser
+import Foundation
+import ImageCore
+import OverfittedCodec
 
-/// `ncodec encode` (not implemented yet: its issue is open).
+/// `ncodec encode IN.png -o OUT.ncx`: fits the overfitted codec to an image and writes the bitstream.
 struct EncodeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "encode", abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode a PNG/PPM/PGM image with the overfitted neural codec (.ncx).")
+
+    @Argument(help: "Input image (PNG, PPM or PGM; gray or RGB, 8 or 16 bits).")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Output .ncx file.")
+    var output: String
+
+    @Option(help: "Rate-distortion trade-off: minimise MSE + lambda * bpp (e.g. 1e-4 ... 2e-2).")
+    var lambda: Double?
+
+    @Option(help: "Quality 1 (smallest files) ... 8 (best quality); ignored when --lambda is given.")
+    var quality: Int?
+
+    @Option(help: "Encoding effort: fast, medium, slow or a number of iterations.")
+    var preset: String = "medium"
+
+    @Option(help: "Decoder complexity: low, medium, high or very-high (about 0.5, 1, 2, 3 kMAC/pixel).")
+    var complexity: String = "medium"
+
+    @Option(help: "Threads (the file is the same for every count).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Random seed of the initialisations and training noise.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if let quality, !EncoderConfiguration.qualityRange.contains(quality) {
+            throw ValidationError("--quality must be in 1...8 (got \(quality))")
+        }
+        if let lambda, !(lambda.isFinite && lambda > 0) { throw ValidationError("--lambda must be positive (got \(lambda))") }
+        if EncodingPreset(argument: preset) == nil {
+            throw ValidationError("--preset must be fast, medium, slow or a positive number of iterations (got '\(preset)')")
+        }
+        if DecoderComplexity(rawValue: complexity) == nil {
+            throw ValidationError("--complexity must be low, medium, high or very-high (got '\(complexity)')")
+        }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func encoderConfiguration() -> EncoderConfiguration {
+        EncoderConfiguration(lambda: lambda ?? EncoderConfiguration.lambda(quality: quality ?? 4),
+                             preset: EncodingPreset(argument: preset) ?? .medium,
+                             complexity: DecoderComplexity(rawValue: complexity) ?? .medium,
+                             threads: threads, seed: seed)
+    }
 
     func run() throws {
-        throw ValidationError("'ncodec encode' is not implemented yet")
+        let image = try ImageFile.read(path: input)
+        let configuration = encoderConfiguration()
+        let reporter = ProgressReporter()
+        let start = Date()
+        let result = try OverfittedEncoder(configuration: configuration).encodeAndVerify(image) { reporter.report($0) }
+        reporter.finish()
+        try result.data.write(to: URL(fileURLWithPath: output))
+        let seconds = Date().timeIntervalSince(start)
+        print("""
+            wrote \(output): \(result.data.count) bytes, \(Format.fixed(result.bitsPerPixel, 4)) bpp, \
+            PSNR \(Format.fixed(result.psnr, 2)) dB (of the decoded image), \
+            lambda \(configuration.lambda), \(configuration.preset) preset, \(configuration.complexity.rawValue) complexity, \
+            \(Format.fixed(seconds, 1)) s
+            """)
     }
 }

@@ -1,10 +1,38 @@
 import ArgumentParser
+import Foundation
+import OverfittedCodec
 
-/// `ncodec info` (not implemented yet: its issue is open).
+/// `ncodec info IN.ncx`: the header and the size of each part.
 struct InfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print an .ncx file's header and the size of each part.")
+
+    @Argument(help: "Input .ncx file.")
+    var input: String
 
     func run() throws {
-        throw ValidationError("'ncodec info' is not implemented yet")
+        let data = try Data(contentsOf: URL(fileURLWithPath: input))
+        let header = try NCXHeader.parse([UInt8](data))
+        print(Self.describe(header))
+    }
+
+    static func describe(_ h: NCXHeader) -> String {
+        let pixels = Double(h.width * h.height)
+        func part(_ name: String, _ bytes: Int) -> String {
+            "  \(name): \(bytes) bytes (\(Format.fixed(Double(bytes * 8) / pixels, 4)) bpp)"
+        }
+        let groups = ["ARM weights", "ARM biases", "up-sampling", "synthesis weights", "synthesis biases"]
+        let steps = zip(groups, zip(h.stepExponents, h.expGolombOrders)).map { "\($0.0) 2^-\($0.1.0) (EG\($0.1.1))" }
+        let a = h.architecture
+        return """
+            .ncx version \(NCXHeader.currentVersion), overfitted codec
+            image: \(h.width)x\(h.height), \(h.channels == 1 ? "gray" : "RGB"), \(h.bitDepth)-bit
+            networks: ARM context \(a.contextSize) (hidden width \(a.contextSize)), synthesis width \(a.synthesisWidth), \
+            \(a.residualLayers) residual 3x3 layers; \(Format.fixed(a.macsPerPixel(width: h.width, height: h.height), 0)) MAC/pixel
+            quantisation steps: \(steps.joined(separator: ", "))
+            size: \(h.fileByteCount) bytes (\(Format.fixed(Double(h.fileByteCount * 8) / pixels, 4)) bpp)
+            \(part("header + CRC", NCXHeader.byteCount + NCXHeader.checksumByteCount))
+            \(part("network parameters", h.networkStreamByteCount))
+            \(part("latents", h.latentStreamByteCount))
+            """
     }
 }
