@@ -23,7 +23,9 @@ let package = Package(
         .target(name: "CPNGSupport", dependencies: ["CPNG"]),  // C: keeps libpng's setjmp/longjmp out of Swift
         .target(name: "ImageCore", dependencies: ["CPNGSupport"]),
         .target(name: "EntropyCoding"),
-        .target(name: "NeuralKernels"),
+        // NeuralKernels' AVX2 loops in C (function-level target attributes, run-time CPU check: no build flags).
+        .target(name: "CNeuralKernels"),
+        .target(name: "NeuralKernels", dependencies: ["CNeuralKernels"]),
         .target(name: "QualityMetrics", dependencies: ["ImageCore"]),
         // Layer 2: codecs.
         .target(name: "OverfittedCodec", dependencies: ["ImageCore", "EntropyCoding", "NeuralKernels"]),

@@ -49,10 +49,10 @@ struct ConvolutionCore {
                 let groupInput = padded + g * inPerGroup * inPlane
                 let groupOutput = output + g * outPerGroup * outPlane
                 for y in firstRow..<min(outHeight, firstRow + rowsPerChunk) {
-                    kernels[g].run(offsets: offsetBase, b: groupInput + y * stride * paddedWidth, columnStride: stride,
-                                   c: groupOutput + y * outWidth, ldc: outPlane,
-                                   bias: bias.map { $0 + g * outPerGroup }, columns: 0..<outWidth,
-                                   blocks: 0..<kernels[g].blockCount, accumulate: accumulate, relu: relu)
+                    kernels[g].runAllRows(offsets: offsetBase, b: groupInput + y * stride * paddedWidth,
+                                          columnStride: stride, c: groupOutput + y * outWidth, ldc: outPlane,
+                                          bias: bias.map { $0 + g * outPerGroup }, columns: 0..<outWidth,
+                                          accumulate: accumulate, relu: relu)
                 }
             }
         }

@@ -58,8 +58,8 @@ public enum Linear {
         offsets.withUnsafeBufferPointer { offsetBuffer in
             guard let offsetBase = offsetBuffer.baseAddress else { return }
             Parallel.forRanges(count: count, grain: chunk) { range in
-                gemm.run(offsets: offsetBase, b: input, columnStride: 1, c: output, ldc: count, bias: bias,
-                         columns: range, blocks: 0..<gemm.blockCount, accumulate: accumulate, relu: relu)
+                gemm.runAllRows(offsets: offsetBase, b: input, columnStride: 1, c: output, ldc: count, bias: bias,
+                                columns: range, accumulate: accumulate, relu: relu)
             }
         }
     }

@@ -5,6 +5,8 @@
 /// SIMD4 load yields the four weights of a reduction step. Products are accumulated with an
 /// unfused multiply and add, in increasing `k`, so results do not depend on the platform or on
 /// how columns are split across threads.
+import CNeuralKernels
+
 struct PlanarGEMM {
     /// Output rows (M).
     let rows: Int
@@ -12,19 +14,49 @@ struct PlanarGEMM {
     let depth: Int
     /// Packed A, `blockCount * depth * 4` values; rows beyond `rows` are zero.
     let packed: [Float]
+    /// A packed in blocks of 6 rows for the C kernels (empty when they are not used).
+    let packedWide: [Float]
+    /// The kernel family chosen when packing.
+    let level: Acceleration.Level
 
     var blockCount: Int { (rows + 3) / 4 }
+
 
     /// Packs the row-major `rows x depth` matrix read through `element(row, k)`.
     init(rows: Int, depth: Int, element: (Int, Int) -> Float) {
         self.rows = rows
         self.depth = depth
-        var packed = [Float](repeating: 0, count: ((rows + 3) / 4) * depth * 4)
+        packed = Self.pack(rows: rows, depth: depth, blockRows: 4, element: element)
+        level = Acceleration.level
+        packedWide = level > .portable
+            ? Self.pack(rows: rows, depth: depth, blockRows: Int(NK_GEMM_BLOCK_ROWS), element: element) : []
+    }
+
+    private static func pack(rows: Int, depth: Int, blockRows: Int, element: (Int, Int) -> Float) -> [Float] {
+        var packed = [Float](repeating: 0, count: ((rows + blockRows - 1) / blockRows) * depth * blockRows)
         for row in 0..<rows {
-            let block = row / 4, lane = row % 4
-            for k in 0..<depth { packed[(block * depth + k) * 4 + lane] = element(row, k) }
+            let block = row / blockRows, lane = row % blockRows
+            for k in 0..<depth { packed[(block * depth + k) * blockRows + lane] = element(row, k) }
         }
-        self.packed = packed
+        return packed
+    }
+
+    /// Computes all output rows for `columns` (see ``run(offsets:b:columnStride:c:ldc:bias:columns:blocks:accumulate:relu:)``),
+    /// on the C kernels when they were selected at packing time and columns are contiguous.
+    func runAllRows(offsets: UnsafePointer<Int>, b: UnsafePointer<Float>, columnStride: Int,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
+                    columns: Range<Int>, accumulate: Bool, relu: Bool) {
+        if !packedWide.isEmpty && columnStride == 1 {
+            let wideBlocks = (rows + Int(NK_GEMM_BLOCK_ROWS) - 1) / Int(NK_GEMM_BLOCK_ROWS)
+            let kernel = level == .avx512 ? nk_planar_gemm_avx512 : nk_planar_gemm_avx2
+            packedWide.withUnsafeBufferPointer { wide in
+                kernel(wide.baseAddress, rows, depth, offsets, b, c, ldc, bias, columns.lowerBound,
+                       columns.upperBound, 0, wideBlocks, accumulate ? 1 : 0, relu ? 1 : 0)
+            }
+            return
+        }
+        run(offsets: offsets, b: b, columnStride: columnStride, c: c, ldc: ldc, bias: bias,
+            columns: columns, blocks: 0..<blockCount, accumulate: accumulate, relu: relu)
     }
 
     /// Computes the columns `columns` of C for output rows in blocks `blocks`.

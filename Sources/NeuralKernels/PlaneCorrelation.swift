@@ -1,6 +1,8 @@
 /// Sums of products between two families of sample runs: the weight-gradient kernel of
 /// ``Linear`` and ``Conv2D``. Vector lanes are reduced in a fixed order and chunk partials are
 /// added in chunk order, so results do not depend on the thread count.
+import CNeuralKernels
+
 enum PlaneCorrelation {
     /// Samples per inner run (keeps the runs of all planes in the L1/L2 caches).
     static let run = 256
@@ -9,6 +11,10 @@ enum PlaneCorrelation {
     static func addRun(left: UnsafePointer<Float>, leftOffsets: UnsafePointer<Int>, leftCount: Int,
                        right: UnsafePointer<Float>, rightOffsets: UnsafePointer<Int>, rightCount: Int,
                        n: Int, rightStride: Int, sums: UnsafeMutablePointer<Float>) {
+        if rightStride == 1 && Acceleration.level > .portable {
+            nk_correlate_avx2(left, leftOffsets, leftCount, right, rightOffsets, rightCount, n, sums)
+            return
+        }
         let vectorEnd = rightStride == 1 ? (n / 8) * 8 : 0
         var l = 0
         while l < leftCount {

@@ -1,0 +1,53 @@
+// Wide-vector (AVX2, AVX-512) versions of NeuralKernels' two hot loops, selected at run time.
+// Each computes exactly what the portable Swift kernel computes, in the same order, with an
+// unfused multiply and add: results are bit-identical to the Swift path on every machine.
+#ifndef CNEURALKERNELS_H
+#define CNEURALKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the CPU and OS support AVX2 (256-bit vectors), 0 otherwise or off x86-64.
+int nk_avx2_available(void);
+
+/// 1 when the CPU and OS support AVX-512F (512-bit vectors), 0 otherwise.
+int nk_avx512_available(void);
+
+/// Rows per packed block of `nk_planar_gemm_avx2`.
+enum { NK_GEMM_BLOCK_ROWS = 6 };
+
+/// C[o * ldc + p] (+)= relu?(bias[o] + sum_k A[o, k] * B(k, p)) for rows in blocks [block_begin, block_end)
+/// and columns [column_begin, column_end), where B(k, p) = b[offsets[k] + p] and A is packed in
+/// blocks of 6 rows: packed[(block * depth + k) * 6 + r]. The sum runs in increasing k as
+/// s = s + B * A; then + bias, then max(0, .) if relu, then C_old + value if accumulate.
+void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
+                         const ptrdiff_t *offsets, const float *b,
+                         float *c, ptrdiff_t ldc, const float *bias,
+                         ptrdiff_t column_begin, ptrdiff_t column_end,
+                         ptrdiff_t block_begin, ptrdiff_t block_end,
+                         int accumulate, int relu);
+
+/// nk_planar_gemm_avx2 with 512-bit vectors (same packing, same results bit for bit).
+void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
+                           const ptrdiff_t *offsets, const float *b,
+                           float *c, ptrdiff_t ldc, const float *bias,
+                           ptrdiff_t column_begin, ptrdiff_t column_end,
+                           ptrdiff_t block_begin, ptrdiff_t block_end,
+                           int accumulate, int relu);
+
+/// sums[l * right_count + r] += dot(left + left_offsets[l], right + right_offsets[r], n), where each dot
+/// product accumulates 8 lanes (lane i takes j = i mod 8) over the first 8 * floor(n / 8) terms,
+/// reduces them as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), then adds the remaining terms in order.
+void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                       const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                       ptrdiff_t n, float *sums);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

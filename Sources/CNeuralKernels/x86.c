@@ -1,0 +1,272 @@
+// AVX2 kernels for NeuralKernels (see include/CNeuralKernels.h). Compiled for the baseline
+// target; only the functions below carry target("avx2"), and they run only after the CPU check.
+#include "CNeuralKernels.h"
+
+// Never fuse a * b + c: the results must match the portable Swift path bit for bit.
+#pragma clang fp contract(off)
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+int nk_avx512_available(void) {
+    if (!nk_avx2_available()) return 0;
+    unsigned eax, ebx, ecx, edx;
+    unsigned xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 0xE6u) != 0xE6u) return 0;  // opmask and all ZMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & (1u << 16)) != 0;  // AVX-512F
+}
+
+int nk_avx2_available(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    const unsigned osxsave = 1u << 27, avx = 1u << 28;
+    if ((ecx & osxsave) == 0 || (ecx & avx) == 0) return 0;
+    unsigned xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 6u) != 6u) return 0;  // XMM and YMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & (1u << 5)) != 0;
+}
+
+#define AVX2 __attribute__((target("avx2"), always_inline)) static inline
+
+AVX2 __m256 finish(__m256 sum, const float *bias, ptrdiff_t row, const float *target, int accumulate, int relu) {
+    if (bias) sum = _mm256_add_ps(sum, _mm256_set1_ps(bias[row]));
+    if (relu) sum = _mm256_blendv_ps(sum, _mm256_setzero_ps(), _mm256_cmp_ps(sum, _mm256_setzero_ps(), _CMP_LT_OQ));
+    if (accumulate) sum = _mm256_add_ps(_mm256_loadu_ps(target), sum);
+    return sum;
+}
+
+// R rows x 16 columns.
+AVX2 void tile16(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
+                 float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t first_row, int accumulate, int relu) {
+    __m256 s0[NK_GEMM_BLOCK_ROWS], s1[NK_GEMM_BLOCK_ROWS];
+    for (int r = 0; r < R; r++) { s0[r] = _mm256_setzero_ps(); s1[r] = _mm256_setzero_ps(); }
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        const float *row = b + offsets[k];
+        const __m256 x0 = _mm256_loadu_ps(row), x1 = _mm256_loadu_ps(row + 8);
+        const float *w = a + k * NK_GEMM_BLOCK_ROWS;
+        for (int r = 0; r < R; r++) {
+            const __m256 weight = _mm256_broadcast_ss(w + r);
+            s0[r] = _mm256_add_ps(s0[r], _mm256_mul_ps(x0, weight));
+            s1[r] = _mm256_add_ps(s1[r], _mm256_mul_ps(x1, weight));
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float *target = c + (first_row + r) * ldc;
+        _mm256_storeu_ps(target, finish(s0[r], bias, first_row + r, target, accumulate, relu));
+        _mm256_storeu_ps(target + 8, finish(s1[r], bias, first_row + r, target + 8, accumulate, relu));
+    }
+}
+
+// R rows x 8 columns.
+AVX2 void tile8(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
+                float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t first_row, int accumulate, int relu) {
+    __m256 s[NK_GEMM_BLOCK_ROWS];
+    for (int r = 0; r < R; r++) s[r] = _mm256_setzero_ps();
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        const __m256 x = _mm256_loadu_ps(b + offsets[k]);
+        const float *w = a + k * NK_GEMM_BLOCK_ROWS;
+        for (int r = 0; r < R; r++) s[r] = _mm256_add_ps(s[r], _mm256_mul_ps(x, _mm256_broadcast_ss(w + r)));
+    }
+    for (int r = 0; r < R; r++) {
+        float *target = c + (first_row + r) * ldc;
+        _mm256_storeu_ps(target, finish(s[r], bias, first_row + r, target, accumulate, relu));
+    }
+}
+
+// R rows, one column, scalar (same order as the vector lanes).
+static void column1(int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
+                    float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t first_row, int accumulate, int relu) {
+    for (int r = 0; r < R; r++) {
+        float s = 0;
+        for (ptrdiff_t k = 0; k < depth; k++) s = s + b[offsets[k]] * a[k * NK_GEMM_BLOCK_ROWS + r];
+        float *target = c + (first_row + r) * ldc;
+        if (bias) s = s + bias[first_row + r];
+        if (relu && s < 0) s = 0;
+        if (accumulate) s = *target + s;
+        *target = s;
+    }
+}
+
+#define DISPATCH_ROWS(F, R, ...)                 \
+    switch (R) {                                 \
+    case 1: F(1, __VA_ARGS__); break;            \
+    case 2: F(2, __VA_ARGS__); break;            \
+    case 3: F(3, __VA_ARGS__); break;            \
+    case 4: F(4, __VA_ARGS__); break;            \
+    case 5: F(5, __VA_ARGS__); break;            \
+    default: F(6, __VA_ARGS__); break;           \
+    }
+
+__attribute__((target("avx2")))
+void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
+                         const ptrdiff_t *offsets, const float *b,
+                         float *c, ptrdiff_t ldc, const float *bias,
+                         ptrdiff_t column_begin, ptrdiff_t column_end,
+                         ptrdiff_t block_begin, ptrdiff_t block_end,
+                         int accumulate, int relu) {
+    // Panels of 64 columns keep the B rows of one panel in L1 while every row block sweeps them.
+    for (ptrdiff_t panel = column_begin; panel < column_end; panel += 64) {
+        const ptrdiff_t panel_end = panel + 64 < column_end ? panel + 64 : column_end;
+        for (ptrdiff_t block = block_begin; block < block_end; block++) {
+            const float *a = packed + block * depth * NK_GEMM_BLOCK_ROWS;
+            const ptrdiff_t first_row = block * NK_GEMM_BLOCK_ROWS;
+            const ptrdiff_t left = rows - first_row;
+            const int R = left < NK_GEMM_BLOCK_ROWS ? (int)left : NK_GEMM_BLOCK_ROWS;
+            ptrdiff_t p = panel;
+            for (; p + 16 <= panel_end; p += 16) {
+                DISPATCH_ROWS(tile16, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
+            }
+            for (; p + 8 <= panel_end; p += 8) {
+                DISPATCH_ROWS(tile8, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
+            }
+            for (; p < panel_end; p++) column1(R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu);
+        }
+    }
+}
+
+#define AVX512 __attribute__((target("avx512f"), always_inline)) static inline
+
+AVX512 __m512 finish16(__m512 sum, const float *bias, ptrdiff_t row, const float *target, int accumulate, int relu) {
+    if (bias) sum = _mm512_add_ps(sum, _mm512_set1_ps(bias[row]));
+    if (relu) sum = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(sum, _mm512_setzero_ps(), _CMP_LT_OQ), sum, _mm512_setzero_ps());
+    if (accumulate) sum = _mm512_add_ps(_mm512_loadu_ps(target), sum);
+    return sum;
+}
+
+// R rows x 32 columns with 512-bit vectors.
+AVX512 void tile32(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
+                   float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t first_row, int accumulate, int relu) {
+    __m512 s0[NK_GEMM_BLOCK_ROWS], s1[NK_GEMM_BLOCK_ROWS];
+    for (int r = 0; r < R; r++) { s0[r] = _mm512_setzero_ps(); s1[r] = _mm512_setzero_ps(); }
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        const float *row = b + offsets[k];
+        const __m512 x0 = _mm512_loadu_ps(row), x1 = _mm512_loadu_ps(row + 16);
+        const float *w = a + k * NK_GEMM_BLOCK_ROWS;
+        for (int r = 0; r < R; r++) {
+            const __m512 weight = _mm512_set1_ps(w[r]);
+            s0[r] = _mm512_add_ps(s0[r], _mm512_mul_ps(x0, weight));
+            s1[r] = _mm512_add_ps(s1[r], _mm512_mul_ps(x1, weight));
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float *target = c + (first_row + r) * ldc;
+        _mm512_storeu_ps(target, finish16(s0[r], bias, first_row + r, target, accumulate, relu));
+        _mm512_storeu_ps(target + 16, finish16(s1[r], bias, first_row + r, target + 16, accumulate, relu));
+    }
+}
+
+__attribute__((target("avx512f,avx2")))
+void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
+                           const ptrdiff_t *offsets, const float *b,
+                           float *c, ptrdiff_t ldc, const float *bias,
+                           ptrdiff_t column_begin, ptrdiff_t column_end,
+                           ptrdiff_t block_begin, ptrdiff_t block_end,
+                           int accumulate, int relu) {
+    for (ptrdiff_t panel = column_begin; panel < column_end; panel += 64) {
+        const ptrdiff_t panel_end = panel + 64 < column_end ? panel + 64 : column_end;
+        for (ptrdiff_t block = block_begin; block < block_end; block++) {
+            const float *a = packed + block * depth * NK_GEMM_BLOCK_ROWS;
+            const ptrdiff_t first_row = block * NK_GEMM_BLOCK_ROWS;
+            const ptrdiff_t left = rows - first_row;
+            const int R = left < NK_GEMM_BLOCK_ROWS ? (int)left : NK_GEMM_BLOCK_ROWS;
+            ptrdiff_t p = panel;
+            for (; p + 32 <= panel_end; p += 32) {
+                DISPATCH_ROWS(tile32, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
+            }
+            for (; p + 16 <= panel_end; p += 16) {
+                DISPATCH_ROWS(tile16, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
+            }
+            for (; p + 8 <= panel_end; p += 8) {
+                DISPATCH_ROWS(tile8, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
+            }
+            for (; p < panel_end; p++) column1(R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu);
+        }
+    }
+}
+
+AVX2 float horizontal_sum(__m256 v) {
+    const __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 quarter = _mm_add_ps(half, _mm_movehl_ps(half, half));
+    return _mm_cvtss_f32(quarter) + _mm_cvtss_f32(_mm_shuffle_ps(quarter, quarter, 1));
+}
+
+// L left runs x Q right runs.
+AVX2 void correlate_tile(const int L, const int Q, const float *const *lp, const float *const *rp,
+                         ptrdiff_t n, float *const *targets) {
+    __m256 s[4][3];
+    for (int l = 0; l < L; l++)
+        for (int q = 0; q < Q; q++) s[l][q] = _mm256_setzero_ps();
+    const ptrdiff_t vector_end = n / 8 * 8;
+    for (ptrdiff_t j = 0; j < vector_end; j += 8) {
+        __m256 y[3];
+        for (int q = 0; q < Q; q++) y[q] = _mm256_loadu_ps(rp[q] + j);
+        for (int l = 0; l < L; l++) {
+            const __m256 x = _mm256_loadu_ps(lp[l] + j);
+            for (int q = 0; q < Q; q++) s[l][q] = _mm256_add_ps(s[l][q], _mm256_mul_ps(x, y[q]));
+        }
+    }
+    for (int l = 0; l < L; l++) {
+        for (int q = 0; q < Q; q++) {
+            float t = horizontal_sum(s[l][q]);
+            for (ptrdiff_t j = vector_end; j < n; j++) t = t + lp[l][j] * rp[q][j];
+            *targets[l * 3 + q] += t;
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                       const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                       ptrdiff_t n, float *sums) {
+    for (ptrdiff_t l = 0; l < left_count; l += 4) {
+        const int L = left_count - l < 4 ? (int)(left_count - l) : 4;
+        const float *lp[4];
+        for (int i = 0; i < L; i++) lp[i] = left + left_offsets[l + i];
+        for (ptrdiff_t r = 0; r < right_count; r += 3) {
+            const int Q = right_count - r < 3 ? (int)(right_count - r) : 3;
+            const float *rp[3];
+            float *targets[12];
+            for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
+            for (int i = 0; i < L; i++)
+                for (int q = 0; q < Q; q++) targets[i * 3 + q] = sums + (l + i) * right_count + r + q;
+            if (L == 4 && Q == 3) correlate_tile(4, 3, lp, rp, n, targets);
+            else if (L == 4 && Q == 2) correlate_tile(4, 2, lp, rp, n, targets);
+            else if (L == 4) correlate_tile(4, 1, lp, rp, n, targets);
+            else correlate_tile(L, Q, lp, rp, n, targets);
+        }
+    }
+}
+
+#else
+
+int nk_avx2_available(void) { return 0; }
+int nk_avx512_available(void) { return 0; }
+
+void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                           const float *b, float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t column_begin,
+                           ptrdiff_t column_end, ptrdiff_t block_begin, ptrdiff_t block_end, int accumulate,
+                           int relu) {
+    nk_planar_gemm_avx2(packed, rows, depth, offsets, b, c, ldc, bias, column_begin, column_end, block_begin,
+                        block_end, accumulate, relu);
+}
+
+void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                         const float *b, float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t column_begin,
+                         ptrdiff_t column_end, ptrdiff_t block_begin, ptrdiff_t block_end, int accumulate,
+                         int relu) {
+    (void)packed; (void)rows; (void)depth; (void)offsets; (void)b; (void)c; (void)ldc; (void)bias;
+    (void)column_begin; (void)column_end; (void)block_begin; (void)block_end; (void)accumulate; (void)relu;
+}
+
+void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count, const float *right,
+                       const ptrdiff_t *right_offsets, ptrdiff_t right_count, ptrdiff_t n, float *sums) {
+    (void)left; (void)left_offsets; (void)left_count; (void)right; (void)right_offsets; (void)right_count;
+    (void)n; (void)sums;
+}
+
+#endif
