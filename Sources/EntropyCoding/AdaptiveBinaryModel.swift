@@ -58,10 +58,7 @@ extension RangeDecoder {
             range = bound
         }
         if code >= range { throw .corruptStream }
-        while range < 1 << 24 {
-            range <<= 8
-            code = (code << 8) | nextByte()
-        }
+        renormalize()
         model.update(with: bit)
         return bit
     }

@@ -19,19 +19,21 @@ extension QuantizedFamily {
     /// bits for that step, the mean is rounded to the grid 2^-p: `c = (mean + 2^(7-p)) >> (8-p)`
     /// (no rounding term when p = 8), then `base = (c + 2^(p-1)) >> p` and the phase is
     /// `c - base * 2^p + 2^(p-1)` (for p = 0: `base = c`, phase 0). Shifts are arithmetic (floor).
+    @inline(__always)
     func locate(mean: Int32, logScale: Int32) -> QuantizedTableLocation {
         let clamped = min(max(logScale, Self.minimumLogScale), Self.maximumLogScale)
-        let entry = scaleEntries[Int((clamped - Self.minimumLogScale + Self.logScaleStep / 2) / Self.logScaleStep)]
+        let step = Int(truncatingIfNeeded: (clamped &- Self.minimumLogScale &+ Self.logScaleStep / 2) &>> 4)
+        let entry = scaleEntries.baseAddress.unsafelyUnwrapped[step]
         let phaseBits = Int64(entry.phaseBits)
-        let gridShift = 8 - phaseBits
-        let onGrid = (Int64(mean) + ((1 << gridShift) >> 1)) >> gridShift
-        let half = (Int64(1) << phaseBits) >> 1
-        let base = (onGrid + half) >> phaseBits
-        let phase = onGrid - (base << phaseBits) + half
+        let gridShift = 8 &- phaseBits
+        let onGrid = (Int64(mean) &+ ((1 &<< gridShift) &>> 1)) &>> gridShift
+        let half = (Int64(1) &<< phaseBits) &>> 1
+        let base = (onGrid &+ half) &>> phaseBits
+        let phase = onGrid &- (base &<< phaseBits) &+ half
         let radius = Int64(entry.radius)
         return QuantizedTableLocation(
             base: base,
-            tableStart: entry.firstTable + Int(phase * (2 * radius + 2)),
+            tableStart: Int(entry.firstTable) &+ Int(truncatingIfNeeded: phase &* (2 &* radius &+ 2)),
             radius: radius,
             escapeOrder: Int(entry.escapeOrder))
     }
@@ -57,22 +59,27 @@ extension QuantizedFamily {
         return Double(precision) - log2(Double(frequency)) + Double(escapeBits)
     }
 
-    /// Coding-order index of `offset`: 0 = escape, 1...R = -R...-1, R+1...2R = 1...R, 2R+1 = 0.
+    /// Coding-order index of `offset`: 0 = escape, 1...R = -R...-1, R+1...2R = +R...+1, 2R+1 = 0
+    /// (both tails run from rare to frequent, so the rounding of rare symbols is absorbed by
+    /// frequent neighbours).
+    @inline(__always)
     static func symbolIndex(offset: Int64, radius: Int64) -> Int {
-        if offset == 0 { return Int(2 * radius + 1) }
+        if offset == 0 { return Int(2 &* radius &+ 1) }
         if offset.magnitude > radius.magnitude { return 0 }
-        return Int(offset < 0 ? offset + radius + 1 : offset + radius)
+        return Int(offset < 0 ? offset &+ radius &+ 1 : 2 &* radius &+ 1 &- offset)
     }
 
     /// Offset of a non-escape coding-order index (inverse of `symbolIndex`).
+    @inline(__always)
     static func offset(ofSymbol symbol: Int, radius: Int64) -> Int64 {
         let index = Int64(symbol)
-        if index == 2 * radius + 1 { return 0 }
-        return index <= radius ? index - radius - 1 : index - radius
+        if index == 2 &* radius &+ 1 { return 0 }
+        return index <= radius ? index &- radius &- 1 : 2 &* radius &+ 1 &- index
     }
 
+    @inline(__always)
     func interval(ofSymbol symbol: Int, location: QuantizedTableLocation) -> (start: UInt32, frequency: UInt32) {
-        let table = cumulativeStarts.baseAddress! + location.tableStart
+        let table = cumulativeStarts.baseAddress.unsafelyUnwrapped + location.tableStart
         let start = UInt32(table[symbol])
         let end = symbol == location.symbolCount - 1 ? UInt32(1) << UInt32(precision) : UInt32(table[symbol + 1])
         return (start, end - start)

@@ -35,16 +35,16 @@ public final class QuantizedFamily: @unchecked Sendable {
 
     /// Per log-scale step: where its tables start, their radius and phase count.
     struct ScaleEntry {
-        var firstTable: Int
+        var firstTable: Int32
         var radius: Int32
         var phaseBits: Int32
         var escapeOrder: Int32
     }
 
-    let scaleEntries: [ScaleEntry]
+    let scaleEntries: UnsafeMutableBufferPointer<ScaleEntry>
     /// All tables back to back: table `(scale, phase)` starts at
     /// `firstTable + phase * (2 * radius + 2)` and holds the `2 * radius + 2` cumulative starts in coding
-    /// order `[escape, -R ... -1, +1 ... +R, 0]` (the most probable offset, 0, is last).
+    /// order `[escape, -R ... -1, +R ... +1, 0]` (the most probable offset, 0, is last).
     let cumulativeStarts: UnsafeMutableBufferPointer<UInt16>
 
     /// Builds the tables (tens of milliseconds); prefer the shared instances such as ``laplace16``.
@@ -55,13 +55,15 @@ public final class QuantizedFamily: @unchecked Sendable {
         self.precision = precision
         let builder = QuantizedFamilyBuilder(distribution: distribution, precision: precision)
         let (entries, starts) = builder.build()
-        scaleEntries = entries
+        scaleEntries = UnsafeMutableBufferPointer<ScaleEntry>.allocate(capacity: entries.count)
+        _ = scaleEntries.initialize(from: entries)
         cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: starts.count)
         _ = cumulativeStarts.initialize(from: starts)
     }
 
     deinit {
         cumulativeStarts.deallocate()
+        scaleEntries.deallocate()
     }
 
     /// Number of scale steps with their own tables.

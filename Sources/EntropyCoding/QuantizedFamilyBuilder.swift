@@ -29,7 +29,7 @@ struct QuantizedFamilyBuilder {
             let radius = radius(inverseScaleQ32: inverseScaleQ32)
             let phaseBits = Self.phaseBits(logScaleQ8: logScaleQ8)
             entries.append(QuantizedFamily.ScaleEntry(
-                firstTable: starts.count,
+                firstTable: Int32(starts.count),
                 radius: Int32(radius),
                 phaseBits: Int32(phaseBits),
                 escapeOrder: Int32(max(0, (Int.bitWidth - radius.leadingZeroBitCount) - 4))))
@@ -44,31 +44,38 @@ struct QuantizedFamilyBuilder {
     /// Fewest phase bits p (0...8) with scale * 2^p >= 64, i.e. a mean step of at most 1/64 of the
     /// scale: `logScale + p ln 2 >= 6 ln 2`, compared in Q32.
     static func phaseBits(logScaleQ8: Int64) -> Int {
-        for bits in 0...8 where (logScaleQ8 << 24) + Int64(bits) * FixedPointMath.ln2Q32 >= 6 * FixedPointMath.ln2Q32 {
+        for bits in 0...8 where (logScaleQ8 << 24) + Int64(bits) * FixedPointMath.ln2Q32 >= 5 * FixedPointMath.ln2Q32 {
             return bits
         }
         return 8
     }
 
-    /// Smallest radius R in 1...maximumRadius whose one-sided tail beyond distance R is at most
-    /// 2^-(precision + 2): `(2^48 - F(R / scale)) << precision <= 2^46` (binary search; the tail decreases).
+    /// Smallest radius R in 1...maximumRadius such that the centred bin at offset R + 1 has mass below
+    /// 2^-(precision + 1) (rarer offsets are cheaper as escapes than as table symbols, which would each
+    /// take at least 2^-precision), or the one-sided tail beyond distance R is at most 2^-(precision + 2).
+    /// Both masses decrease with R, so a binary search finds it.
     func radius(inverseScaleQ32: UInt64) -> Int {
-        func tailIsSmall(_ radius: Int) -> Bool {
-            let tail = FixedPointMath.oneQ48 - standardCDF(Self.standardised(Int64(radius) << 8, inverseScaleQ32: inverseScaleQ32))
-            return tail << UInt64(precision) <= 1 << 46
+        func cdf(atQ8 edge: Int64) -> UInt64 {
+            standardCDF(Self.standardised(edge, inverseScaleQ32: inverseScaleQ32))
+        }
+        func isWideEnough(_ radius: Int) -> Bool {
+            let edge = Int64(radius) << 8
+            let tail = FixedPointMath.oneQ48 - cdf(atQ8: edge)
+            let nextBinMass = cdf(atQ8: edge + 384) - cdf(atQ8: edge + 128)
+            return tail << UInt64(precision) <= 1 << 46 || nextBinMass << UInt64(precision + 1) < FixedPointMath.oneQ48
         }
         var low = 1
         var high = QuantizedFamily.maximumRadius
-        if tailIsSmall(low) { return low }
-        if !tailIsSmall(high) { return high }
-        while high - low > 1 {  // invariant: !tailIsSmall(low), tailIsSmall(high)
+        if isWideEnough(low) { return low }
+        if !isWideEnough(high) { return high }
+        while high - low > 1 {  // invariant: !isWideEnough(low), isWideEnough(high)
             let middle = (low + high) / 2
-            if tailIsSmall(middle) { high = middle } else { low = middle }
+            if isWideEnough(middle) { high = middle } else { low = middle }
         }
         return high
     }
 
-    /// Cumulative starts of one table in coding order `[escape, -R ... -1, +1 ... +R, 0]`.
+    /// Cumulative starts of one table in coding order `[escape, -R ... -1, +R ... +1, 0]`.
     /// Bin of offset k: `[k - 1/2 - phase, k + 1/2 - phase]` relative to the mean (in value units).
     func table(radius: Int, phaseQ8: Int64, inverseScaleQ32: UInt64) -> [UInt16] {
         // CDF at the 2R + 2 bin edges in value order, forced non-decreasing.
@@ -85,18 +92,28 @@ struct QuantizedFamilyBuilder {
         }
         var masses: [UInt64] = [edgeCDF[0] + (FixedPointMath.oneQ48 - lastEdge)]
         for offset in -radius ... -1 { masses.append(mass(ofOffset: offset)) }
-        for offset in 1...radius { masses.append(mass(ofOffset: offset)) }
+        for offset in (1...radius).reversed() { masses.append(mass(ofOffset: offset)) }
         masses.append(mass(ofOffset: 0))
-        // Floor of the scaled cumulative mass plus one unit per symbol: frequencies >= 1, total 2^precision.
-        let symbolCount = UInt64(masses.count)
-        let free = (UInt64(1) << UInt64(precision)) - symbolCount
+        return Self.quantizedStarts(masses: masses, precision: precision)
+    }
+
+    /// Rounds the cumulative masses (Q48, summing to 2^48) to `precision` bits, then makes the starts
+    /// strictly increasing from 0 with a last start below 2^precision (so every frequency is >= 1):
+    /// forward `s[i] = max(s[i], s[i-1] + 1)`, backward `s[i] = min(s[i], s[i+1] - 1)` with `s[n] = 2^precision`.
+    static func quantizedStarts(masses: [UInt64], precision: Int) -> [UInt16] {
+        let total = 1 << precision
+        var starts = [Int](repeating: 0, count: masses.count)
         var cumulativeMass: UInt64 = 0
-        var starts: [UInt16] = []
-        starts.reserveCapacity(masses.count)
-        for (index, mass) in masses.enumerated() {
-            starts.append(UInt16(UInt64(index) + ((cumulativeMass * free) >> 48)))
-            cumulativeMass += mass
+        for index in masses.indices {
+            starts[index] = Int((((cumulativeMass << UInt64(precision)) >> 47) + 1) >> 1)
+            cumulativeMass += masses[index]
         }
-        return starts
+        for index in starts.indices.dropFirst() { starts[index] = max(starts[index], starts[index - 1] + 1) }
+        var next = total
+        for index in starts.indices.dropFirst().reversed() {
+            starts[index] = min(starts[index], next - 1)
+            next = starts[index]
+        }
+        return starts.map { UInt16($0) }
     }
 }

@@ -25,13 +25,17 @@ extension RangeDecoder {
 
 /// The largest `i < count` with `values[i] <= target`, given `values[0] <= target` and non-decreasing
 /// values (branch-free binary search).
+@inline(__always)
 func largestIndex<T: FixedWidthInteger>(in values: UnsafeBufferPointer<T>, count: Int, notAbove target: T) -> Int {
+    let start = values.baseAddress.unsafelyUnwrapped
     var base = 0
     var length = count
     while length > 1 {
-        let half = length >> 1
-        base = values[base + half] <= target ? base + half : base
-        length -= half
+        let half = length &>> 1
+        // Sign-mask arithmetic instead of a branch: the comparison is unpredictable.
+        let difference = Int(truncatingIfNeeded: target) &- Int(truncatingIfNeeded: start[base &+ half])
+        base &+= half & ~(difference &>> 63)
+        length &-= half
     }
     return base
 }

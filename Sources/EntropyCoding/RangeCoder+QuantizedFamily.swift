@@ -21,16 +21,16 @@ extension RangeDecoder {
         let location = family.locate(mean: mean, logScale: logScale)
         let precision = family.precision
         let target = slot(precision: precision)
-        let table = family.cumulativeStarts.baseAddress! + location.tableStart
+        let table = family.cumulativeStarts.baseAddress.unsafelyUnwrapped + location.tableStart
         let lastSymbol = location.symbolCount - 1
         let lastStart = UInt32(table[lastSymbol])
         if target >= lastStart {
-            try consume(start: lastStart, frequency: (1 << UInt32(precision)) - lastStart, precision: precision)
+            try consume(start: lastStart, frequency: (1 &<< UInt32(truncatingIfNeeded: precision)) &- lastStart, precision: precision)
             return try Self.checked(location.base)
         }
         let symbol = largestIndex(in: UnsafeBufferPointer(start: table, count: lastSymbol), count: lastSymbol, notAbove: UInt16(target))
         let start = UInt32(table[symbol])
-        try consume(start: start, frequency: UInt32(table[symbol + 1]) - start, precision: precision)
+        try consume(start: start, frequency: UInt32(table[symbol &+ 1]) &- start, precision: precision)
         if symbol == 0 {
             let negative = try decodeBit()
             let excess = try decodeExpGolomb(wide: location.escapeOrder, limit: 1 << 34)

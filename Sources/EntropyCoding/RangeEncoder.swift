@@ -29,11 +29,12 @@ public struct RangeEncoder: Sendable {
     ///
     /// Callers guarantee `frequency >= 1`, `start + frequency <= 2^precision` and
     /// `1 <= precision <= 16`; the typed entry points (tables, models) guarantee this by construction.
+    @inline(__always)
     mutating func encode(start: UInt32, frequency: UInt32, precision: Int) {
-        let r = range >> UInt32(truncatingIfNeeded: precision)
+        let r = range &>> UInt32(truncatingIfNeeded: precision)
         let offset = r &* start
         low &+= UInt64(offset)
-        if start &+ frequency == 1 << UInt32(truncatingIfNeeded: precision) {
+        if start &+ frequency == 1 &<< UInt32(truncatingIfNeeded: precision) {
             range &-= offset
         } else {
             range = r &* frequency

@@ -12,6 +12,12 @@ struct TestRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
+    /// Uniform integer in `range` by modulo (a fixed algorithm, unlike the standard library's, so golden
+    /// data never depends on the Swift version).
+    mutating func integer(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
+    }
+
     /// Laplace sample with mean `mean` and scale `scale` (inverse CDF, test data only).
     mutating func laplace(mean: Double, scale: Double) -> Double {
         let u = Double.random(in: -0.5..<0.5, using: &self)
