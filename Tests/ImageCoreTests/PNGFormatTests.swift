@@ -66,6 +66,22 @@ import Testing
         #expect(throws: ImageIOError.self) { try PNGFormat.decode(garbage) }
     }
 
+    @Test func randomlyMutatedFilesNeverCrash() throws {
+        let valid = try PNGFormat.encode(TestImages.random(width: 9, height: 7, channels: 3, bitDepth: 16))
+        var state: UInt32 = 12345
+        var failures = 0
+        for _ in 0..<300 {
+            var mutated = valid
+            for _ in 0..<3 {
+                state = state &* 1_664_525 &+ 1_013_904_223
+                let position = 8 + Int(state >> 8) % (valid.count - 8)
+                mutated[position] ^= UInt8(truncatingIfNeeded: state >> 3) | 1
+            }
+            do { _ = try PNGFormat.decode(mutated) } catch { failures += 1 }
+        }
+        #expect(failures > 250)  // almost every mutation breaks a CRC; none may crash
+    }
+
     @Test func corruptErrorsCarryAMessage() {
         let truncated = HandMadePNG.make(width: 4, height: 4, bitDepth: 8, colorType: 0, rows: [[1, 2, 3, 4]])
         do {
