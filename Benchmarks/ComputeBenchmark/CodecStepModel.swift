@@ -22,22 +22,21 @@ final class CodecStepModel {
 
     // Parameters.
     let latents: Parameter
-    let arm1w: Parameter, arm1b: Parameter, arm2w: Parameter, arm2b: Parameter, arm3w: Parameter, arm3b: Parameter
+    let arm: PointwiseMLP, armParameters: Parameter
+    let synthesisHead: PointwiseMLP, synthesisHeadParameters: Parameter
     let up: Parameter, residual: Parameter
-    let synAw: Parameter, synAb: Parameter, synBw: Parameter, synBb: Parameter
     let synCw: Parameter, synCb: Parameter, synDw: Parameter, synDb: Parameter
     var all: [Parameter] {
-        [latents, arm1w, arm1b, arm2w, arm2b, arm3w, arm3b, up, residual, synAw, synAb, synBw, synBb, synCw, synCb, synDw, synDb]
+        [latents, armParameters, up, residual, synthesisHeadParameters, synCw, synCb, synDw, synDb]
     }
 
     // Activations and gradients.
     let image: Buffer
     let soft: Buffer, noisy: Buffer, quantized: Buffer, gradQuantized: Buffer, gradNoisy: Buffer
-    let context: Buffer, branch1: Buffer, hidden1: Buffer, branch2: Buffer, hidden2: Buffer, armOut: Buffer
-    let logScale: Buffer, gradArmOut: Buffer, gradHidden: Buffer, gradBranch: Buffer, gradContext: Buffer
+    let context: Buffer, gradContext: Buffer
     let horizontalUp: [Buffer], stacks: [Buffer], residualH: [Buffer], gradStacks: [Buffer], gradHorizontal: Buffer
-    let synA: Buffer, synB: Buffer, synR1: Buffer, synC1: Buffer, synOut: Buffer
-    let gradA: Buffer, gradB: Buffer, gradR1: Buffer, gradC1: Buffer, gradOut: Buffer, gradTemp: Buffer
+    let synB: Buffer, synR1: Buffer, synC1: Buffer, synOut: Buffer
+    let gradB: Buffer, gradR1: Buffer, gradC1: Buffer, gradOut: Buffer, gradTemp: Buffer
     let conv3: Conv2D
 
     init(height: Int = 512, width: Int = 768) throws {
@@ -54,22 +53,23 @@ final class CodecStepModel {
         conv3 = try Conv2D(inChannels: 3, outChannels: 3, kernel: 3, padding: 1, paddingMode: .replicate)
         let pixels = height * width
         latents = Parameter(total, scale: 0.5, seed: 1)
-        arm1w = Parameter(400, scale: 0.1, seed: 2); arm1b = Parameter(20, scale: 0.01, seed: 3)
-        arm2w = Parameter(400, scale: 0.1, seed: 4); arm2b = Parameter(20, scale: 0.01, seed: 5)
-        arm3w = Parameter(40, scale: 0.1, seed: 6); arm3b = Parameter(2, scale: 0.01, seed: 7)
+        arm = try PointwiseMLP(layers: [
+            .init(inFeatures: 20, outFeatures: 20, relu: true, residual: true),
+            .init(inFeatures: 20, outFeatures: 20, relu: true, residual: true),
+            .init(inFeatures: 20, outFeatures: 2),
+        ])
+        armParameters = Parameter(arm.parameterCount, scale: 0.1, seed: 2)
+        synthesisHead = try PointwiseMLP(layers: [.init(inFeatures: 7, outFeatures: 48, relu: true),
+                                                 .init(inFeatures: 48, outFeatures: 3)])
+        synthesisHeadParameters = Parameter(synthesisHead.parameterCount, scale: 0.2, seed: 10)
         up = Parameter(6 * 8, scale: 0.2, seed: 8); residual = Parameter(6 * 7, scale: 0.05, seed: 9)
-        synAw = Parameter(48 * 7, scale: 0.3, seed: 10); synAb = Parameter(48, scale: 0.01, seed: 11)
-        synBw = Parameter(3 * 48, scale: 0.1, seed: 12); synBb = Parameter(3, scale: 0.01, seed: 13)
         synCw = Parameter(81, scale: 0.1, seed: 14); synCb = Parameter(3, scale: 0.01, seed: 15)
         synDw = Parameter(81, scale: 0.1, seed: 16); synDb = Parameter(3, scale: 0.01, seed: 17)
         image = Buffer(random: 3 * pixels, scale: 0.5, seed: 18)
         for i in 0..<image.count { image.p[i] += 0.5 }
         soft = Buffer(total); noisy = Buffer(total); quantized = Buffer(total)
         gradQuantized = Buffer(total); gradNoisy = Buffer(total)
-        context = Buffer(20 * total); branch1 = Buffer(20 * total); hidden1 = Buffer(20 * total)
-        branch2 = Buffer(20 * total); hidden2 = Buffer(20 * total); armOut = Buffer(2 * total)
-        logScale = Buffer(total); gradArmOut = Buffer(2 * total); gradHidden = Buffer(20 * total)
-        gradBranch = Buffer(20 * total); gradContext = Buffer(20 * total)
+        context = Buffer(20 * total); gradContext = Buffer(20 * total)
         // Level k (0 = finest) stack has 7 - k planes of sizes[k]; horizontalUp[k] is the coarser
         // stack (6 - k planes) after the horizontal x2 pass.
         let sizes = sizes
@@ -78,9 +78,9 @@ final class CodecStepModel {
         horizontalUp = (0..<6).map { k in Buffer((6 - k) * sizes[k + 1].h * sizes[k].w) }
         residualH = (0..<6).map { k in Buffer(sizes[k].h * sizes[k].w) }
         gradHorizontal = Buffer(6 * sizes[1].h * sizes[0].w)
-        synA = Buffer(48 * pixels); synB = Buffer(3 * pixels); synR1 = Buffer(3 * pixels)
+        synB = Buffer(3 * pixels); synR1 = Buffer(3 * pixels)
         synC1 = Buffer(3 * pixels); synOut = Buffer(3 * pixels)
-        gradA = Buffer(48 * pixels); gradB = Buffer(3 * pixels); gradR1 = Buffer(3 * pixels)
+        gradB = Buffer(3 * pixels); gradR1 = Buffer(3 * pixels)
         gradC1 = Buffer(3 * pixels); gradOut = Buffer(3 * pixels); gradTemp = Buffer(max(3 * pixels, 20 * total))
     }
 
@@ -114,41 +114,27 @@ final class CodecStepModel {
         return mse + Double(lambda) * rateBits / Double(pixels)
     }
 
-    /// ARM forward, rate, ARM backward; leaves d loss / d quantized latents in gradQuantized.
+    /// ARM forward, rate, ARM backward (fused per chunk of latents); leaves d loss / d quantized
+    /// latents in gradQuantized.
     func armForwardBackward() -> Double {
         let n = latentCount, scale = lambda / Float(height * width)
         gatherContext()
-        Linear.forward(input: context.c, inFeatures: 20, count: n, weight: arm1w.value.c, bias: arm1b.value.c,
-                       outFeatures: 20, output: branch1.p, relu: true)
-        Elementwise.add(context.c, branch1.c, output: hidden1.p, count: 20 * n)
-        Linear.forward(input: hidden1.c, inFeatures: 20, count: n, weight: arm2w.value.c, bias: arm2b.value.c,
-                       outFeatures: 20, output: branch2.p, relu: true)
-        Elementwise.add(hidden1.c, branch2.c, output: hidden2.p, count: 20 * n)
-        Linear.forward(input: hidden2.c, inFeatures: 20, count: n, weight: arm3w.value.c, bias: arm3b.value.c,
-                       outFeatures: 2, output: armOut.p)
-        // logScale = clamp(raw - 4, -5, 5) (Cool-chic's mapping).
-        let raw = armOut.c + n
-        Parallel.forRanges(count: n, grain: 1 << 15) { range in
-            for i in range { self.logScale.p[i] = min(5, max(-5, raw[i] - 4)) }
+        let quantized = quantized.c, gradQuantized = gradQuantized.p
+        let bits = arm.train(parameters: armParameters.value.c, input: context.c, count: n,
+                             gradParameters: armParameters.gradient.p, gradInput: gradContext.p) { range, out, gradOut in
+            var bits = 0.0
+            for j in 0..<range.count {
+                let raw = out[256 + j] - 4
+                // Cool-chic's log-scale mapping: clamp(raw - 4, -5, 5).
+                let logScale = min(5, max(-5, raw))
+                let term = LaplaceRate.single(value: quantized[range.lowerBound + j], mean: out[j], logScale: logScale)
+                bits += Double(term.bits)
+                gradQuantized[range.lowerBound + j] = scale * term.dValue
+                gradOut[j] = -scale * term.dValue
+                gradOut[256 + j] = raw > -5 && raw < 5 ? scale * term.dLogScale : 0
+            }
+            return bits
         }
-        let bits = LaplaceRate.bits(values: quantized.c, means: armOut.c, logScales: logScale.c, count: n,
-                                    gradValues: gradQuantized.p, gradMeans: gradArmOut.p,
-                                    gradLogScales: gradArmOut.p + n, scale: scale)
-        Parallel.forRanges(count: n, grain: 1 << 15) { range in
-            for i in range where raw[i] - 4 <= -5 || raw[i] - 4 >= 5 { self.gradArmOut.p[n + i] = 0 }
-        }
-        Linear.backward(input: hidden2.c, inFeatures: 20, count: n, weight: arm3w.value.c, outFeatures: 2,
-                        gradOutput: gradArmOut.c, gradInput: gradHidden.p, gradWeight: arm3w.gradient.p,
-                        gradBias: arm3b.gradient.p)
-        Activation.reluBackward(branch2.c, gradOutput: gradHidden.c, gradInput: gradBranch.p, count: 20 * n)
-        Linear.backward(input: hidden1.c, inFeatures: 20, count: n, weight: arm2w.value.c, outFeatures: 20,
-                        gradOutput: gradBranch.c, gradInput: gradHidden.p, accumulateInput: true,
-                        gradWeight: arm2w.gradient.p, gradBias: arm2b.gradient.p)
-        Activation.reluBackward(branch1.c, gradOutput: gradHidden.c, gradInput: gradBranch.p, count: 20 * n)
-        gradContext.copy(from: gradHidden)
-        Linear.backward(input: context.c, inFeatures: 20, count: n, weight: arm1w.value.c, outFeatures: 20,
-                        gradOutput: gradBranch.c, gradInput: gradContext.p, accumulateInput: true,
-                        gradWeight: arm1w.gradient.p, gradBias: arm1b.gradient.p)
         scatterContextGradient()
         return bits
     }
@@ -241,10 +227,7 @@ final class CodecStepModel {
     /// Synthesis forward and backward; leaves d loss / d stack 0 in gradStacks[0]. Returns the MSE.
     func synthesisForwardBackward() -> Double {
         let n = height * width
-        Linear.forward(input: stacks[0].c, inFeatures: 7, count: n, weight: synAw.value.c, bias: synAb.value.c,
-                       outFeatures: 48, output: synA.p, relu: true)
-        Linear.forward(input: synA.c, inFeatures: 48, count: n, weight: synBw.value.c, bias: synBb.value.c,
-                       outFeatures: 3, output: synB.p)
+        synthesisHead.forward(parameters: synthesisHeadParameters.value.c, input: stacks[0].c, count: n, output: synB.p)
         conv3.forward(input: synB.c, height: height, width: width, weight: synCw.value.c, bias: synCb.value.c,
                       output: synR1.p, relu: true)
         Elementwise.add(synB.c, synR1.c, output: synC1.p, count: 3 * n)
@@ -260,12 +243,9 @@ final class CodecStepModel {
         gradB.copy(from: gradC1)
         conv3.backward(input: synB.c, height: height, width: width, weight: synCw.value.c, gradOutput: gradR1.c,
                        gradInput: gradB.p, accumulateInput: true, gradWeight: synCw.gradient.p, gradBias: synCb.gradient.p)
-        Linear.backward(input: synA.c, inFeatures: 48, count: n, weight: synBw.value.c, outFeatures: 3,
-                        gradOutput: gradB.c, gradInput: gradA.p, gradWeight: synBw.gradient.p, gradBias: synBb.gradient.p)
-        Activation.reluBackward(synA.c, gradOutput: gradA.c, gradInput: gradA.p, count: 48 * n)
-        Linear.backward(input: stacks[0].c, inFeatures: 7, count: n, weight: synAw.value.c, outFeatures: 48,
-                        gradOutput: gradA.c, gradInput: gradStacks[0].p, gradWeight: synAw.gradient.p,
-                        gradBias: synAb.gradient.p)
+        synthesisHead.backward(parameters: synthesisHeadParameters.value.c, input: stacks[0].c, count: n,
+                               gradOutput: gradB.c, gradInput: gradStacks[0].p,
+                               gradParameters: synthesisHeadParameters.gradient.p)
         return mse
     }
 }

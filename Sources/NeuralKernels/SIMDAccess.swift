@@ -33,3 +33,32 @@ func horizontalSum(_ v: SIMD8<Float>) -> Float {
     let quarter = half.lowHalf + half.highHalf
     return quarter.x + quarter.y
 }
+
+/// `target[j] = mask[j] > 0 ? source[j] : 0` for `j < n` (ReLU backward from the ReLU's output).
+@inline(__always)
+func copyWherePositive(_ source: UnsafePointer<Float>, mask: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count n: Int) {
+    var j = 0
+    while j + 8 <= n {
+        let g = load8(source + j)
+        store8(g.replacing(with: 0, where: load8(mask + j) .<= 0), target + j)
+        j += 8
+    }
+    while j < n {
+        target[j] = mask[j] > 0 ? source[j] : 0
+        j += 1
+    }
+}
+
+/// `target[j] = a[j] + b[j]` for `j < n`.
+@inline(__always)
+func addVectors(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count n: Int) {
+    var j = 0
+    while j + 8 <= n {
+        store8(load8(a + j) + load8(b + j), target + j)
+        j += 8
+    }
+    while j < n {
+        target[j] = a[j] + b[j]
+        j += 1
+    }
+}
