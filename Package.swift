@@ -21,7 +21,8 @@ let package = Package(
         // Layer 1: images, entropy coding, compute, metrics. None imports another layer-1 target except via ImageCore.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CPNGSupport", dependencies: ["CPNG"]),  // C: keeps libpng's setjmp/longjmp out of Swift
-        .target(name: "ImageCore", dependencies: ["CPNGSupport"]),
+        .target(name: "CJPEGSupport", linkerSettings: [.linkedLibrary("jpeg")]),  // C: libjpeg's longjmp stays in C
+        .target(name: "ImageCore", dependencies: ["CPNGSupport", "CJPEGSupport"]),
         .target(name: "EntropyCoding"),
         // NeuralKernels' AVX2 loops in C (function-level target attributes, run-time CPU check: no build flags).
         .target(name: "CNeuralKernels"),

@@ -1,21 +1,22 @@
 import Foundation
 
-/// Reads and writes image files: PNG and binary PPM/PGM.
+/// Reads image files (PNG, JPEG, binary PPM/PGM) and writes PNG and PPM/PGM.
 public enum ImageFile {
     /// Largest accepted width x height when reading (keeps a corrupt header from allocating gigabytes).
     public static let maximumPixelCount = 1 << 28
 
-    /// Reads PNG (8/16-bit gray, RGB; gray+alpha / RGBA per `alpha`) or PPM/PGM (P5/P6, maxval <= 65535),
-    /// detected from the content, not the extension.
+    /// Reads PNG (8/16-bit gray, RGB; gray+alpha / RGBA per `alpha`), PPM/PGM (P5/P6, maxval <= 65535)
+    /// or JPEG (8-bit gray or RGB, decoded as djpeg does), detected from the content, not the extension.
     public static func read(path: String, alpha: AlphaPolicy = .reject) throws(ImageIOError) -> Image {
         let data = try readData(path: path)
         return try decode(data, alpha: alpha)
     }
 
-    /// Decodes PNG or PPM/PGM bytes, detected from the first bytes.
+    /// Decodes PNG, JPEG or PPM/PGM bytes, detected from the first bytes.
     public static func decode(_ data: Data, alpha: AlphaPolicy = .reject) throws(ImageIOError) -> Image {
         if PNGFormat.hasSignature(data) { return try PNGFormat.decode(data, alpha: alpha) }
         if PNMFormat.hasSignature(data) { return try PNMFormat.decode(data) }
+        if JPEGFormat.hasSignature(data) { return try JPEGFormat.decode(data) }
         throw .unrecognizedFormat
     }
 

@@ -6,10 +6,12 @@ public enum ImageIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotRead(path: String, reason: String)
     /// The file could not be created or written.
     case cannotWrite(path: String, reason: String)
-    /// The content is neither PNG nor binary PPM/PGM.
+    /// The content is neither PNG, JPEG nor binary PPM/PGM.
     case unrecognizedFormat
     /// The PNG data is truncated or corrupt (libpng's message).
     case corruptPNG(String)
+    /// The JPEG data is truncated, corrupt or of an unsupported kind (libjpeg's message).
+    case corruptJPEG(String)
     /// The PPM/PGM data is truncated or malformed.
     case corruptPNM(String)
     /// The image has an alpha channel and the caller asked to reject it.
@@ -26,8 +28,9 @@ public enum ImageIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .fileNotFound(let path): "no such file: \(path)"
         case .cannotRead(let path, let reason): "cannot read \(path): \(reason)"
         case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
-        case .unrecognizedFormat: "not an image: expected PNG, PPM (P6) or PGM (P5) content"
+        case .unrecognizedFormat: "not an image: expected PNG, JPEG, PPM (P6) or PGM (P5) content"
         case .corruptPNG(let reason): "corrupt PNG: \(reason)"
+        case .corruptJPEG(let reason): "corrupt JPEG: \(reason)"
         case .corruptPNM(let reason): "corrupt PPM/PGM: \(reason)"
         case .alphaChannelPresent:
             "the image has an alpha channel (gray+alpha or RGBA); only gray and RGB are supported"

@@ -9,7 +9,8 @@ struct MetricsCommand: ParsableCommand {
         commandName: "metrics",
         abstract: "PSNR (RGB, per channel, Y, YUV 6:1:1), SSIM and MS-SSIM (RGB and Y) of DIST against REF.",
         discussion: """
-            Images are PNG (8/16-bit gray or RGB) or binary PPM/PGM, detected from their content. \
+            Images are PNG (8/16-bit gray or RGB), JPEG (decoded as djpeg and Pillow do) or binary PPM/PGM, \
+            detected from their content. \
             SSIM and MS-SSIM follow pytorch-msssim (Gaussian window 11, sigma 1.5, valid filtering); Y is \
             BT.709 luma (psnr_y_bt601 uses BT.601). MS-SSIM needs both sides of at least 161 pixels and is \
             reported as n/a (null in JSON) below that. In JSON, an infinite PSNR (identical images) is "inf".

@@ -109,7 +109,10 @@ enum JPEGRoundTrip {
         try ImageFile.write(image.image, path: source)
         try execute(cjpeg, ["-quality", "\(quality)", "-outfile", compressed, source])
         try execute(djpeg, ["-pnm", "-outfile", decoded, compressed])
-        return IntegerImage(try ImageFile.read(path: decoded), crop: nil)
+        let viaDjpeg = try ImageFile.read(path: decoded)
+        let direct = try ImageFile.read(path: compressed) == viaDjpeg  // our libjpeg reader, same samples
+        #expect(direct)
+        return IntegerImage(viaDjpeg, crop: nil)
     }
 
     private static func execute(_ path: String, _ arguments: [String]) throws {
