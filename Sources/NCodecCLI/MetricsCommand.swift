@@ -25,14 +25,26 @@ struct MetricsCommand: ParsableCommand {
     @Flag(help: "Print one JSON object with snake_case keys (psnr_rgb, ssim_rgb, ms_ssim_rgb, psnr_y, ms_ssim_y, ...).")
     var json = false
 
+    @Flag(help: "Ignore an alpha channel (keep the color samples, as Pillow's convert(\"RGB\")) instead of failing.")
+    var dropAlpha = false
+
     func run() throws {
-        let report = try Self.measure(referencePath: reference, distortedPath: distorted)
+        let report = try Self.measure(referencePath: reference, distortedPath: distorted, alpha: dropAlpha ? .drop : .reject)
         print(json ? try Self.json(report) : Self.table(report))
     }
 
-    static func measure(referencePath: String, distortedPath: String) throws(CommandFailure) -> QualityReport {
-        let referenceImage = try readImage(referencePath)
-        let distortedImage = try readImage(distortedPath)
+    /// Reads both images and measures them; a gray image compared with an RGB one is first replicated to
+    /// RGB (as Pillow's convert("RGB") does).
+    static func measure(
+        referencePath: String, distortedPath: String, alpha: AlphaPolicy = .reject
+    ) throws(CommandFailure) -> QualityReport {
+        var referenceImage = try readImage(referencePath, alpha: alpha)
+        var distortedImage = try readImage(distortedPath, alpha: alpha)
+        if referenceImage.colorModel == .gray && distortedImage.colorModel == .rgb {
+            referenceImage = referenceImage.converted(to: .rgb)
+        } else if referenceImage.colorModel == .rgb && distortedImage.colorModel == .gray {
+            distortedImage = distortedImage.converted(to: .rgb)
+        }
         do {
             return try QualityMeasure.measure(reference: referenceImage, distorted: distortedImage, requireMultiScale: false)
         } catch {
@@ -40,11 +52,13 @@ struct MetricsCommand: ParsableCommand {
         }
     }
 
-    static func readImage(_ path: String) throws(CommandFailure) -> Image {
+    static func readImage(_ path: String, alpha: AlphaPolicy) throws(CommandFailure) -> Image {
         do {
-            return try ImageFile.read(path: path)
+            return try ImageFile.read(path: path, alpha: alpha)
         } catch .fileNotFound, .cannotRead {
             throw CommandFailure("cannot read \(path): no such readable file")
+        } catch .alphaChannelPresent {
+            throw CommandFailure("\(path) has an alpha channel: pass --drop-alpha to compare its color samples")
         } catch {
             throw CommandFailure("\(path): \(error.description)")
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import ImageCore
 
 /// All full-reference metrics of a distorted image against its reference.
@@ -19,23 +20,38 @@ public enum QualityMeasure {
                 width: reference.width, height: reference.height, minimumSide: StructuralSimilarity.minimumMultiScaleSide)
         }
         let psnr = psnrReport(reference, distorted)
-        let referenceY = reference.luma(matrix: .bt709), distortedY = distorted.luma(matrix: .bt709)
-        var ssimSum = 0.0, msSSIMSum = 0.0
-        for (a, b) in zip(reference.planes, distorted.planes) {
-            let values = try structural(a, b, multiScale: multiScale)
-            ssimSum += values.ssim
-            msSSIMSum += values.msSSIM
-        }
-        let channels = Double(reference.planes.count)
-        let luma = try structural(referenceY, distortedY, multiScale: multiScale)
+        var pairs = zip(reference.planes, distorted.planes).map { ($0, $1) }
+        if reference.colorModel == .rgb { pairs.append((reference.luma(matrix: .bt709), distorted.luma(matrix: .bt709))) }
+        let values = structuralValues(pairs, multiScale: multiScale)
+        let channels = values.prefix(reference.planes.count)
+        let luma = values[values.count - 1]  // gray: the plane itself
         return QualityReport(
             psnrRGB: psnr.rgb, psnrR: psnr.r, psnrG: psnr.g, psnrB: psnr.b, psnrY: psnr.y,
-            psnrYBT601: psnr.yBT601, psnrYUV: psnr.yuv, ssimRGB: ssimSum / channels, ssimY: luma.ssim,
-            msSSIMRGB: msSSIMSum / channels, msSSIMY: luma.msSSIM)
+            psnrYBT601: psnr.yBT601, psnrYUV: psnr.yuv,
+            ssimRGB: channels.map(\.ssim).reduce(0, +) / Double(channels.count), ssimY: luma.ssim,
+            msSSIMRGB: channels.map(\.msSSIM).reduce(0, +) / Double(channels.count), msSSIMY: luma.msSSIM)
     }
 
-    private static func structural(_ a: Plane, _ b: Plane, multiScale: Bool) throws(MetricsError) -> (ssim: Double, msSSIM: Double) {
-        multiScale ? try StructuralSimilarity.multiScale(a, b) : (StructuralSimilarity.ssim(a, b), .nan)
+    /// SSIM and MS-SSIM (NaN without `multiScale`) of each plane pair, the pairs spread over the cores.
+    private static func structuralValues(_ pairs: [(Plane, Plane)], multiScale: Bool) -> [(ssim: Double, msSSIM: Double)] {
+        var results = [(ssim: Double, msSSIM: Double)](repeating: (.nan, .nan), count: pairs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let slots = ResultSlots(base: base)
+            let splitPlanes = pairs.count == 1  // a single pair spreads its rows over the cores instead
+            DispatchQueue.concurrentPerform(iterations: pairs.count) { index in
+                let (a, b) = pairs[index]
+                slots.base[index] = multiScale
+                    ? ((try? StructuralSimilarity.multiScale(a, b, parallel: splitPlanes)) ?? (.nan, .nan))
+                    : (SSIMKernel.statistics(a, b, parallel: splitPlanes).ssim, .nan)
+            }
+        }
+        return results
+    }
+
+    /// Per-index result slots written by concurrent iterations (each index by exactly one).
+    private struct ResultSlots: @unchecked Sendable {
+        let base: UnsafeMutablePointer<(ssim: Double, msSSIM: Double)>
     }
 
     /// PSNR over all RGB (or gray) samples, for images of any size.

@@ -20,16 +20,22 @@ enum SSIMKernel {
     static let c1: Float = 0.01 * 0.01
     static let c2: Float = 0.03 * 0.03
 
-    static func statistics(_ reference: Plane, _ distorted: Plane) -> SSIMStatistics {
+    /// Means over the valid SSIM map; `parallel` spreads bands of rows over all cores.
+    static func statistics(_ reference: Plane, _ distorted: Plane, parallel: Bool = true) -> SSIMStatistics {
         let geometry = Geometry(width: reference.width, height: reference.height)
-        let bandCount = min(geometry.outputHeight, max(1, ProcessInfo.processInfo.activeProcessorCount * 3))
+        let cores = parallel ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let bandCount = min(geometry.outputHeight, max(1, cores * 3))
         var partials = [SIMD2<Double>](repeating: .zero, count: bandCount)
         reference.samples.withUnsafeBufferPointer { x in
             distorted.samples.withUnsafeBufferPointer { y in
                 partials.withUnsafeMutableBufferPointer { out in
                     guard let xBase = x.baseAddress, let yBase = y.baseAddress, let outBase = out.baseAddress else { return }
                     let job = BandJob(geometry: geometry, x: xBase, y: yBase, sums: outBase, bandCount: bandCount)
-                    DispatchQueue.concurrentPerform(iterations: bandCount) { band in job.run(band: band) }
+                    if cores > 1 {
+                        DispatchQueue.concurrentPerform(iterations: bandCount) { band in job.run(band: band) }
+                    } else {
+                        for band in 0..<bandCount { job.run(band: band) }
+                    }
                 }
             }
         }

@@ -22,7 +22,9 @@ public enum StructuralSimilarity {
     }
 
     /// SSIM (the finest scale's mean SSIM) and MS-SSIM from one pass over the scales.
-    static func multiScale(_ reference: Plane, _ distorted: Plane) throws(MetricsError) -> (ssim: Double, msSSIM: Double) {
+    static func multiScale(
+        _ reference: Plane, _ distorted: Plane, parallel: Bool = true
+    ) throws(MetricsError) -> (ssim: Double, msSSIM: Double) {
         guard min(reference.width, reference.height) >= minimumMultiScaleSide else {
             throw .tooSmallForMSSSIM(width: reference.width, height: reference.height, minimumSide: minimumMultiScaleSide)
         }
@@ -30,7 +32,7 @@ public enum StructuralSimilarity {
         var product = 1.0
         var finestSSIM = 0.0
         for (level, weight) in scaleWeights.enumerated() {
-            let statistics = SSIMKernel.statistics(x, y)
+            let statistics = SSIMKernel.statistics(x, y, parallel: parallel)
             if level == 0 { finestSSIM = statistics.ssim }
             if level == scaleWeights.count - 1 {
                 product *= pow(max(statistics.ssim, 0), weight)

@@ -76,3 +76,29 @@ import Testing
         }
     }
 }
+
+@Suite struct MetricsCommandInputTests {
+    @Test func grayIsComparedWithRGBByReplication() throws {
+        let gray = Image(colorModel: .gray, bitDepth: 8, planes: [MetricsCommandTests.image(width: 30, height: 20, shift: 0).planes[0]])!
+        let rgb = gray.converted(to: .rgb)
+        let (a, b) = (MetricsCommandTests.temporaryPath("g.pgm"), MetricsCommandTests.temporaryPath("c.png"))
+        defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
+        try ImageFile.write(gray, path: a)
+        try ImageFile.write(rgb, path: b)
+        let report = try MetricsCommand.measure(referencePath: a, distortedPath: b)
+        #expect(report.psnrRGB == .infinity && report.ssimRGB > 0.999999)
+    }
+
+    @Test func alphaNeedsTheFlag() throws {
+        // A 1x1 RGBA PNG (color type 6, pixel 51,102,153 alpha 7): IHDR, IDAT (stored deflate), IEND.
+        let png = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAEElEQVR4AQEFAPr/ADNmmQcDPAE6ngqKdgAAAABJRU5ErkJggg==")!
+        let path = MetricsCommandTests.temporaryPath("alpha.png")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try png.write(to: URL(fileURLWithPath: path))
+        #expect(throws: CommandFailure.self) { try MetricsCommand.measure(referencePath: path, distortedPath: path) }
+        var command = try NCodec.parseAsRoot(["metrics", path, path, "--drop-alpha", "--json"])
+        try command.run()
+        let report = try MetricsCommand.measure(referencePath: path, distortedPath: path, alpha: .drop)
+        #expect(report.psnrRGB == .infinity)
+    }
+}
