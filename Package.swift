@@ -51,5 +51,6 @@ let package = Package(
         .testTarget(name: "NCodecCLITests", dependencies: ["NCodecCLI"]),
         .testTarget(name: "NeuralKernelsTests", dependencies: ["NeuralKernels"]),
         .testTarget(name: "OverfittedCodecTests", dependencies: ["OverfittedCodec", "ImageCore"]),
+        .testTarget(name: "CodecBenchTests", dependencies: ["CodecBench", "ImageCore", "QualityMetrics"]),
     ]
 )

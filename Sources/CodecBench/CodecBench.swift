@@ -1,1 +1,0 @@
-// The CodecBench layer; see docs/architecture.md. Code lands here as its issue is worked.
