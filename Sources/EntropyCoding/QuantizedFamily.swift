@@ -46,6 +46,8 @@ public final class QuantizedFamily: @unchecked Sendable {
     /// `firstTable + phase * (2 * radius + 2)` and holds the `2 * radius + 2` cumulative starts in coding
     /// order `[escape, -R ... -1, +R ... +1, 0]` (the most probable offset, 0, is last).
     let cumulativeStarts: UnsafeMutableBufferPointer<UInt16>
+    /// Zero entries after the last table: the decoder's search reads 32 entries from any table position.
+    static let searchPadding = 32
 
     /// Builds the tables (tens of milliseconds); prefer the shared instances such as ``laplace16``.
     /// Returns nil unless `precision` is in 14...16.
@@ -57,8 +59,9 @@ public final class QuantizedFamily: @unchecked Sendable {
         let (entries, starts) = builder.build()
         scaleEntries = UnsafeMutableBufferPointer<ScaleEntry>.allocate(capacity: entries.count)
         _ = scaleEntries.initialize(from: entries)
-        cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: starts.count)
-        _ = cumulativeStarts.initialize(from: starts)
+        let padded = starts + [UInt16](repeating: 0, count: Self.searchPadding)
+        cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: padded.count)
+        _ = cumulativeStarts.initialize(from: padded)
     }
 
     deinit {
@@ -70,7 +73,7 @@ public final class QuantizedFamily: @unchecked Sendable {
     public static var scaleCount: Int { Int((maximumLogScale - minimumLogScale) / logScaleStep) + 1 }
 
     /// Bytes of table storage.
-    public var tableByteCount: Int { cumulativeStarts.count * MemoryLayout<UInt16>.stride }
+    public var tableByteCount: Int { (cumulativeStarts.count - Self.searchPadding) * MemoryLayout<UInt16>.stride }
 
     // Shared families, built on first use.
     public static let laplace16 = QuantizedFamily(.laplace, precision: 16)!

@@ -41,8 +41,8 @@ struct QuantizedFamilyBuilder {
         return (entries, starts)
     }
 
-    /// Fewest phase bits p (0...8) with scale * 2^p >= 64, i.e. a mean step of at most 1/64 of the
-    /// scale: `logScale + p ln 2 >= 6 ln 2`, compared in Q32.
+    /// Fewest phase bits p (0...8) with scale * 2^p >= 32, i.e. a mean step of at most 1/32 of the
+    /// scale (or 1/256, the Q8 resolution): `logScale + p ln 2 >= 5 ln 2`, compared in Q32.
     static func phaseBits(logScaleQ8: Int64) -> Int {
         for bits in 0...8 where (logScaleQ8 << 24) + Int64(bits) * FixedPointMath.ln2Q32 >= 5 * FixedPointMath.ln2Q32 {
             return bits

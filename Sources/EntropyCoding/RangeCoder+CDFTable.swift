@@ -39,3 +39,26 @@ func largestIndex<T: FixedWidthInteger>(in values: UnsafeBufferPointer<T>, count
     }
     return base
 }
+
+/// The largest `i < count` with `starts[i] <= target`, given `starts[0] <= target`, strictly increasing
+/// starts, and at least 32 readable entries from any window start (the family pads its storage):
+/// binary steps down to a window of at most 32 entries, then a fixed 32-lane count (vectorised) of the
+/// entries not above the target (no unpredictable branch for tables of up to 32 symbols).
+@inline(__always)
+func largestIndexWindowed(in starts: UnsafePointer<UInt16>, count: Int, notAbove target: UInt16) -> Int {
+    var base = 0
+    var length = count
+    while length > 32 {
+        let half = length &>> 1
+        if starts[base &+ half] <= target { base &+= half }
+        length &-= half
+    }
+    let window = starts + base
+    var hits: Int32 = 0
+    for lane in 0..<32 {
+        let notAbove = ((Int32(truncatingIfNeeded: target) &- Int32(truncatingIfNeeded: window[lane])) &>> 31) &+ 1
+        let inWindow = ((Int32(truncatingIfNeeded: lane) &- Int32(truncatingIfNeeded: length)) &>> 31) & 1
+        hits &+= notAbove & inWindow
+    }
+    return base &+ Int(hits) &- 1
+}

@@ -28,7 +28,7 @@ extension RangeDecoder {
             try consume(start: lastStart, frequency: (1 &<< UInt32(truncatingIfNeeded: precision)) &- lastStart, precision: precision)
             return try Self.checked(location.base)
         }
-        let symbol = largestIndex(in: UnsafeBufferPointer(start: table, count: lastSymbol), count: lastSymbol, notAbove: UInt16(target))
+        let symbol = largestIndexWindowed(in: table, count: lastSymbol, notAbove: UInt16(truncatingIfNeeded: target))
         let start = UInt32(table[symbol])
         try consume(start: start, frequency: UInt32(table[symbol &+ 1]) &- start, precision: precision)
         if symbol == 0 {

@@ -21,8 +21,8 @@ public struct RangeDecoder: Sendable {
         position = 4
     }
 
-    /// Starts decoding a slice of a larger buffer.
-    public init(bytes: ArraySlice<UInt8>) {
+    /// Starts decoding any byte sequence (`Data`, an array slice, ...); the bytes are copied.
+    public init<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
         self.init(bytes: Array(bytes))
     }
 
