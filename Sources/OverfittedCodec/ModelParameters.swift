@@ -30,7 +30,7 @@ struct ModelShape: Sendable {
     func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float]) -> NetworkParameters {
         var armParameters = [Float](repeating: 0, count: arm.layout.totalCount)
         let c = Float(arm.context)
-        for range in [arm.w1, arm.w2, arm.wOut, arm.wLinear] {
+        for range in [arm.w1, arm.w2, arm.wOut] {
             for i in range { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
         }
         var upsampling = [Float](repeating: 0, count: upsampler.layout.totalCount)

@@ -23,23 +23,25 @@ struct NetworkLayout: Sendable, Equatable {
     var biasRange: Range<Int> { weightCount..<totalCount }
 }
 
-/// The ARM: `w1 (c x c), w2 (c x c), wOut (2 x c), wLinear (2 x c) | b1 (c), b2 (c), bOut (2)`.
+/// The ARM: `w1 (c x c), w2 (c x c), wOut (2 x c) | b1 (c), b2 (c), bOut (2)`.
 struct ARMLayout: Sendable {
     let context: Int
     let layout: NetworkLayout
 
     init(context c: Int) {
         context = c
-        layout = NetworkLayout(weightSizes: [c * c, c * c, 2 * c, 2 * c], biasSizes: [c, c, 2])
+        layout = NetworkLayout(weightSizes: [c * c, c * c, 2 * c], biasSizes: [c, c, 2])
     }
 
     var w1: Range<Int> { layout.tensors[0] }
     var w2: Range<Int> { layout.tensors[1] }
     var wOut: Range<Int> { layout.tensors[2] }
-    var wLinear: Range<Int> { layout.tensors[3] }
-    var b1: Range<Int> { layout.tensors[4] }
-    var b2: Range<Int> { layout.tensors[5] }
-    var bOut: Range<Int> { layout.tensors[6] }
+    var b1: Range<Int> { layout.tensors[3] }
+    var b2: Range<Int> { layout.tensors[4] }
+    var bOut: Range<Int> { layout.tensors[5] }
+
+    /// The same network as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias).
+    var mlpOrder: [Range<Int>] { [w1, b1, w2, b2, wOut, bOut] }
 }
 
 /// The synthesis: `a (n x levels), b (k x n), residual r (k x k x 3 x 3) ... | a bias (n), b bias (k),
@@ -68,6 +70,27 @@ struct SynthesisLayout: Sendable {
     var aBias: Range<Int> { layout.tensors[2 + residualLayers] }
     var bBias: Range<Int> { layout.tensors[3 + residualLayers] }
     func residualBias(_ layer: Int) -> Range<Int> { layout.tensors[4 + residualLayers + layer] }
+
+    /// The 1x1 part as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias).
+    var pointwiseMLPOrder: [Range<Int>] { [a, aBias, b, bBias] }
+}
+
+extension Array where Element == Float {
+    /// The elements of `ranges`, concatenated (to hand a network to `PointwiseMLP`).
+    func gathered(_ ranges: [Range<Int>]) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(ranges.reduce(0) { $0 + $1.count })
+        for range in ranges { out.append(contentsOf: self[range]) }
+        return out
+    }
+
+    /// Adds the concatenated `values` back into `ranges` of this array (inverse of ``gathered(_:)``).
+    mutating func scatterAdd(_ values: [Float], _ ranges: [Range<Int>]) {
+        var position = 0
+        for range in ranges {
+            for i in range { self[i] += values[position]; position += 1 }
+        }
+    }
 }
 
 /// The up-sampler: per x2 step (coarse to fine) 4 kernel values, all weights.

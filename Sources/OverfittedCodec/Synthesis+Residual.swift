@@ -24,9 +24,7 @@ extension Synthesis {
                                         let c = weights[((o * k + i) * 3 + ky) * 3 + kx]
                                         let shift = kx - 1
                                         let lo = max(0, -shift), hi = min(w, w - shift)
-                                        if lo < hi {
-                                            for xx in lo..<hi { row[xx] = row[xx] + c * source[xx + shift] }
-                                        }
+                                        VectorOps.axpy(c, source + lo + shift, row + lo, count: hi - lo)
                                     }
                                 }
                             }
@@ -58,9 +56,7 @@ extension Synthesis {
                             for y in ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h) {
                                 for o in 0..<k {
                                     let gRow = g.baseAddress! + o * n + y * w
-                                    var biasSum: Float = 0
-                                    for xx in 0..<w { biasSum = biasSum + gRow[xx] }
-                                    local[k * k * 9 + o] += biasSum
+                                    local[k * k * 9 + o] += Self.sum(gRow, count: w)
                                     for i in 0..<k {
                                         for ky in 0..<3 {
                                             let sy = y + ky - 1
@@ -69,11 +65,8 @@ extension Synthesis {
                                             for kx in 0..<3 {
                                                 let shift = kx - 1
                                                 let lo = max(0, -shift), hi = min(w, w - shift)
-                                                var dw: Float = 0
-                                                if lo < hi {
-                                                    for xx in lo..<hi { dw = dw + gRow[xx] * source[xx + shift] }
-                                                }
-                                                local[((o * k + i) * 3 + ky) * 3 + kx] += dw
+                                                local[((o * k + i) * 3 + ky) * 3 + kx] +=
+                                                    Self.dot(gRow + lo, source + lo + shift, count: hi - lo)
                                             }
                                         }
                                     }
@@ -90,9 +83,7 @@ extension Synthesis {
                                                 let c = weights[((o * k + i) * 3 + ky) * 3 + kx]
                                                 let shift = 1 - kx
                                                 let lo = max(0, -shift), hi = min(w, w - shift)
-                                                if lo < hi {
-                                                    for xx in lo..<hi { row[xx] = row[xx] + c * gSource[xx + shift] }
-                                                }
+                                                VectorOps.axpy(c, gSource + lo + shift, row + lo, count: hi - lo)
                                             }
                                         }
                                     }
@@ -111,5 +102,43 @@ extension Synthesis {
             for j in 0..<biasRange.count { gradParameters[biasRange.lowerBound + j] += local[weightRange.count + j] }
         }
         return gradInput
+    }
+
+    /// `sum_i a[i] * b[i]` in SIMD8 lanes (fixed order); 0 when `count <= 0`.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        guard count > 0 else { return 0 }
+        var acc = SIMD8<Float>.zero
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 8 <= count {
+            acc = acc + ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count {
+            tail = tail + a[i] * b[i]
+            i += 1
+        }
+        return acc.sum() + tail
+    }
+
+    /// `sum_i a[i]` in SIMD8 lanes (fixed order).
+    @inline(__always)
+    static func sum(_ a: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = SIMD8<Float>.zero
+        var i = 0
+        let ra = UnsafeRawPointer(a)
+        while i + 8 <= count {
+            acc = acc + ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count {
+            tail = tail + a[i]
+            i += 1
+        }
+        return acc.sum() + tail
     }
 }

@@ -27,11 +27,20 @@ struct Trainer {
         var seedOffset: Int
     }
 
-    var totalIterations: Int { configuration.preset.iterationCount }
-    var finalIterations: Int { totalIterations >= 10 ? totalIterations / 10 : 0 }
-    var mainIterations: Int { totalIterations - finalIterations }
-    var warmUpIterations: Int { mainIterations >= 100 ? mainIterations / 20 : 0 }
-    var warmUpCandidates: Int { warmUpIterations > 0 ? 4 : 1 }
+    var schedule: TrainingSchedule
+
+    init(evaluator: ModelEvaluator, configuration: EncoderConfiguration, shape: ModelShape) {
+        self.evaluator = evaluator
+        self.configuration = configuration
+        self.shape = shape
+        schedule = TrainingSchedule(iterations: configuration.preset.iterationCount)
+    }
+
+    var totalIterations: Int { schedule.iterations }
+    var finalIterations: Int { schedule.finalIterations }
+    var mainIterations: Int { schedule.mainIterations }
+    var warmUpIterations: Int { schedule.warmUpIterations }
+    var warmUpCandidates: Int { schedule.candidates }
 
     /// The fitted float model: integer latents (rounded and clamped) and float networks.
     func fit(progress: ((EncodeProgress) -> Void)?) -> (latents: [Float], networks: NetworkParameters) {
@@ -90,9 +99,11 @@ struct Trainer {
 
     private func mainStep(_ state: inout State, step: Int) {
         let progress = Float(step) / Float(max(1, mainIterations))
-        let rate = CosineSchedule(peak: 1e-2, floor: 1e-5, totalSteps: mainIterations).learningRate(at: step)
-        let temperature = 0.3 - 0.2 * progress
-        let noiseAmplitude = 0.5 * (1.0 - 0.7 * progress)
+        let rate = CosineSchedule(peak: schedule.peakLearningRate, floor: schedule.floorLearningRate,
+                                  totalSteps: mainIterations).learningRate(at: step)
+        let temperature = schedule.temperature.upperBound - (schedule.temperature.upperBound - schedule.temperature.lowerBound) * progress
+        let noiseAmplitude = schedule.noiseAmplitude.upperBound
+            - (schedule.noiseAmplitude.upperBound - schedule.noiseAmplitude.lowerBound) * progress
         let gain = configuration.latentGain
         let count = state.latentParameters.count
         var scaled = state.latentParameters.map { min(max($0 * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound) }
@@ -140,7 +151,7 @@ struct Trainer {
 
     private func networkStep(_ state: inout State, latents: [Float]) {
         let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: latents, networks: state.networks)
-        updateNetworks(&state, gradients: gradients.networks, rate: 1e-4)
+        updateNetworks(&state, gradients: gradients.networks, rate: schedule.finalLearningRate)
         state.lastEvaluation = evaluation
     }
 

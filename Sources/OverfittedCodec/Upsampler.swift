@@ -16,10 +16,9 @@ struct Upsampler {
         var horizontal: [[[Float]]] = []
     }
 
-    /// Output `j` of a x2 transposed filter reads input `j / 2 + tapOffsets[j & 1][t]` with kernel
-    /// value `tapCoefficients[j & 1][t]` (coefficient 0 is nearest to the output position).
-    static let tapOffsets: [[Int]] = [[-2, -1, 0, 1], [-1, 0, 1, 2]]
-    static let tapCoefficients: [[Int]] = [[3, 1, 0, 2], [2, 0, 1, 3]]
+    // Output `j` of a x2 transposed filter reads inputs `j / 2 + (-2, -1, 0, 1)` with kernel values
+    // `(k3, k1, k0, k2)` when `j` is even, `j / 2 + (-1, 0, 1, 2)` with `(k2, k0, k1, k3)` when odd
+    // (value 0 is nearest to the output position); indices are clamped to the edges.
 
     /// Full-resolution planes (coarsest grid first) from the latents (all grids, finest first).
     func forward(latents: [Float], kernels: [Float], parallel: ParallelChunks, trace: inout Trace?) -> [[Float]] {
@@ -103,18 +102,40 @@ struct Upsampler {
         for i in 0..<values.count { all[offset + i] += values[i] }
     }
 
+    /// Source index and kernel value index of tap `t` for output `j` (see the note above).
+    @inline(__always)
+    private static func tap(_ j: Int, _ t: Int, count: Int) -> (index: Int, coefficient: Int) {
+        let phase = j & 1
+        let offset = phase == 0 ? t - 2 : t - 1
+        let coefficient = phase == 0 ? (t == 0 ? 3 : t == 1 ? 1 : t == 2 ? 0 : 2) : (t == 0 ? 2 : t == 1 ? 0 : t == 2 ? 1 : 3)
+        return (min(max(j / 2 + offset, 0), count - 1), coefficient)
+    }
+
     /// Up-samples each row of a `width x height` plane to `targetWidth` columns.
     static func filterRows(_ plane: [Float], width: Int, height: Int, targetWidth: Int, kernel: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: targetWidth * height)
-        for y in 0..<height {
-            for x in 0..<targetWidth {
-                let phase = x & 1
-                var sum: Float = 0
-                for t in 0..<4 {
-                    let i = min(max(x / 2 + tapOffsets[phase][t], 0), width - 1)
-                    sum = sum + kernel[tapCoefficients[phase][t]] * plane[y * width + i]
+        let k = (kernel[0], kernel[1], kernel[2], kernel[3])
+        plane.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { destination in
+                for y in 0..<height {
+                    let row = source.baseAddress! + y * width
+                    let o = destination.baseAddress! + y * targetWidth
+                    for x in 0..<targetWidth {
+                        let i = x >> 1
+                        if i >= 2 && i + 2 < width {
+                            o[x] = (x & 1) == 0
+                                ? k.3 * row[i - 2] + k.1 * row[i - 1] + k.0 * row[i] + k.2 * row[i + 1]
+                                : k.2 * row[i - 1] + k.0 * row[i] + k.1 * row[i + 1] + k.3 * row[i + 2]
+                        } else {
+                            var sum: Float = 0
+                            for t in 0..<4 {
+                                let (index, coefficient) = tap(x, t, count: width)
+                                sum = sum + kernel[coefficient] * row[index]
+                            }
+                            o[x] = sum
+                        }
+                    }
                 }
-                out[y * targetWidth + x] = sum
             }
         }
         return out
@@ -123,13 +144,16 @@ struct Upsampler {
     /// Up-samples each column of a `width x height` plane to `targetHeight` rows.
     static func filterColumns(_ plane: [Float], width: Int, height: Int, targetHeight: Int, kernel: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: width * targetHeight)
-        for y in 0..<targetHeight {
-            let phase = y & 1
-            for t in 0..<4 {
-                let row = min(max(y / 2 + tapOffsets[phase][t], 0), height - 1)
-                let c = kernel[tapCoefficients[phase][t]]
-                for x in 0..<width {
-                    out[y * width + x] = out[y * width + x] + c * plane[row * width + x]
+        plane.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { destination in
+                for y in 0..<targetHeight {
+                    let o = destination.baseAddress! + y * width
+                    for t in 0..<4 {
+                        let (row, coefficient) = tap(y, t, count: height)
+                        let c = kernel[coefficient]
+                        let s = source.baseAddress! + row * width
+                        VectorOps.axpy(c, s, o, count: width)
+                    }
                 }
             }
         }
@@ -139,19 +163,20 @@ struct Upsampler {
     static func filterColumnsBackward(_ grad: [Float], rows: [Float], width: Int, height: Int, targetHeight: Int,
                                       kernel: [Float], gradKernel: inout [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: width * height)
-        for y in 0..<targetHeight {
-            let phase = y & 1
-            for t in 0..<4 {
-                let row = min(max(y / 2 + tapOffsets[phase][t], 0), height - 1)
-                let coefficient = tapCoefficients[phase][t]
-                let c = kernel[coefficient]
-                var dc: Float = 0
-                for x in 0..<width {
-                    let g = grad[y * width + x]
-                    out[row * width + x] = out[row * width + x] + c * g
-                    dc = dc + g * rows[row * width + x]
+        grad.withUnsafeBufferPointer { g in
+            rows.withUnsafeBufferPointer { r in
+                out.withUnsafeMutableBufferPointer { destination in
+                    for y in 0..<targetHeight {
+                        let gy = g.baseAddress! + y * width
+                        for t in 0..<4 {
+                            let (row, coefficient) = tap(y, t, count: height)
+                            let c = kernel[coefficient]
+                            let o = destination.baseAddress! + row * width
+                            VectorOps.axpy(c, gy, o, count: width)
+                            gradKernel[coefficient] += Synthesis.dot(gy, r.baseAddress! + row * width, count: width)
+                        }
+                    }
                 }
-                gradKernel[coefficient] += dc
             }
         }
         return out
@@ -160,18 +185,36 @@ struct Upsampler {
     static func filterRowsBackward(_ grad: [Float], source: [Float], width: Int, height: Int, targetWidth: Int,
                                    kernel: [Float], gradKernel: inout [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: width * height)
-        for y in 0..<height {
-            for x in 0..<targetWidth {
-                let phase = x & 1
-                let g = grad[y * targetWidth + x]
-                for t in 0..<4 {
-                    let i = min(max(x / 2 + tapOffsets[phase][t], 0), width - 1)
-                    let coefficient = tapCoefficients[phase][t]
-                    out[y * width + i] = out[y * width + i] + kernel[coefficient] * g
-                    gradKernel[coefficient] += g * source[y * width + i]
+        var dk: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        grad.withUnsafeBufferPointer { g in
+            source.withUnsafeBufferPointer { s in
+                out.withUnsafeMutableBufferPointer { destination in
+                    for y in 0..<height {
+                        let gy = g.baseAddress! + y * targetWidth
+                        let sy = s.baseAddress! + y * width
+                        let o = destination.baseAddress! + y * width
+                        for x in 0..<targetWidth {
+                            let gx = gy[x]
+                            for t in 0..<4 {
+                                let (index, coefficient) = tap(x, t, count: width)
+                                o[index] = o[index] + kernel[coefficient] * gx
+                                let d = gx * sy[index]
+                                switch coefficient {
+                                case 0: dk.0 += d
+                                case 1: dk.1 += d
+                                case 2: dk.2 += d
+                                default: dk.3 += d
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+        gradKernel[0] += dk.0
+        gradKernel[1] += dk.1
+        gradKernel[2] += dk.2
+        gradKernel[3] += dk.3
         return out
     }
 }
