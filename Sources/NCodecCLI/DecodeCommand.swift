@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCore
+import NeuralKernels
 import OverfittedCodec
 
 /// `ncodec decode IN.ncx -o OUT.png`.
@@ -24,6 +25,7 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: input))
+        Parallel.setMaxThreads(threads)
         let start = Date()
         let image = try OverfittedDecoder.decode(data, threads: threads)
         let seconds = Date().timeIntervalSince(start)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCore
+import NeuralKernels
 import OverfittedCodec
 
 /// `ncodec demo`: encodes the built-in picture at a fast preset, decodes it, prints rate, quality
@@ -30,6 +31,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let image = DemoImage.make()
+        Parallel.setMaxThreads(threads)
         let configuration = EncoderConfiguration(lambda: EncoderConfiguration.lambda(quality: quality),
                                                  preset: EncodingPreset(argument: preset) ?? .fast,
                                                  complexity: .low, threads: threads, seed: 0)

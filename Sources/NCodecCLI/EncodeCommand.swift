@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCore
+import NeuralKernels
 import OverfittedCodec
 
 /// `ncodec encode IN.png -o OUT.ncx`: fits the overfitted codec to an image and writes the bitstream.
@@ -57,6 +58,7 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         let image = try ImageFile.read(path: input)
         let configuration = encoderConfiguration()
+        Parallel.setMaxThreads(threads)
         let reporter = ProgressReporter()
         let start = Date()
         let result = try OverfittedEncoder(configuration: configuration).encodeAndVerify(image) { reporter.report($0) }

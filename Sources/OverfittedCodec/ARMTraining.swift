@@ -20,17 +20,12 @@ struct ARMTraining {
     /// Positions per `PointwiseMLP` chunk: the stride of its per-chunk output planes.
     static let mlpChunk = 256
 
-    init(geometry: LatentGeometry, context: Int) {
-        self.geometry = geometry
-        self.layout = ARMLayout(context: context)
-        self.offsets = CausalNeighbourhood.offsets(count: context)
-        self.levelStarts = (0...geometry.levels).map { geometry.offset(level: $0) }
-        // Shapes are valid by construction (context >= 1).
-        self.mlp = try! PointwiseMLP(layers: [
-            .init(inFeatures: context, outFeatures: context, relu: true, residual: true),
-            .init(inFeatures: context, outFeatures: context, relu: true, residual: true),
-            .init(inFeatures: context, outFeatures: 2),
-        ])
+    init(shape: ModelShape) {
+        geometry = shape.geometry
+        layout = shape.arm
+        offsets = CausalNeighbourhood.offsets(count: shape.arm.context)
+        levelStarts = (0...geometry.levels).map { shape.geometry.offset(level: $0) }
+        mlp = shape.armMLP
     }
 
     struct Result {

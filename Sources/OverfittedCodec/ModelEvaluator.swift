@@ -17,9 +17,9 @@ struct ModelEvaluator {
         self.target = target
         self.lambda = lambda
         self.parallel = parallel
-        armTraining = ARMTraining(geometry: shape.geometry, context: shape.arm.context)
+        armTraining = ARMTraining(shape: shape)
         upsampler = Upsampler(geometry: shape.geometry)
-        synthesis = Synthesis(layout: shape.synthesis, width: shape.geometry.width, height: shape.geometry.height)
+        synthesis = Synthesis(shape: shape)
     }
 
     var pixelCount: Int { shape.geometry.width * shape.geometry.height }

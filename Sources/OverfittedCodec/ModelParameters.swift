@@ -1,4 +1,5 @@
 import Foundation
+import NeuralKernels
 
 /// The three networks' float parameters, flat, in the orders of ``ARMLayout``,
 /// ``UpsamplerLayout`` and ``SynthesisLayout``.
@@ -15,14 +16,33 @@ struct ModelShape: Sendable {
     let arm: ARMLayout
     let upsampler: UpsamplerLayout
     let synthesis: SynthesisLayout
+    /// The ARM as a `PointwiseMLP`: `c -> c` (ReLU, residual) twice, then `c -> 2`.
+    let armMLP: PointwiseMLP
+    /// The synthesis' 1x1 part as a `PointwiseMLP`: levels -> width (ReLU) -> channels.
+    let synthesisMLP: PointwiseMLP
 
-    init(architecture: Architecture, width: Int, height: Int) {
+    /// Nil when the architecture is outside the bitstream's ranges or the size is not positive.
+    init?(architecture: Architecture, width: Int, height: Int) {
+        guard architecture.isValid, width >= 1, height >= 1 else { return nil }
         self.architecture = architecture
         geometry = LatentGeometry(width: width, height: height)
-        arm = ARMLayout(context: architecture.contextSize)
+        let c = architecture.contextSize
+        arm = ARMLayout(context: c)
         upsampler = UpsamplerLayout(levels: geometry.levels)
         synthesis = SynthesisLayout(inputs: geometry.levels, width: architecture.synthesisWidth,
                                     outputs: architecture.outputChannels, residualLayers: architecture.residualLayers)
+        guard let armMLP = try? PointwiseMLP(layers: [
+                  .init(inFeatures: c, outFeatures: c, relu: true, residual: true),
+                  .init(inFeatures: c, outFeatures: c, relu: true, residual: true),
+                  .init(inFeatures: c, outFeatures: 2),
+              ]),
+              let synthesisMLP = try? PointwiseMLP(layers: [
+                  .init(inFeatures: synthesis.inputs, outFeatures: synthesis.width, relu: true),
+                  .init(inFeatures: synthesis.width, outFeatures: synthesis.outputs),
+              ])
+        else { return nil }
+        self.armMLP = armMLP
+        self.synthesisMLP = synthesisMLP
     }
 
     /// Random initial networks: uniform in +-1/sqrt(fan-in) for the 1x1 layers, bicubic up-sampling,

@@ -5,7 +5,7 @@ extension ModelShape {
         var noTrace: Upsampler.Trace? = nil
         let planes = Upsampler(geometry: geometry).forward(latents: latents, kernels: networks.upsampling,
                                                            parallel: parallel, trace: &noTrace)
-        let synthesis = Synthesis(layout: self.synthesis, width: geometry.width, height: geometry.height)
+        let synthesis = Synthesis(shape: self)
         return synthesis.forward(features: Array(planes.joined()), parameters: networks.synthesis, parallel: parallel).image
     }
 }

@@ -11,7 +11,9 @@ public enum OverfittedDecoder {
     public static func decode(_ data: Data, threads: Int = 1) throws(OverfittedDecodeError) -> Image {
         let bytes = [UInt8](data)
         let header = try NCXHeader.parse(bytes)
-        let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height)
+        guard let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height) else {
+            throw .invalidHeader("network shape \(header.architecture)")
+        }
         let parallel = ParallelChunks(threads: threads)
         let networkStart = NCXHeader.byteCount
         let latentStart = networkStart + header.networkStreamByteCount

@@ -32,8 +32,10 @@ public struct OverfittedEncoder: Sendable {
     public func encodeAndVerify(_ image: Image, progress: ((EncodeProgress) -> Void)? = nil) throws(OverfittedEncodeError) -> Result {
         let source = try validated(image)
         let channels = source.planes.count
-        let shape = ModelShape(architecture: configuration.complexity.architecture(outputChannels: channels),
-                               width: source.width, height: source.height)
+        guard let shape = ModelShape(architecture: configuration.complexity.architecture(outputChannels: channels),
+                                     width: source.width, height: source.height) else {
+            throw .internalInconsistency("preset \(configuration.complexity) gives an invalid network shape")
+        }
         let parallel = ParallelChunks(threads: configuration.threads)
         let target = Array(source.planes.map(\.samples).joined())
         let evaluator = ModelEvaluator(shape: shape, target: target, lambda: Float(configuration.lambda), parallel: parallel)

@@ -1,15 +1,6 @@
 import NeuralKernels
 
 extension Synthesis {
-    /// The 1x1 part as NeuralKernels' `PointwiseMLP`: `inputs` -> `width` (ReLU) -> `outputs`.
-    var pointwiseMLP: PointwiseMLP {
-        // Shapes are valid by construction (every width >= 1).
-        try! PointwiseMLP(layers: [
-            .init(inFeatures: layout.inputs, outFeatures: layout.width, relu: true),
-            .init(inFeatures: layout.width, outFeatures: layout.outputs),
-        ])
-    }
-
     /// The 1x1 part on every pixel: `outputs` planes from the `inputs` feature planes.
     func pointwise(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)

@@ -1,3 +1,5 @@
+import NeuralKernels
+
 /// The synthesis network: per pixel, 1x1 convolution from the up-sampled latent planes to `width`
 /// channels, ReLU, 1x1 to the output channels; then 3x3 residual convolutions (zero padding); the
 /// output is clamped to [0, 1]. Follows Cool-chic's synthesis (Ladune et al. 2023).
@@ -6,6 +8,8 @@
 /// identical for every thread count.
 struct Synthesis {
     let layout: SynthesisLayout
+    /// The 1x1 part (see ``ModelShape/synthesisMLP``).
+    let pointwiseMLP: PointwiseMLP
     let pixelCount: Int
     let width: Int
     let height: Int
@@ -13,8 +17,10 @@ struct Synthesis {
     /// Chunks the pixel tiles are split into (fixed, so reductions do not depend on threads).
     static let chunks = 32
 
-    init(layout: SynthesisLayout, width: Int, height: Int) {
-        self.layout = layout
+    init(shape: ModelShape) {
+        layout = shape.synthesis
+        pointwiseMLP = shape.synthesisMLP
+        let width = shape.geometry.width, height = shape.geometry.height
         self.width = width
         self.height = height
         self.pixelCount = width * height

@@ -11,7 +11,7 @@ import Testing
         init(width: Int, height: Int, channels: Int, seed: UInt64) {
             var generator = SeededGenerator(seed: seed)
             let architecture = Architecture(contextSize: 6, synthesisWidth: 5, residualLayers: 2, outputChannels: channels)
-            let shape = ModelShape(architecture: architecture, width: width, height: height)
+            let shape = ModelShape(architecture: architecture, width: width, height: height)!
             let target = (0..<(channels * width * height)).map { _ in generator.nextUnitFloat() }
             evaluator = ModelEvaluator(shape: shape, target: target, lambda: 0.05, parallel: ParallelChunks(threads: 2))
             latents = (0..<shape.geometry.totalLatents).map { _ in generator.uniform(3) }
