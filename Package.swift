@@ -41,7 +41,7 @@ let package = Package(
 
         // Benchmarks: programs, not tests. `swift run -c release <Name>`; results go to benchmarks/results/.
         .executableTarget(name: "EntropyBenchmark", dependencies: ["EntropyCoding"], path: "Benchmarks/EntropyBenchmark"),
-        .executableTarget(name: "ComputeBenchmark", dependencies: ["NeuralKernels"], path: "Benchmarks/ComputeBenchmark"),
+        .executableTarget(name: "ComputeBenchmark", dependencies: ["NeuralKernels", "ImageCore", "OverfittedCodec"], path: "Benchmarks/ComputeBenchmark"),
         .executableTarget(name: "MetricsBenchmark", dependencies: ["ImageCore", "QualityMetrics"], path: "Benchmarks/MetricsBenchmark"),
         .executableTarget(name: "CodecBenchmark", dependencies: ["ImageCore", "QualityMetrics", "OverfittedCodec", "CodecBench"], path: "Benchmarks/CodecBenchmark"),
 

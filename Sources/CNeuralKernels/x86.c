@@ -195,34 +195,40 @@ AVX2 float horizontal_sum(__m256 v) {
     return _mm_cvtss_f32(quarter) + _mm_cvtss_f32(_mm_shuffle_ps(quarter, quarter, 1));
 }
 
-// L left runs x Q right runs.
+// L left runs x Q right runs, over `rows` rows.
 AVX2 void correlate_tile(const int L, const int Q, const float *const *lp, const float *const *rp,
-                         ptrdiff_t n, float *const *targets) {
+                         ptrdiff_t left_row_stride, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                         float *const *targets) {
     __m256 s[4][3];
+    float tail[4][3];
     for (int l = 0; l < L; l++)
-        for (int q = 0; q < Q; q++) s[l][q] = _mm256_setzero_ps();
+        for (int q = 0; q < Q; q++) { s[l][q] = _mm256_setzero_ps(); tail[l][q] = 0; }
     const ptrdiff_t vector_end = n / 8 * 8;
-    for (ptrdiff_t j = 0; j < vector_end; j += 8) {
-        __m256 y[3];
-        for (int q = 0; q < Q; q++) y[q] = _mm256_loadu_ps(rp[q] + j);
-        for (int l = 0; l < L; l++) {
-            const __m256 x = _mm256_loadu_ps(lp[l] + j);
-            for (int q = 0; q < Q; q++) s[l][q] = _mm256_add_ps(s[l][q], _mm256_mul_ps(x, y[q]));
+    for (ptrdiff_t y = 0; y < rows; y++) {
+        const float *a[4], *b[3];
+        for (int l = 0; l < L; l++) a[l] = lp[l] + y * left_row_stride;
+        for (int q = 0; q < Q; q++) b[q] = rp[q] + y * right_row_stride;
+        for (ptrdiff_t j = 0; j < vector_end; j += 8) {
+            __m256 v[3];
+            for (int q = 0; q < Q; q++) v[q] = _mm256_loadu_ps(b[q] + j);
+            for (int l = 0; l < L; l++) {
+                const __m256 x = _mm256_loadu_ps(a[l] + j);
+                for (int q = 0; q < Q; q++) s[l][q] = _mm256_add_ps(s[l][q], _mm256_mul_ps(x, v[q]));
+            }
         }
+        for (ptrdiff_t j = vector_end; j < n; j++)
+            for (int l = 0; l < L; l++)
+                for (int q = 0; q < Q; q++) tail[l][q] = tail[l][q] + a[l][j] * b[q][j];
     }
-    for (int l = 0; l < L; l++) {
-        for (int q = 0; q < Q; q++) {
-            float t = horizontal_sum(s[l][q]);
-            for (ptrdiff_t j = vector_end; j < n; j++) t = t + lp[l][j] * rp[q][j];
-            *targets[l * 3 + q] += t;
-        }
-    }
+    for (int l = 0; l < L; l++)
+        for (int q = 0; q < Q; q++) *targets[l * 3 + q] += horizontal_sum(s[l][q]) + tail[l][q];
 }
 
 __attribute__((target("avx2")))
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
-                       const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
-                       ptrdiff_t n, float *sums) {
+                       ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                       float *sums) {
     for (ptrdiff_t l = 0; l < left_count; l += 4) {
         const int L = left_count - l < 4 ? (int)(left_count - l) : 4;
         const float *lp[4];
@@ -234,10 +240,8 @@ void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff
             for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
             for (int i = 0; i < L; i++)
                 for (int q = 0; q < Q; q++) targets[i * 3 + q] = sums + (l + i) * right_count + r + q;
-            if (L == 4 && Q == 3) correlate_tile(4, 3, lp, rp, n, targets);
-            else if (L == 4 && Q == 2) correlate_tile(4, 2, lp, rp, n, targets);
-            else if (L == 4) correlate_tile(4, 1, lp, rp, n, targets);
-            else correlate_tile(L, Q, lp, rp, n, targets);
+            if (L == 4 && Q == 3) correlate_tile(4, 3, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+            else correlate_tile(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
         }
     }
 }
@@ -263,10 +267,12 @@ void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth, c
     (void)column_begin; (void)column_end; (void)block_begin; (void)block_end; (void)accumulate; (void)relu;
 }
 
-void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count, const float *right,
-                       const ptrdiff_t *right_offsets, ptrdiff_t right_count, ptrdiff_t n, float *sums) {
-    (void)left; (void)left_offsets; (void)left_count; (void)right; (void)right_offsets; (void)right_count;
-    (void)n; (void)sums;
+void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                       ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                       float *sums) {
+    (void)left; (void)left_offsets; (void)left_count; (void)left_row_stride; (void)right; (void)right_offsets;
+    (void)right_count; (void)right_row_stride; (void)rows; (void)n; (void)sums;
 }
 
 #endif

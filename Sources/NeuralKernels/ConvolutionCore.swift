@@ -67,7 +67,8 @@ struct ConvolutionCore {
         let depth = depth, outPerGroup = outPerGroup
         let rightOffsets = inputOffsets(paddedHeight: paddedHeight, paddedWidth: paddedWidth)
         let leftOffsets = (0..<outPerGroup).map { $0 * outPlane }
-        let rowsPerChunk = max(1, min(outHeight, 1 << 18 / max(1, outWidth * outPerGroup * depth)))
+        // Eight row bands per group: long runs between horizontal sums, few partial sums to add.
+        let rowsPerChunk = max(1, (outHeight + 7) / 8)
         let chunksPerGroup = (outHeight + rowsPerChunk - 1) / rowsPerChunk
         let groupWeights = outPerGroup * depth
         let stride = groupWeights + outPerGroup
@@ -82,10 +83,13 @@ struct ConvolutionCore {
                         let sums = partialBase + item * stride
                         let left = gradOutput + g * outPerGroup * outPlane
                         let right = padded + g * inPerGroup * inPlane
-                        for y in firstRow..<min(outHeight, firstRow + rowsPerChunk) {
-                            PlaneCorrelation.addRun(left: left + y * outWidth, leftOffsets: lo, leftCount: outPerGroup,
-                                                    right: right + y * self.stride * paddedWidth, rightOffsets: ro,
-                                                    rightCount: depth, n: outWidth, rightStride: self.stride, sums: sums)
+                        let lastRow = min(outHeight, firstRow + rowsPerChunk)
+                        PlaneCorrelation.addRun(left: left + firstRow * outWidth, leftOffsets: lo, leftCount: outPerGroup,
+                                                right: right + firstRow * self.stride * paddedWidth, rightOffsets: ro,
+                                                rightCount: depth, n: outWidth, rightStride: self.stride, sums: sums,
+                                                rows: lastRow - firstRow, leftRowStride: outWidth,
+                                                rightRowStride: self.stride * paddedWidth)
+                        for y in firstRow..<lastRow {
                             PlaneCorrelation.addRunSums(left: left + y * outWidth, leftOffsets: lo,
                                                         leftCount: outPerGroup, n: outWidth, sums: sums + groupWeights)
                         }

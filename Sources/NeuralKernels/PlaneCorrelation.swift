@@ -7,54 +7,41 @@ enum PlaneCorrelation {
     /// Samples per inner run (keeps the runs of all planes in the L1/L2 caches).
     static let run = 256
 
-    /// `sums[l * rightCount + r] += sum_{j < n} left[leftOffsets[l] + j] * right[rightOffsets[r] + j * rightStride]`.
+    /// `sums[l * rightCount + r] += sum over rows y < rows and j < n of
+    /// left[leftOffsets[l] + y * leftRowStride + j] * right[rightOffsets[r] + y * rightRowStride + j * rightStride]`.
+    ///
+    /// Order (identical in the C kernel): eight lane sums take the terms `j < 8 * (n / 8)` with
+    /// `j mod 8` equal to the lane, rows in order; a scalar sum takes the remaining terms, rows in
+    /// order; the result is `horizontalSum(lanes) + scalar`. With a `rightStride` other than 1
+    /// every term goes to the scalar sum.
     static func addRun(left: UnsafePointer<Float>, leftOffsets: UnsafePointer<Int>, leftCount: Int,
                        right: UnsafePointer<Float>, rightOffsets: UnsafePointer<Int>, rightCount: Int,
-                       n: Int, rightStride: Int, sums: UnsafeMutablePointer<Float>) {
+                       n: Int, rightStride: Int, sums: UnsafeMutablePointer<Float>,
+                       rows: Int = 1, leftRowStride: Int = 0, rightRowStride: Int = 0) {
         if rightStride == 1 && Acceleration.level > .portable {
-            nk_correlate_avx2(left, leftOffsets, leftCount, right, rightOffsets, rightCount, n, sums)
+            nk_correlate_avx2(left, leftOffsets, leftCount, leftRowStride, right, rightOffsets, rightCount,
+                              rightRowStride, rows, n, sums)
             return
         }
         let vectorEnd = rightStride == 1 ? (n / 8) * 8 : 0
-        var l = 0
-        while l < leftCount {
-            let l1 = min(l + 1, leftCount - 1)
-            let a0 = left + leftOffsets[l], a1 = left + leftOffsets[l1]
-            var r = 0
-            while r < rightCount {
-                let r1 = min(r + 1, rightCount - 1)
-                let b0 = right + rightOffsets[r], b1 = right + rightOffsets[r1]
-                var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
-                var j = 0
-                while j < vectorEnd {
-                    let x0 = load8(a0 + j), x1 = load8(a1 + j)
-                    let y0 = load8(b0 + j), y1 = load8(b1 + j)
-                    s00 = s00 + x0 * y0
-                    s01 = s01 + x0 * y1
-                    s10 = s10 + x1 * y0
-                    s11 = s11 + x1 * y1
-                    j += 8
+        for l in 0..<leftCount {
+            for r in 0..<rightCount {
+                var lanes = SIMD8<Float>()
+                var tail: Float = 0
+                for y in 0..<rows {
+                    let a = left + leftOffsets[l] + y * leftRowStride, b = right + rightOffsets[r] + y * rightRowStride
+                    var j = 0
+                    while j < vectorEnd {
+                        lanes = lanes + load8(a + j) * load8(b + j)
+                        j += 8
+                    }
+                    while j < n {
+                        tail = tail + a[j] * b[j * rightStride]
+                        j += 1
+                    }
                 }
-                var t00 = horizontalSum(s00), t01 = horizontalSum(s01)
-                var t10 = horizontalSum(s10), t11 = horizontalSum(s11)
-                while j < n {
-                    let x0 = a0[j], x1 = a1[j]
-                    let y0 = b0[j * rightStride], y1 = b1[j * rightStride]
-                    t00 = t00 + x0 * y0
-                    t01 = t01 + x0 * y1
-                    t10 = t10 + x1 * y0
-                    t11 = t11 + x1 * y1
-                    j += 1
-                }
-                sums[l * rightCount + r] += t00
-                if r1 != r { sums[l * rightCount + r1] += t01 }
-                if l1 != l {
-                    sums[l1 * rightCount + r] += t10
-                    if r1 != r { sums[l1 * rightCount + r1] += t11 }
-                }
-                r += 2
+                sums[l * rightCount + r] += horizontalSum(lanes) + tail
             }
-            l += 2
         }
     }
 

@@ -39,12 +39,15 @@ void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
                            ptrdiff_t block_begin, ptrdiff_t block_end,
                            int accumulate, int relu);
 
-/// sums[l * right_count + r] += dot(left + left_offsets[l], right + right_offsets[r], n), where each dot
-/// product accumulates 8 lanes (lane i takes j = i mod 8) over the first 8 * floor(n / 8) terms,
-/// reduces them as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), then adds the remaining terms in order.
+/// sums[l * right_count + r] += sum over y < rows, j < n of
+/// left[left_offsets[l] + y * left_row_stride + j] * right[right_offsets[r] + y * right_row_stride + j].
+/// Order: 8 lane sums take the terms j < 8 * floor(n / 8) (lane = j mod 8), rows in order; a scalar
+/// sum takes the other terms, rows in order; the result is
+/// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)) + scalar.
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
-                       const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
-                       ptrdiff_t n, float *sums);
+                       ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                       float *sums);
 
 #ifdef __cplusplus
 }
