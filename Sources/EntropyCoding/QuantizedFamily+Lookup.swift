@@ -80,8 +80,15 @@ extension QuantizedFamily {
     @inline(__always)
     func interval(ofSymbol symbol: Int, location: QuantizedTableLocation) -> (start: UInt32, frequency: UInt32) {
         let table = cumulativeStarts.baseAddress.unsafelyUnwrapped + location.tableStart
-        let start = UInt32(table[symbol])
-        let end = symbol == location.symbolCount - 1 ? UInt32(1) << UInt32(precision) : UInt32(table[symbol + 1])
-        return (start, end - start)
+        let lastSymbol = location.symbolCount &- 1
+        if symbol == lastSymbol { return (UInt32(table[0]), (UInt32(1) &<< UInt32(precision)) &- UInt32(table[0])) }
+        let start = UInt32(table[symbol &+ 1])
+        let end = symbol &+ 1 == lastSymbol ? UInt32(table[0]) : UInt32(table[symbol &+ 2])
+        return (start, end &- start)
+    }
+
+    /// The cumulative starts of a table in coding order (storage puts the last symbol's start first).
+    func codingOrderStarts(tableStart: Int, symbolCount: Int) -> [UInt16] {
+        (1..<symbolCount).map { cumulativeStarts[tableStart + $0] } + [cumulativeStarts[tableStart]]
     }
 }

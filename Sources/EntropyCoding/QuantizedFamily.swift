@@ -43,8 +43,9 @@ public final class QuantizedFamily: @unchecked Sendable {
 
     let scaleEntries: UnsafeMutableBufferPointer<ScaleEntry>
     /// All tables back to back: table `(scale, phase)` starts at
-    /// `firstTable + phase * (2 * radius + 2)` and holds the `2 * radius + 2` cumulative starts in coding
-    /// order `[escape, -R ... -1, +R ... +1, 0]` (the most probable offset, 0, is last).
+    /// `firstTable + phase * (2 * radius + 2)` and holds the `2 * radius + 2` cumulative starts of the
+    /// coding order `[escape, -R ... -1, +R ... +1, 0]`, stored with the last (most probable) symbol's
+    /// start first, so the decoder's first test and the start of its search share a cache line.
     let cumulativeStarts: UnsafeMutableBufferPointer<UInt16>
     /// Zero entries after the last table: the decoder's search reads 32 entries from any table position.
     static let searchPadding = 32

@@ -35,7 +35,9 @@ struct QuantizedFamilyBuilder {
                 escapeOrder: Int32(max(0, (Int.bitWidth - radius.leadingZeroBitCount) - 4))))
             for phase in 0..<(1 << phaseBits) {
                 let phaseQ8 = phaseBits == 0 ? 0 : Int64(phase - (1 << (phaseBits - 1))) << Int64(8 - phaseBits)
-                starts.append(contentsOf: table(radius: radius, phaseQ8: phaseQ8, inverseScaleQ32: inverseScaleQ32))
+                let codingOrder = table(radius: radius, phaseQ8: phaseQ8, inverseScaleQ32: inverseScaleQ32)
+                starts.append(codingOrder[codingOrder.count - 1])
+                starts.append(contentsOf: codingOrder.dropLast())
             }
         }
         return (entries, starts)

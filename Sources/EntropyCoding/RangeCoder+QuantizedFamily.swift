@@ -23,14 +23,15 @@ extension RangeDecoder {
         let target = slot(precision: precision)
         let table = family.cumulativeStarts.baseAddress.unsafelyUnwrapped + location.tableStart
         let lastSymbol = location.symbolCount - 1
-        let lastStart = UInt32(table[lastSymbol])
+        let lastStart = UInt32(table[0])
         if target >= lastStart {
             try consume(start: lastStart, frequency: (1 &<< UInt32(truncatingIfNeeded: precision)) &- lastStart, precision: precision)
             return try Self.checked(location.base)
         }
-        let symbol = largestIndexWindowed(in: table, count: lastSymbol, notAbove: UInt16(truncatingIfNeeded: target))
-        let start = UInt32(table[symbol])
-        try consume(start: start, frequency: UInt32(table[symbol &+ 1]) &- start, precision: precision)
+        let symbol = largestIndexWindowed(in: table + 1, count: lastSymbol, notAbove: UInt16(truncatingIfNeeded: target))
+        let start = UInt32(table[symbol &+ 1])
+        let end = symbol &+ 1 == lastSymbol ? lastStart : UInt32(table[symbol &+ 2])
+        try consume(start: start, frequency: end &- start, precision: precision)
         if symbol == 0 {
             let negative = try decodeBit()
             let excess = try decodeExpGolomb(wide: location.escapeOrder, limit: 1 << 34)

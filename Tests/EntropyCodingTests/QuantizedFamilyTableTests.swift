@@ -13,7 +13,7 @@ import Testing
             #expect(symbolCount < 1 << precision)
             for phase in 0..<(1 << Int(entry.phaseBits)) {
                 let start = Int(entry.firstTable) + phase * symbolCount
-                let starts = (0..<symbolCount).map { Int(family.cumulativeStarts[start + $0]) } + [1 << precision]
+                let starts = family.codingOrderStarts(tableStart: start, symbolCount: symbolCount).map { Int($0) } + [1 << precision]
                 if starts[0] != 0 || zip(starts, starts.dropFirst()).contains(where: { $0 >= $1 }) {
                     Issue.record("table (radius \(entry.radius), phase \(phase)) is not strictly increasing from 0 to 2^\(precision)")
                     return
@@ -69,8 +69,19 @@ import Testing
             for precision in [15, 16] {
                 let family = QuantizedFamily.shared(distribution, precision: precision)!
                 let key = "\(distribution.rawValue)\(precision)"
-                let fingerprint = fnv1a(family.cumulativeStarts.dropLast(QuantizedFamily.searchPadding).flatMap { [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)] }
-                    + family.scaleEntries.flatMap { entry in [entry.firstTable, entry.radius, entry.phaseBits, entry.escapeOrder].flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value >> Int32($0 * 8)) } } })
+                // Tables in coding order (independent of how they are stored), then the per-scale parameters.
+                var bytes: [UInt8] = []
+                for entry in family.scaleEntries {
+                    let symbolCount = Int(2 * entry.radius + 2)
+                    for phase in 0..<(1 << Int(entry.phaseBits)) {
+                        let starts = family.codingOrderStarts(tableStart: Int(entry.firstTable) + phase * symbolCount, symbolCount: symbolCount)
+                        bytes += starts.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)] }
+                    }
+                }
+                bytes += family.scaleEntries.flatMap { entry in
+                    [entry.firstTable, entry.radius, entry.phaseBits, entry.escapeOrder].flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value >> Int32($0 * 8)) } }
+                }
+                let fingerprint = fnv1a(bytes)
                 #expect(fingerprint == expected[key], "\(key): fingerprint \(String(fingerprint, radix: 16))")
             }
         }
