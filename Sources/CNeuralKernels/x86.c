@@ -195,25 +195,31 @@ AVX2 float horizontal_sum(__m256 v) {
     return _mm_cvtss_f32(quarter) + _mm_cvtss_f32(_mm_shuffle_ps(quarter, quarter, 1));
 }
 
-// L left runs x Q right runs, over `rows` rows.
-AVX2 void correlate_tile(const int L, const int Q, const float *const *lp, const float *const *rp,
-                         ptrdiff_t left_row_stride, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                         float *const *targets) {
-    __m256 s[4][3];
-    float tail[4][3];
+// Both correlation kernels keep 16 lane sums per pair (two ymm registers, or one zmm), fold them
+// as lanes i + (i + 8), then reduce the 8 values like horizontal_sum, and add the scalar tail.
+
+// L left runs x Q right runs (L <= 2 with AVX2), over `rows` rows.
+AVX2 void correlate_tile8(const int L, const int Q, const float *const *lp, const float *const *rp,
+                          ptrdiff_t left_row_stride, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                          float *const *targets) {
+    __m256 lo[2][3], hi[2][3];
+    float tail[2][3];
     for (int l = 0; l < L; l++)
-        for (int q = 0; q < Q; q++) { s[l][q] = _mm256_setzero_ps(); tail[l][q] = 0; }
-    const ptrdiff_t vector_end = n / 8 * 8;
+        for (int q = 0; q < Q; q++) { lo[l][q] = _mm256_setzero_ps(); hi[l][q] = _mm256_setzero_ps(); tail[l][q] = 0; }
+    const ptrdiff_t vector_end = n / 16 * 16;
     for (ptrdiff_t y = 0; y < rows; y++) {
-        const float *a[4], *b[3];
+        const float *a[2], *b[3];
         for (int l = 0; l < L; l++) a[l] = lp[l] + y * left_row_stride;
         for (int q = 0; q < Q; q++) b[q] = rp[q] + y * right_row_stride;
-        for (ptrdiff_t j = 0; j < vector_end; j += 8) {
-            __m256 v[3];
-            for (int q = 0; q < Q; q++) v[q] = _mm256_loadu_ps(b[q] + j);
+        for (ptrdiff_t j = 0; j < vector_end; j += 16) {
+            __m256 v0[3], v1[3];
+            for (int q = 0; q < Q; q++) { v0[q] = _mm256_loadu_ps(b[q] + j); v1[q] = _mm256_loadu_ps(b[q] + j + 8); }
             for (int l = 0; l < L; l++) {
-                const __m256 x = _mm256_loadu_ps(a[l] + j);
-                for (int q = 0; q < Q; q++) s[l][q] = _mm256_add_ps(s[l][q], _mm256_mul_ps(x, v[q]));
+                const __m256 x0 = _mm256_loadu_ps(a[l] + j), x1 = _mm256_loadu_ps(a[l] + j + 8);
+                for (int q = 0; q < Q; q++) {
+                    lo[l][q] = _mm256_add_ps(lo[l][q], _mm256_mul_ps(x0, v0[q]));
+                    hi[l][q] = _mm256_add_ps(hi[l][q], _mm256_mul_ps(x1, v1[q]));
+                }
             }
         }
         for (ptrdiff_t j = vector_end; j < n; j++)
@@ -221,7 +227,8 @@ AVX2 void correlate_tile(const int L, const int Q, const float *const *lp, const
                 for (int q = 0; q < Q; q++) tail[l][q] = tail[l][q] + a[l][j] * b[q][j];
     }
     for (int l = 0; l < L; l++)
-        for (int q = 0; q < Q; q++) *targets[l * 3 + q] += horizontal_sum(s[l][q]) + tail[l][q];
+        for (int q = 0; q < Q; q++)
+            *targets[l * 3 + q] += horizontal_sum(_mm256_add_ps(lo[l][q], hi[l][q])) + tail[l][q];
 }
 
 __attribute__((target("avx2")))
@@ -229,6 +236,61 @@ void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff
                        ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
                        ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
                        float *sums) {
+    for (ptrdiff_t l = 0; l < left_count; l += 2) {
+        const int L = left_count - l < 2 ? (int)(left_count - l) : 2;
+        const float *lp[2];
+        for (int i = 0; i < L; i++) lp[i] = left + left_offsets[l + i];
+        for (ptrdiff_t r = 0; r < right_count; r += 3) {
+            const int Q = right_count - r < 3 ? (int)(right_count - r) : 3;
+            const float *rp[3];
+            float *targets[12];
+            for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
+            for (int i = 0; i < L; i++)
+                for (int q = 0; q < Q; q++) targets[i * 3 + q] = sums + (l + i) * right_count + r + q;
+            if (L == 2 && Q == 3) correlate_tile8(2, 3, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+            else correlate_tile8(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+        }
+    }
+}
+
+// L left runs x Q right runs (L <= 4), over `rows` rows, 512-bit.
+AVX512 void correlate_tile16(const int L, const int Q, const float *const *lp, const float *const *rp,
+                             ptrdiff_t left_row_stride, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                             float *const *targets) {
+    __m512 s[4][3];
+    float tail[4][3];
+    for (int l = 0; l < L; l++)
+        for (int q = 0; q < Q; q++) { s[l][q] = _mm512_setzero_ps(); tail[l][q] = 0; }
+    const ptrdiff_t vector_end = n / 16 * 16;
+    for (ptrdiff_t y = 0; y < rows; y++) {
+        const float *a[4], *b[3];
+        for (int l = 0; l < L; l++) a[l] = lp[l] + y * left_row_stride;
+        for (int q = 0; q < Q; q++) b[q] = rp[q] + y * right_row_stride;
+        for (ptrdiff_t j = 0; j < vector_end; j += 16) {
+            __m512 v[3];
+            for (int q = 0; q < Q; q++) v[q] = _mm512_loadu_ps(b[q] + j);
+            for (int l = 0; l < L; l++) {
+                const __m512 x = _mm512_loadu_ps(a[l] + j);
+                for (int q = 0; q < Q; q++) s[l][q] = _mm512_add_ps(s[l][q], _mm512_mul_ps(x, v[q]));
+            }
+        }
+        for (ptrdiff_t j = vector_end; j < n; j++)
+            for (int l = 0; l < L; l++)
+                for (int q = 0; q < Q; q++) tail[l][q] = tail[l][q] + a[l][j] * b[q][j];
+    }
+    for (int l = 0; l < L; l++)
+        for (int q = 0; q < Q; q++) {
+            const __m256 folded = _mm256_add_ps(_mm512_castps512_ps256(s[l][q]),
+                                                _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s[l][q]), 1)));
+            *targets[l * 3 + q] += horizontal_sum(folded) + tail[l][q];
+        }
+}
+
+__attribute__((target("avx512f,avx2")))
+void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                         ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                         float *sums) {
     for (ptrdiff_t l = 0; l < left_count; l += 4) {
         const int L = left_count - l < 4 ? (int)(left_count - l) : 4;
         const float *lp[4];
@@ -240,8 +302,8 @@ void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff
             for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
             for (int i = 0; i < L; i++)
                 for (int q = 0; q < Q; q++) targets[i * 3 + q] = sums + (l + i) * right_count + r + q;
-            if (L == 4 && Q == 3) correlate_tile(4, 3, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
-            else correlate_tile(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+            if (L == 4 && Q == 3) correlate_tile16(4, 3, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+            else correlate_tile16(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
         }
     }
 }
@@ -265,6 +327,14 @@ void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth, c
                          int relu) {
     (void)packed; (void)rows; (void)depth; (void)offsets; (void)b; (void)c; (void)ldc; (void)bias;
     (void)column_begin; (void)column_end; (void)block_begin; (void)block_end; (void)accumulate; (void)relu;
+}
+
+void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                         ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                         float *sums) {
+    nk_correlate_avx2(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
+                      right_row_stride, rows, n, sums);
 }
 
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,

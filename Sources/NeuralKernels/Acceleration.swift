@@ -16,7 +16,7 @@ public enum Acceleration {
         case portable = 0
         /// 256-bit AVX2 C kernels.
         case avx2 = 1
-        /// 512-bit AVX-512F C kernels for the matrix product (AVX2 for the rest).
+        /// 512-bit AVX-512F C kernels.
         case avx512 = 2
 
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }

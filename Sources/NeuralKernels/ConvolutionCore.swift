@@ -116,15 +116,26 @@ struct ConvolutionCore {
     func backwardInput(gradOutput: UnsafePointer<Float>, outHeight: Int, outWidth: Int, weight: UnsafePointer<Float>,
                        paddedHeight: Int, paddedWidth: Int, gradPadded: UnsafeMutablePointer<Float>) {
         let spreadHeight = paddedHeight + kernelHeight - 1, spreadWidth = paddedWidth + kernelWidth - 1
-        var spread = [Float](repeating: 0, count: outChannels * spreadHeight * spreadWidth)
+        var spread = [Float](unsafeUninitializedCapacity: outChannels * spreadHeight * spreadWidth) { _, count in
+            count = outChannels * spreadHeight * spreadWidth
+        }
         let outPlane = outHeight * outWidth, spreadPlane = spreadHeight * spreadWidth
         spread.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            for o in 0..<outChannels {
-                for y in 0..<outHeight {
-                    let row = base + o * spreadPlane + (kernelHeight - 1 + y * stride) * spreadWidth + kernelWidth - 1
-                    let source = gradOutput + o * outPlane + y * outWidth
-                    for x in 0..<outWidth { row[x * stride] = source[x] }
+            let (kernelHeight, kernelWidth, stride) = (kernelHeight, kernelWidth, stride)
+            Parallel.forRanges(count: outChannels, grain: max(1, 65536 / max(1, spreadPlane))) { channels in
+                for o in channels {
+                    let plane = base + o * spreadPlane
+                    plane.update(repeating: 0, count: spreadPlane)
+                    for y in 0..<outHeight {
+                        let row = plane + (kernelHeight - 1 + y * stride) * spreadWidth + kernelWidth - 1
+                        let source = gradOutput + o * outPlane + y * outWidth
+                        if stride == 1 {
+                            row.update(from: source, count: outWidth)
+                        } else {
+                            for x in 0..<outWidth { row[x * stride] = source[x] }
+                        }
+                    }
                 }
             }
             let transposed = ConvolutionCore(transposing: self)

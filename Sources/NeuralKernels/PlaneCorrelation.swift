@@ -10,37 +10,37 @@ enum PlaneCorrelation {
     /// `sums[l * rightCount + r] += sum over rows y < rows and j < n of
     /// left[leftOffsets[l] + y * leftRowStride + j] * right[rightOffsets[r] + y * rightRowStride + j * rightStride]`.
     ///
-    /// Order (identical in the C kernel): eight lane sums take the terms `j < 8 * (n / 8)` with
-    /// `j mod 8` equal to the lane, rows in order; a scalar sum takes the remaining terms, rows in
-    /// order; the result is `horizontalSum(lanes) + scalar`. With a `rightStride` other than 1
-    /// every term goes to the scalar sum.
+    /// Order (identical in the C kernels): sixteen lane sums take the terms `j < 16 * (n / 16)`
+    /// with `j mod 16` equal to the lane, rows in order; a scalar sum takes the remaining terms,
+    /// rows in order; the result is `horizontalSum(lanes[0..<8] + lanes[8..<16]) + scalar`. With a
+    /// `rightStride` other than 1 every term goes to the scalar sum.
     static func addRun(left: UnsafePointer<Float>, leftOffsets: UnsafePointer<Int>, leftCount: Int,
                        right: UnsafePointer<Float>, rightOffsets: UnsafePointer<Int>, rightCount: Int,
                        n: Int, rightStride: Int, sums: UnsafeMutablePointer<Float>,
                        rows: Int = 1, leftRowStride: Int = 0, rightRowStride: Int = 0) {
         if rightStride == 1 && Acceleration.level > .portable {
-            nk_correlate_avx2(left, leftOffsets, leftCount, leftRowStride, right, rightOffsets, rightCount,
-                              rightRowStride, rows, n, sums)
+            let kernel = Acceleration.level == .avx512 ? nk_correlate_avx512 : nk_correlate_avx2
+            kernel(left, leftOffsets, leftCount, leftRowStride, right, rightOffsets, rightCount, rightRowStride, rows, n, sums)
             return
         }
-        let vectorEnd = rightStride == 1 ? (n / 8) * 8 : 0
+        let vectorEnd = rightStride == 1 ? (n / 16) * 16 : 0
         for l in 0..<leftCount {
             for r in 0..<rightCount {
-                var lanes = SIMD8<Float>()
+                var lanes = SIMD16<Float>()
                 var tail: Float = 0
                 for y in 0..<rows {
                     let a = left + leftOffsets[l] + y * leftRowStride, b = right + rightOffsets[r] + y * rightRowStride
                     var j = 0
                     while j < vectorEnd {
-                        lanes = lanes + load8(a + j) * load8(b + j)
-                        j += 8
+                        lanes = lanes + load16(a + j) * load16(b + j)
+                        j += 16
                     }
                     while j < n {
                         tail = tail + a[j] * b[j * rightStride]
                         j += 1
                     }
                 }
-                sums[l * rightCount + r] += horizontalSum(lanes) + tail
+                sums[l * rightCount + r] += horizontalSum(lanes.lowHalf + lanes.highHalf) + tail
             }
         }
     }

@@ -15,6 +15,11 @@ func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
 }
 
 @inline(__always)
+func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
 func load4(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
 }

@@ -41,13 +41,19 @@ void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
 
 /// sums[l * right_count + r] += sum over y < rows, j < n of
 /// left[left_offsets[l] + y * left_row_stride + j] * right[right_offsets[r] + y * right_row_stride + j].
-/// Order: 8 lane sums take the terms j < 8 * floor(n / 8) (lane = j mod 8), rows in order; a scalar
-/// sum takes the other terms, rows in order; the result is
-/// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)) + scalar.
+/// Order: 16 lane sums take the terms j < 16 * floor(n / 16) (lane = j mod 16), rows in order; a
+/// scalar sum takes the other terms, rows in order; with m_i = lane_i + lane_(i+8), the result is
+/// ((m0 + m4) + (m2 + m6)) + ((m1 + m5) + (m3 + m7)) + scalar.
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
                        ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
                        ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
                        float *sums);
+
+/// nk_correlate_avx2 with 512-bit vectors (same order, same results bit for bit).
+void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                         ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
+                         float *sums);
 
 #ifdef __cplusplus
 }
