@@ -30,7 +30,9 @@ enum SSIMKernel {
             distorted.samples.withUnsafeBufferPointer { y in
                 partials.withUnsafeMutableBufferPointer { out in
                     guard let xBase = x.baseAddress, let yBase = y.baseAddress, let outBase = out.baseAddress else { return }
-                    let job = BandJob(geometry: geometry, x: xBase, y: yBase, sums: outBase, bandCount: bandCount)
+                    let job = BandJob(
+                        geometry: geometry, x: xBase, y: yBase, sums: outBase, bandCount: bandCount,
+                        offset: centringOffset(x))
                     if cores > 1 {
                         DispatchQueue.concurrentPerform(iterations: bandCount) { band in job.run(band: band) }
                     } else {
@@ -68,6 +70,8 @@ enum SSIMKernel {
         let y: UnsafePointer<Float>
         let sums: UnsafeMutablePointer<SIMD2<Double>>
         let bandCount: Int
+        /// Subtracted from every sample before the moments are summed (see ``centringOffset(_:)``).
+        let offset: Float
 
         func run(band: Int) {
             let rows = geometry.outputHeight
@@ -92,9 +96,9 @@ enum SSIMKernel {
             while column + 8 <= width {
                 var sx = SIMD8<Float>(), sy = SIMD8<Float>(), sxx = SIMD8<Float>(), syy = SIMD8<Float>(), sxy = SIMD8<Float>()
                 for (k, tap) in taps.enumerated() {
-                    let offset = (row + k) * width + column
-                    let a = UnsafeRawPointer(x + offset).loadUnaligned(as: SIMD8<Float>.self)
-                    let b = UnsafeRawPointer(y + offset).loadUnaligned(as: SIMD8<Float>.self)
+                    let index = (row + k) * width + column
+                    let a = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self) - self.offset
+                    let b = UnsafeRawPointer(y + index).loadUnaligned(as: SIMD8<Float>.self) - self.offset
                     let ga = a * tap, gb = b * tap
                     sx += ga
                     sy += gb
@@ -109,8 +113,8 @@ enum SSIMKernel {
             while column < width {
                 var sx: Float = 0, sy: Float = 0, sxx: Float = 0, syy: Float = 0, sxy: Float = 0
                 for (k, tap) in taps.enumerated() {
-                    let offset = (row + k) * width + column
-                    let a = x[offset], b = y[offset]
+                    let index = (row + k) * width + column
+                    let a = x[index] - self.offset, b = y[index] - self.offset
                     let ga = a * tap, gb = b * tap
                     sx += ga; sy += gb; sxx += ga * a; syy += gb * b; sxy += ga * b
                 }
@@ -137,7 +141,7 @@ enum SSIMKernel {
                     eyy += load(ryy + column + k) * tap
                     exy += load(rxy + column + k) * tap
                 }
-                let (ssim, cs) = ssimTerms(mu1: mu1, mu2: mu2, exx: exx, eyy: eyy, exy: exy)
+                let (ssim, cs) = ssimTerms(mu1: mu1, mu2: mu2, exx: exx, eyy: eyy, exy: exy, offset: offset)
                 ssimLanes += ssim
                 csLanes += cs
                 column += 8
@@ -154,7 +158,7 @@ enum SSIMKernel {
                 }
                 let (ssim, cs) = ssimTerms(
                     mu1: SIMD8(repeating: mu1), mu2: SIMD8(repeating: mu2), exx: SIMD8(repeating: exx),
-                    eyy: SIMD8(repeating: eyy), exy: SIMD8(repeating: exy))
+                    eyy: SIMD8(repeating: eyy), exy: SIMD8(repeating: exy), offset: offset)
                 ssimTotal += Double(ssim[0])
                 csTotal += Double(cs[0])
                 column += 1
@@ -163,16 +167,27 @@ enum SSIMKernel {
         }
     }
 
-    /// SSIM = l * cs with l = (2 mu1 mu2 + C1) / (mu1^2 + mu2^2 + C1), cs = (2 s12 + C2) / (s1 + s2 + C2).
+    /// SSIM = l * cs with l = (2 mu1 mu2 + C1) / (mu1^2 + mu2^2 + C1), cs = (2 s12 + C2) / (s1 + s2 + C2),
+    /// from moments of samples shifted by `-offset` (variances and covariance do not change with the shift;
+    /// the means get it back).
     @inline(__always)
     static func ssimTerms(
-        mu1: SIMD8<Float>, mu2: SIMD8<Float>, exx: SIMD8<Float>, eyy: SIMD8<Float>, exy: SIMD8<Float>
+        mu1: SIMD8<Float>, mu2: SIMD8<Float>, exx: SIMD8<Float>, eyy: SIMD8<Float>, exy: SIMD8<Float>, offset: Float
     ) -> (SIMD8<Float>, SIMD8<Float>) {
-        let mu1Squared = mu1 * mu1, mu2Squared = mu2 * mu2, mu12 = mu1 * mu2
-        let sigma1 = exx - mu1Squared, sigma2 = eyy - mu2Squared, sigma12 = exy - mu12
+        let sigma1 = exx - mu1 * mu1, sigma2 = eyy - mu2 * mu2, sigma12 = exy - mu1 * mu2
         let cs = (2 * sigma12 + c2) / (sigma1 + sigma2 + c2)
-        let luminance = (2 * mu12 + c1) / (mu1Squared + mu2Squared + c1)
+        let mean1 = mu1 + offset, mean2 = mu2 + offset
+        let mean12 = mean1 * mean2
+        let luminance = (2 * mean12 + c1) / (mean1 * mean1 + mean2 * mean2 + c1)
         return (luminance * cs, cs)
+    }
+
+    /// The reference plane's mean: centring the samples keeps E[x^2] - E[x]^2 from cancelling
+    /// catastrophically in Float32 (Chan, Golub and LeVeque 1983, shifted data).
+    static func centringOffset(_ samples: UnsafeBufferPointer<Float>) -> Float {
+        var total = 0.0
+        for value in samples { total += Double(value) }
+        return samples.isEmpty ? 0 : Float(total / Double(samples.count))
     }
 }
 
