@@ -6,7 +6,9 @@ import NeuralKernels
 /// rate and backward fused per chunk of latents.
 ///
 /// MLP (see ``ARMLayout``): `h1 = x + relu(W1 x + b1)`, `h2 = h1 + relu(W2 h1 + b2)`,
-/// `(mean, rawLogScale) = Wout h2 + bOut`, `logScale = clamp(rawLogScale)`.
+/// `(mean, rawLogScale) = Wout h2 + bOut + Wlinear x`, `logScale = clamp(rawLogScale)`; the linear
+/// branch runs outside the `PointwiseMLP`, its output added before the rate and its gradient
+/// formed from the saved output gradients.
 struct ARMTraining {
     let geometry: LatentGeometry
     let layout: ARMLayout
@@ -48,27 +50,38 @@ struct ARMTraining {
         var gradSelf = [Float](repeating: 0, count: total)
         let range = ARMOutput.logScaleRange
         let stride = Self.mlpChunk
+        let linear = linearBranch(contexts: contexts, parameters: parameters)
+        var gradOutputsAll = [Float](repeating: 0, count: 2 * total)
         let bits = gradSelf.withUnsafeMutableBufferPointer { gs in
             latents.withUnsafeBufferPointer { q in
                 gradContexts.withUnsafeMutableBufferPointer { gc in
                     gradMLP.withUnsafeMutableBufferPointer { gp in
                         contexts.withUnsafeBufferPointer { x in
                             mlpParameters.withUnsafeBufferPointer { p in
-                                let gradSelf = gs.baseAddress!, values = q.baseAddress!
-                                return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
-                                                 gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!) { positions, outputs, gradOutputs in
-                                    var bits = 0.0
-                                    for j in 0..<positions.count {
-                                        let i = positions.lowerBound + j
-                                        let raw = outputs[stride + j]
-                                        let logScale = min(max(raw, range.lowerBound), range.upperBound)
-                                        let r = LaplaceRate.single(value: values[i], mean: outputs[j], logScale: logScale)
-                                        bits += Double(r.bits)
-                                        gradSelf[i] = scale * r.dValue
-                                        gradOutputs[j] = -scale * r.dValue
-                                        gradOutputs[stride + j] = range.contains(raw) ? scale * r.dLogScale : 0
+                                linear.withUnsafeBufferPointer { lin in
+                                    gradOutputsAll.withUnsafeMutableBufferPointer { goBuffer in
+                                        let gradSelf = gs.baseAddress!, values = q.baseAddress!
+                                        let lin = lin.baseAddress!, gradAll = goBuffer.baseAddress!
+                                        return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
+                                                         gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!) { positions, outputs, gradOutputs in
+                                            var bits = 0.0
+                                            for j in 0..<positions.count {
+                                                let i = positions.lowerBound + j
+                                                let raw = outputs[stride + j] + lin[total + i]
+                                                let logScale = min(max(raw, range.lowerBound), range.upperBound)
+                                                let r = LaplaceRate.single(value: values[i], mean: outputs[j] + lin[i], logScale: logScale)
+                                                bits += Double(r.bits)
+                                                gradSelf[i] = scale * r.dValue
+                                                let gMean = -scale * r.dValue
+                                                let gLogScale = range.contains(raw) ? scale * r.dLogScale : 0
+                                                gradOutputs[j] = gMean
+                                                gradOutputs[stride + j] = gLogScale
+                                                gradAll[i] = gMean
+                                                gradAll[total + i] = gLogScale
+                                            }
+                                            return bits
+                                        }
                                     }
-                                    return bits
                                 }
                             }
                         }
@@ -77,6 +90,8 @@ struct ARMTraining {
             }
         }
         var gradParameters = [Float](repeating: 0, count: parameters.count)
+        linearBranchBackward(contexts: contexts, parameters: parameters, gradOutputs: gradOutputsAll,
+                             gradContexts: &gradContexts, gradParameters: &gradParameters, parallel: parallel)
         gradParameters.scatterAdd(gradMLP, layout.mlpOrder)
         let gradLatents = gatherContextGradients(gradSelf: gradSelf, gradContexts: gradContexts, parallel: parallel)
         return Result(bits: bits, gradLatents: gradLatents, gradParameters: gradParameters)
@@ -167,5 +182,50 @@ struct ARMTraining {
             }
         }
         return grad
+    }
+
+    /// `Wlinear x` for every latent: two planes (mean, log-scale) of `total`.
+    private func linearBranch(contexts: [Float], parameters: [Float]) -> [Float] {
+        let c = layout.context
+        let total = geometry.totalLatents
+        var out = [Float](repeating: 0, count: 2 * total)
+        out.withUnsafeMutableBufferPointer { o in
+            contexts.withUnsafeBufferPointer { x in
+                for j in 0..<2 {
+                    for k in 0..<c {
+                        VectorOps.axpy(parameters[layout.wLinear.lowerBound + j * c + k], x.baseAddress! + k * total,
+                                       o.baseAddress! + j * total, count: total)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Gradients of the linear branch: `dWlinear[j, k] = sum_i g[j, i] x[k, i]` and
+    /// `dx[k, i] += sum_j Wlinear[j, k] g[j, i]`.
+    private func linearBranchBackward(contexts: [Float], parameters: [Float], gradOutputs: [Float],
+                                      gradContexts: inout [Float], gradParameters: inout [Float], parallel: ParallelChunks) {
+        let c = layout.context
+        let total = geometry.totalLatents
+        var dots = [Float](repeating: 0, count: 2 * c)
+        dots.withUnsafeMutableBufferPointer { d in
+            gradContexts.withUnsafeMutableBufferPointer { gc in
+                contexts.withUnsafeBufferPointer { x in
+                    gradOutputs.withUnsafeBufferPointer { g in
+                        let shared = UnsafeSendableBox((d.baseAddress!, gc.baseAddress!, x.baseAddress!, g.baseAddress!))
+                        parallel.run(chunks: c) { k in
+                            let (dots, gc, x, g) = shared.value
+                            for j in 0..<2 {
+                                dots[j * c + k] = Synthesis.dot(g + j * total, x + k * total, count: total)
+                                VectorOps.axpy(parameters[layout.wLinear.lowerBound + j * c + k], g + j * total,
+                                               gc + k * total, count: total)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + i] += dots[i] }
     }
 }

@@ -1,8 +1,8 @@
 /// The shapes of the three decoder networks, as written in the bitstream.
 ///
 /// - ARM (auto-regressive entropy model): `contextSize` causal neighbours -> two residual hidden
-///   layers of width `contextSize` (`h + relu(W h + b)`) -> (mean, log-scale). The residual
-///   connections carry the inputs to the output layer, so no separate linear branch is needed.
+///   layers of width `contextSize` (`h + relu(W h + b)`) -> (mean, log-scale), plus a parallel
+///   linear branch from the inputs to the outputs.
 /// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values).
 /// - Synthesis: 1x1 convolution from the latent grids to `synthesisWidth` channels, ReLU, 1x1 to
 ///   `outputChannels`, then `residualLayers` 3x3 residual convolutions; output clamped to [0, 1].
@@ -35,7 +35,7 @@ public struct Architecture: Sendable, Equatable, Codable {
     /// Multiply-accumulates of the ARM for one latent value.
     public var armMACsPerLatent: Int {
         let c = contextSize
-        return 2 * c * c + 2 * c
+        return 2 * c * c + 4 * c
     }
 
     /// Decoder multiply-accumulates per image pixel for a `width x height` image: ARM over every

@@ -9,7 +9,7 @@
 /// every platform.
 struct FixedPointARM: Sendable {
     let context: Int
-    private let w1, w2, wOut, b1, b2, bOut: [Int64]
+    private let w1, w2, wOut, wLinear, b1, b2, bOut: [Int64]
     let offsets: [(dy: Int, dx: Int)]
 
     /// Log-scale bounds in Q8 (``ARMOutput.logScaleRange`` times 256).
@@ -35,6 +35,7 @@ struct FixedPointARM: Sendable {
         w1 = slice(w, layout.w1, start: 0)
         w2 = slice(w, layout.w2, start: 0)
         wOut = slice(w, layout.wOut, start: 0)
+        wLinear = slice(w, layout.wLinear, start: 0)
         b1 = slice(b, layout.b1, start: biasStart)
         b2 = slice(b, layout.b2, start: biasStart)
         bOut = slice(b, layout.bOut, start: biasStart)
@@ -68,6 +69,7 @@ struct FixedPointARM: Sendable {
             var sum: Int64 = 0
             for i in 0..<c {
                 sum = sum &+ wOut[j * c + i] &* h2[i]
+                sum = sum &+ wLinear[j * c + i] &* input[i]
             }
             let value = Self.roundShift(sum, 16) &+ bOut[j]
             if j == 0 { outputs.0 = value } else { outputs.1 = value }

@@ -47,12 +47,13 @@ struct ModelShape: Sendable {
 
     /// Random initial networks: uniform in +-1/sqrt(fan-in) for the 1x1 layers, bicubic up-sampling,
     /// zero residual convolutions, output biases at `outputMeans`.
-    func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float]) -> NetworkParameters {
+    func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float], armHiddenScale: Float = 1) -> NetworkParameters {
         var armParameters = [Float](repeating: 0, count: arm.layout.totalCount)
         let c = Float(arm.context)
-        for range in [arm.w1, arm.w2, arm.wOut] {
-            for i in range { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
+        for range in [arm.w1, arm.w2] {
+            for i in range { armParameters[i] = generator.uniform(armHiddenScale / c.squareRoot()) }
         }
+        for i in arm.wOut.lowerBound..<arm.wLinear.upperBound { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
         var upsampling = [Float](repeating: 0, count: upsampler.layout.totalCount)
         for step in 0..<upsampler.steps {
             for t in 0..<4 { upsampling[4 * step + t] = UpsamplerLayout.bicubic[t] }

@@ -23,24 +23,26 @@ struct NetworkLayout: Sendable, Equatable {
     var biasRange: Range<Int> { weightCount..<totalCount }
 }
 
-/// The ARM: `w1 (c x c), w2 (c x c), wOut (2 x c) | b1 (c), b2 (c), bOut (2)`.
+/// The ARM: `w1 (c x c), w2 (c x c), wOut (2 x c), wLinear (2 x c) | b1 (c), b2 (c), bOut (2)`.
 struct ARMLayout: Sendable {
     let context: Int
     let layout: NetworkLayout
 
     init(context c: Int) {
         context = c
-        layout = NetworkLayout(weightSizes: [c * c, c * c, 2 * c], biasSizes: [c, c, 2])
+        layout = NetworkLayout(weightSizes: [c * c, c * c, 2 * c, 2 * c], biasSizes: [c, c, 2])
     }
 
     var w1: Range<Int> { layout.tensors[0] }
     var w2: Range<Int> { layout.tensors[1] }
     var wOut: Range<Int> { layout.tensors[2] }
-    var b1: Range<Int> { layout.tensors[3] }
-    var b2: Range<Int> { layout.tensors[4] }
-    var bOut: Range<Int> { layout.tensors[5] }
+    var wLinear: Range<Int> { layout.tensors[3] }
+    var b1: Range<Int> { layout.tensors[4] }
+    var b2: Range<Int> { layout.tensors[5] }
+    var bOut: Range<Int> { layout.tensors[6] }
 
-    /// The same network as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias).
+    /// The MLP part as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias);
+    /// the linear branch `wLinear` is applied separately.
     var mlpOrder: [Range<Int>] { [w1, b1, w2, b2, wOut, bOut] }
 }
 

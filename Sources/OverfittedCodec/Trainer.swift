@@ -80,7 +80,7 @@ struct Trainer {
         let means = (0..<k).map { c in
             evaluator.target[(c * pixels)..<((c + 1) * pixels)].reduce(0, +) / Float(max(1, pixels))
         }
-        let networks = shape.initialNetworks(generator: &generator, outputMeans: means)
+        let networks = shape.initialNetworks(generator: &generator, outputMeans: means, armHiddenScale: schedule.armHiddenScale)
         return State(latentParameters: [Float](repeating: 0, count: shape.geometry.totalLatents), networks: networks,
                      latentOptimizer: AdamState(count: shape.geometry.totalLatents),
                      armOptimizer: AdamState(count: networks.arm.count),

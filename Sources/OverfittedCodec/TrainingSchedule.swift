@@ -14,6 +14,9 @@ struct TrainingSchedule: Sendable {
     var temperature: ClosedRange<Float> = 0.1...0.3
     var noiseAmplitude: ClosedRange<Float> = 0.15...0.5
 
+    /// Scale of the ARM hidden layers' random initial weights (times 1/sqrt(width)).
+    var armHiddenScale: Float = 1
+
     init(iterations: Int) { self.iterations = max(1, iterations) }
 
     var finalIterations: Int { iterations >= 10 ? Int(Double(iterations) * finalFraction) : 0 }
