@@ -7,7 +7,7 @@ set -euo pipefail
 out=$1 preset=$2 complexity=$3 images=$4 lambdas=$5
 root="$(cd "$(dirname "$0")/.." && pwd)"
 kodak="${KODAK:-$root/../shared/data/kodak}"
-ncodec="$root/.build/release/ncodec"
+ncodec="${NCODEC:-$root/.build/release/ncodec}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 [ -f "$out" ] || printf "image\tlambda\tpreset\tcomplexity\tbytes\tbpp\tpsnr_rgb\tencode_s\tdecode_ms_1thread\n" > "$out"
