@@ -65,8 +65,10 @@ public struct BenchResults: Codable, Sendable, Equatable {
         }.filter { !$0.points.isEmpty }
     }
 
-    /// Measured then published curves.
-    public var allCurves: [RDCurve] { measuredCurves + published }
+    /// Measured then published curves (published names made distinct from the codecs').
+    public var allCurves: [RDCurve] {
+        measuredCurves + RDCurve.distinct(published, from: codecs.map(\.identifier))
+    }
 
     /// The BD-rate anchor: the one named, or the best measured classical codec.
     public func anchorCurve() throws(BenchError) -> RDCurve? {

@@ -47,9 +47,9 @@ public struct BenchSession: Sendable {
         let startDate = Date()
         let paths = try SourceImage.discover(inputs)
         var sources = try paths.map { path throws(BenchError) in try SourceImage(path: path) }
-        let published = try publishedPaths.map { path throws(BenchError) in
+        let published = RDCurve.distinct(try publishedPaths.map { path throws(BenchError) in
             try PublishedCurve.read(path: path, images: sources.map(\.name))
-        }
+        }, from: choices.map(\.identifier))
         try validateAnchor(choices: choices, published: published)
 
         let (records, codecs) = probe(choices, log: log)

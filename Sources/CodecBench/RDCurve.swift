@@ -70,4 +70,15 @@ public struct RDCurve: Codable, Sendable, Equatable {
         }
         return RDCurve(name: codec, label: label, origin: .measured, points: points)
     }
+
+    /// `published` with every name that equals one of `names` (e.g. CompressAI's `webp.json` beside
+    /// our measured `webp`) suffixed with "-published", so names stay unique for `--anchor`.
+    public static func distinct(_ published: [RDCurve], from names: [String]) -> [RDCurve] {
+        let taken = Set(names)
+        return published.map { curve in
+            var renamed = curve
+            if taken.contains(curve.name) { renamed.name += "-published" }
+            return renamed
+        }
+    }
 }

@@ -45,6 +45,10 @@ import Testing
         #expect(report.contains("## BD-rate against VTM"))
         #expect(report.contains("| JPEG | +100.0 % | +100.0 % |"))
         #expect(report.contains("1 min 1 s"))
+        var clash = results
+        clash.codecs = [.init(identifier: "vtm", label: "Measured VTM", chroma: "4:2:0", classical: true, version: "1",
+                              skipped: nil, command: "")]
+        #expect(clash.allCurves.map(\.name) == ["vtm-published", "jpeg"])
         var unknown = results
         unknown.anchor = "hm"
         #expect(throws: BenchError.self) { try unknown.anchorCurve() }
