@@ -35,7 +35,8 @@ public struct RDPlot: Sendable {
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-                          "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#000000"]
+                          "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#000000", "#393b79",
+                          "#637939", "#b5651d", "#843c39", "#7b4173"]
     private let left = 80.0, top = 50.0, bottom = 70.0
 
     /// The SVG text for `curves` (curves without this metric are left out).
