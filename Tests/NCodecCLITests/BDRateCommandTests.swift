@@ -47,16 +47,7 @@ import Testing
             ([anchor, far], "do not overlap"),
         ]
         for (arguments, fragment) in cases {
-            do {
-                var command = try NCodec.parseAsRoot(["bdrate"] + arguments)
-                try command.run()
-                Issue.record("expected \(arguments) to fail")
-            } catch {
-                let message = NCodec.message(for: error)
-                #expect(message.contains(fragment), "\(message)")
-                #expect(!message.contains("\n"))
-                #expect(NCodec.exitCode(for: error) != .success)
-            }
+            expectOneLineFailure(["bdrate"] + arguments, containing: fragment)
         }
         #expect(throws: (any Error).self) { try NCodec.parseAsRoot(["bdrate", anchor, anchor, "--method", "linear"]) }
     }

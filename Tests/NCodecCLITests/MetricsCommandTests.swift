@@ -63,16 +63,7 @@ import Testing
             ([a, text], "not an image"),
         ]
         for (arguments, fragment) in cases {
-            var command = try NCodec.parseAsRoot(["metrics"] + arguments)
-            do {
-                try command.run()
-                Issue.record("expected \(arguments) to fail")
-            } catch {
-                let message = NCodec.message(for: error)
-                #expect(message.contains(fragment), "\(message)")
-                #expect(!message.contains("\n"))
-                #expect(NCodec.exitCode(for: error) != .success)
-            }
+            expectOneLineFailure(["metrics"] + arguments, containing: fragment)
         }
     }
 }
