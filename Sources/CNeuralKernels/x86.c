@@ -160,6 +160,29 @@ AVX512 void tile32(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t
     }
 }
 
+// R rows x 64 columns with 512-bit vectors (24 accumulators of the 32 registers).
+AVX512 void tile64(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
+                   float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t first_row, int accumulate, int relu) {
+    __m512 s[NK_GEMM_BLOCK_ROWS][4];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < 4; v++) s[r][v] = _mm512_setzero_ps();
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        const float *row = b + offsets[k];
+        __m512 x[4];
+        for (int v = 0; v < 4; v++) x[v] = _mm512_loadu_ps(row + 16 * v);
+        const float *w = a + k * NK_GEMM_BLOCK_ROWS;
+        for (int r = 0; r < R; r++) {
+            const __m512 weight = _mm512_set1_ps(w[r]);
+            for (int v = 0; v < 4; v++) s[r][v] = _mm512_add_ps(s[r][v], _mm512_mul_ps(x[v], weight));
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float *target = c + (first_row + r) * ldc;
+        for (int v = 0; v < 4; v++)
+            _mm512_storeu_ps(target + 16 * v, finish16(s[r][v], bias, first_row + r, target + 16 * v, accumulate, relu));
+    }
+}
+
 __attribute__((target("avx512f,avx2")))
 void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
                            const ptrdiff_t *offsets, const float *b,
@@ -175,6 +198,9 @@ void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
             const ptrdiff_t left = rows - first_row;
             const int R = left < NK_GEMM_BLOCK_ROWS ? (int)left : NK_GEMM_BLOCK_ROWS;
             ptrdiff_t p = panel;
+            for (; p + 64 <= panel_end; p += 64) {
+                DISPATCH_ROWS(tile64, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
+            }
             for (; p + 32 <= panel_end; p += 32) {
                 DISPATCH_ROWS(tile32, R, a, depth, offsets, b + p, c + p, ldc, bias, first_row, accumulate, relu)
             }
