@@ -5,7 +5,7 @@ Our own benchmark helper, not part of the product. Prints one JSON object:
   conv_fwd_ms, conv_bwd_ms  -- 3x3 conv 128->128 on 128x192 (forward; backward = input + weight grads)
   step_ms                   -- one training step (forward + backward + Adam) of the overfitted-codec-sized
                                model described in CodecStepModel.swift (same layers, same sizes)
-Usage: compute_torch.py [--threads 2] [--runs 5] [--what conv,step]
+Usage: compute_torch.py [--threads 2] [--runs 5] [--what conv,step] [--clock wall|cpu]
 """
 import argparse
 import json
@@ -19,13 +19,16 @@ NEIGHBOURS = [(0, -1), (-1, 0), (-1, -1), (-1, 1), (0, -2), (-2, 0), (-1, -2), (
               (0, -3), (-3, 0), (-2, -2), (-2, 2), (-1, -3), (-1, 3), (-3, -1), (-3, 1), (0, -4), (-4, 0)]
 
 
+CLOCK = time.perf_counter
+
+
 def median_ms(fn, runs):
     fn()
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = CLOCK()
         fn()
-        times.append((time.perf_counter() - start) * 1e3)
+        times.append((CLOCK() - start) * 1e3)
     times.sort()
     return times[len(times) // 2]
 
@@ -134,7 +137,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--what", default="conv,step")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                        help="wall: elapsed time; cpu: CPU time of the process (all threads)")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.perf_counter if args.clock == "wall" else time.process_time
     torch.set_num_threads(args.threads)
     result = {"torch_version": torch.__version__, "threads": args.threads}
     what = args.what.split(",")
