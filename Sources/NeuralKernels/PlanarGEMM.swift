@@ -79,10 +79,7 @@ struct PlanarGEMM {
                     let aBlock = a + block * depth * 4
                     var p = panelStart
                     while p < panelEnd {
-                        let sums = columnStride == 1
-                            ? tile8(aBlock: aBlock, offsets: offsets, b: b + p)
-                            : tile8Strided(aBlock: aBlock, offsets: offsets, b: b + p * columnStride,
-                                           stride: columnStride)
+                        let sums = tile8(aBlock: aBlock, offsets: offsets, b: b + p * columnStride, stride: columnStride)
                         store(sums, rowsHere: rowsHere, firstRow: block * 4, column: p, c: c, ldc: ldc,
                               bias: bias, accumulate: accumulate, relu: relu)
                         p += 8
@@ -100,28 +97,13 @@ struct PlanarGEMM {
         }
     }
 
+    /// Four rows x eight columns; columns `stride` apart in B (1: contiguous vector loads).
     @inline(__always)
-    private func tile8(aBlock: UnsafePointer<Float>, offsets: UnsafePointer<Int>, b: UnsafePointer<Float>)
+    private func tile8(aBlock: UnsafePointer<Float>, offsets: UnsafePointer<Int>, b: UnsafePointer<Float>, stride: Int)
         -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
         for k in 0..<depth {
-            let x = load8(b + offsets[k])
-            let w = load4(aBlock + k * 4)
-            s0 = s0 + x * w.x
-            s1 = s1 + x * w.y
-            s2 = s2 + x * w.z
-            s3 = s3 + x * w.w
-        }
-        return (s0, s1, s2, s3)
-    }
-
-    @inline(__always)
-    private func tile8Strided(aBlock: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
-                              b: UnsafePointer<Float>, stride: Int)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-        for k in 0..<depth {
-            let x = gather8(b + offsets[k], stride: stride)
+            let x = stride == 1 ? load8(b + offsets[k]) : gather8(b + offsets[k], stride: stride)
             let w = load4(aBlock + k * 4)
             s0 = s0 + x * w.x
             s1 = s1 + x * w.y
