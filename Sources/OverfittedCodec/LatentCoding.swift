@@ -14,6 +14,9 @@ struct LatentCoding {
     static let family = QuantizedFamily.laplace16
     /// Bounds of a coded latent.
     static let latentRange: ClosedRange<Int32> = -64...63
+    /// Bytes the decoder may read past the end of the stream: the encoder drops trailing zero bytes,
+    /// so a valid stream reads a few; a damaged one that keeps going is stopped after each grid.
+    static let maximumPaddingBytes = 256
 
     /// Codes `latents` (all grids, finest first, integers in ``latentRange``).
     func encode(_ latents: [Int32]) -> [UInt8] {
@@ -40,6 +43,9 @@ struct LatentCoding {
         for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
             let size = geometry.gridSizes[level]
             let grid = try decodeGrid(width: size.width, height: size.height, decoder: &decoder)
+            guard decoder.paddingBytesRead <= Self.maximumPaddingBytes else {
+                throw .corruptStream("latent stream ends \(decoder.paddingBytesRead) bytes early")
+            }
             let offset = geometry.offset(level: level)
             latents.replaceSubrange(offset..<(offset + grid.count), with: grid)
         }

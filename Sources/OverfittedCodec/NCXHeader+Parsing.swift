@@ -35,6 +35,9 @@ extension NCXHeader {
         guard (1...Self.maximumDimension).contains(width), (1...Self.maximumDimension).contains(height) else {
             throw .invalidHeader("image size \(width)x\(height) outside 1...\(Self.maximumDimension)")
         }
+        guard width * height <= Self.maximumPixelCount else {
+            throw .invalidHeader("\(width)x\(height) is more than \(Self.maximumPixelCount) pixels")
+        }
         guard bitDepth == 8 || bitDepth == 16 else { throw .invalidHeader("bit depth \(bitDepth)") }
         guard channels == 1 || channels == 3 else { throw .invalidHeader("\(channels) channels") }
         guard architecture.isValid else { throw .invalidHeader("network shape \(architecture)") }

@@ -6,6 +6,8 @@ public struct NCXHeader: Sendable, Equatable {
     /// Codec id of the overfitted codec.
     public static let overfittedCodecID = 1
     public static let maximumDimension = 1 << 16
+    /// Largest `width * height` (64 Mpixel): bounds the decoder's memory (about 4 GB at the limit).
+    public static let maximumPixelCount = 1 << 26
     /// Bytes of the header, before the two streams.
     public static let byteCount = 37
     /// Bytes of the CRC-32 that ends the file.

@@ -35,7 +35,8 @@ public enum OverfittedDecodeError: Error, Equatable, Sendable, CustomStringConve
 
 /// Why an image could not be encoded.
 public enum OverfittedEncodeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Width or height outside 1...``NCXHeader/maximumDimension``.
+    /// Width or height outside 1...``NCXHeader/maximumDimension``, or more than
+    /// ``NCXHeader/maximumPixelCount`` pixels.
     case unsupportedSize(width: Int, height: Int)
     /// A bit depth other than 8 or 16.
     case unsupportedBitDepth(Int)
@@ -47,7 +48,7 @@ public enum OverfittedEncodeError: Error, Equatable, Sendable, CustomStringConve
     public var description: String {
         switch self {
         case .unsupportedSize(let width, let height):
-            "cannot encode a \(width)x\(height) image: sides must be 1...\(NCXHeader.maximumDimension)"
+            "cannot encode a \(width)x\(height) image: sides must be 1...\(NCXHeader.maximumDimension) and at most \(NCXHeader.maximumPixelCount) pixels"
         case .unsupportedBitDepth(let depth): "cannot encode \(depth)-bit images (8 or 16 only)"
         case .invalidLambda(let lambda): "lambda must be finite and positive (got \(lambda))"
         case .internalInconsistency(let message): "internal error (please report): \(message)"

@@ -56,7 +56,8 @@ public struct OverfittedEncoder: Sendable {
 
     private func validated(_ image: Image) throws(OverfittedEncodeError) -> Image {
         guard configuration.lambda.isFinite, configuration.lambda > 0 else { throw .invalidLambda(configuration.lambda) }
-        guard (1...NCXHeader.maximumDimension).contains(image.width), (1...NCXHeader.maximumDimension).contains(image.height) else {
+        guard (1...NCXHeader.maximumDimension).contains(image.width), (1...NCXHeader.maximumDimension).contains(image.height),
+              image.width * image.height <= NCXHeader.maximumPixelCount else {
             throw .unsupportedSize(width: image.width, height: image.height)
         }
         guard image.bitDepth == 8 || image.bitDepth == 16 else { throw .unsupportedBitDepth(image.bitDepth) }
