@@ -102,8 +102,8 @@ for iteration in 0..<iterations {
         _ = try OverfittedDecoder.decode(Data(input), threads: 1 + iteration % 2)
         decoded += 1
     } catch {
-        let kind = String(describing: error).prefix(while: { $0 != ":" && $0 != "(" })
-        rejected[String(kind), default: 0] += 1
+        let kind = String(describing: error).split(separator: " ").prefix(3).joined(separator: " ")
+        rejected[kind, default: 0] += 1
     }
 }
 try? FileManager.default.removeItem(atPath: "fuzz-current.ncx")
