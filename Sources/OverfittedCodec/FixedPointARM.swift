@@ -9,7 +9,9 @@
 /// every platform.
 struct FixedPointARM: Sendable {
     let context: Int
-    private let w1, w2, wOut, wLinear, b1, b2, bOut: [Int64]
+    /// All parameters in one buffer: `w1 (c x c) | w2 (c x c) | wOut (2 x c) | wLinear (2 x c) | b1 (c) |
+    /// b2 (c) | bOut (2)`, read through unsafe pointers in the per-latent hot path.
+    private let packed: [Int64]
     let offsets: [(dy: Int, dx: Int)]
 
     /// Log-scale bounds in Q8 (``ARMOutput.logScaleRange`` times 256).
@@ -17,6 +19,8 @@ struct FixedPointARM: Sendable {
         Int32(ARMOutput.logScaleRange.lowerBound * 256)...Int32(ARMOutput.logScaleRange.upperBound * 256)
     /// Activation bound: keeps sums far from Int64 overflow for any sane network.
     private static let activationBound: Int64 = 1 << 40
+    /// Largest `|dy|` or `|dx|` of a neighbour (the 9x9 window of ``CausalNeighbourhood``).
+    private static let reach = 4
 
     init(networks: QuantizedNetworks, layout: ARMLayout) {
         context = layout.context
@@ -29,16 +33,13 @@ struct FixedPointARM: Sendable {
         let b = biases.values.map { Int64($0) << biasShift }
         // Offsets of each tensor inside its group (the layout's ranges, relative to the group start).
         let biasStart = layout.layout.weightCount
-        func slice(_ values: [Int64], _ range: Range<Int>, start: Int) -> [Int64] {
-            Array(values[(range.lowerBound - start)..<(range.upperBound - start)])
+        func slice(_ values: [Int64], _ range: Range<Int>, start: Int) -> ArraySlice<Int64> {
+            values[(range.lowerBound - start)..<(range.upperBound - start)]
         }
-        w1 = slice(w, layout.w1, start: 0)
-        w2 = slice(w, layout.w2, start: 0)
-        wOut = slice(w, layout.wOut, start: 0)
-        wLinear = slice(w, layout.wLinear, start: 0)
-        b1 = slice(b, layout.b1, start: biasStart)
-        b2 = slice(b, layout.b2, start: biasStart)
-        bOut = slice(b, layout.bOut, start: biasStart)
+        packed = Array(slice(w, layout.w1, start: 0)) + slice(w, layout.w2, start: 0)
+            + slice(w, layout.wOut, start: 0) + slice(w, layout.wLinear, start: 0)
+            + slice(b, layout.b1, start: biasStart) + slice(b, layout.b2, start: biasStart)
+            + slice(b, layout.bOut, start: biasStart)
     }
 
     @inline(__always)
@@ -52,27 +53,26 @@ struct FixedPointARM: Sendable {
     }
 
     /// Mean and log-scale (Q8) of the latent at `(x, y)` of a `width x height` grid whose decoded
-    /// values are in `grid` (row-major; only causal positions are read).
+    /// values are in `grid` (row-major; only causal positions are read). `scratch` holds `3 * context`
+    /// values.
     func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                     scratch: UnsafeMutablePointer<Int64>) -> (mean: Int32, logScale: Int32) {
         let c = context
         let input = scratch, h1 = scratch + c, h2 = scratch + 2 * c
-        for k in 0..<c {
-            let yy = y + offsets[k].dy, xx = x + offsets[k].dx
-            let inside = yy >= 0 && xx >= 0 && xx < width && yy < height
-            input[k] = inside ? Int64(grid[yy * width + xx]) << 16 : 0
-        }
-        layer(weights: w1, bias: b1, input: input, output: h1)
-        layer(weights: w2, bias: b2, input: h1, output: h2)
-        var outputs: (Int64, Int64) = (0, 0)
-        for j in 0..<2 {
-            var sum: Int64 = 0
+        gatherInput(grid: grid, width: width, height: height, x: x, y: y, into: input)
+        let outputs: (Int64, Int64) = packed.withUnsafeBufferPointer { p in
+            guard let w1 = p.baseAddress else { return (0, 0) }
+            let w2 = w1 + c * c, wOut = w2 + c * c, wLinear = wOut + 2 * c
+            let b1 = wLinear + 2 * c, b2 = b1 + c, bOut = b2 + c
+            Self.layer(c, weights: w1, bias: b1, input: input, output: h1)
+            Self.layer(c, weights: w2, bias: b2, input: h1, output: h2)
+            // Wrapping sums are exact in any order, so the four dot products share one loop.
+            var mean: Int64 = 0, scale: Int64 = 0
             for i in 0..<c {
-                sum = sum &+ wOut[j * c + i] &* h2[i]
-                sum = sum &+ wLinear[j * c + i] &* input[i]
+                mean = mean &+ wOut[i] &* h2[i] &+ wLinear[i] &* input[i]
+                scale = scale &+ wOut[c + i] &* h2[i] &+ wLinear[c + i] &* input[i]
             }
-            let value = Self.roundShift(sum, 16) &+ bOut[j]
-            if j == 0 { outputs.0 = value } else { outputs.1 = value }
+            return (Self.roundShift(mean, 16) &+ bOut[0], Self.roundShift(scale, 16) &+ bOut[1])
         }
         let mean = Int32(clamping: Self.roundShift(Self.bounded(outputs.0), 8))
         let range = Self.logScaleRangeQ8
@@ -80,15 +80,62 @@ struct FixedPointARM: Sendable {
         return (min(max(mean, -(1 << 20)), 1 << 20), logScale)
     }
 
+    /// The neighbours of `(x, y)` in Q16 (zero outside the grid); away from the borders without
+    /// per-neighbour bounds checks.
+    @inline(__always)
+    private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
+                             into input: UnsafeMutablePointer<Int64>) {
+        let r = Self.reach
+        offsets.withUnsafeBufferPointer { o in
+            if y >= r, x >= r, x + r < width, y < height, let g = grid.baseAddress {
+                let centre = g + (y * width + x)
+                for k in 0..<o.count {
+                    input[k] = Int64(centre[o[k].dy * width + o[k].dx]) << 16
+                }
+                return
+            }
+            for k in 0..<o.count {
+                let yy = y + o[k].dy, xx = x + o[k].dx
+                let inside = yy >= 0 && xx >= 0 && xx < width && yy < height
+                input[k] = inside ? Int64(grid[yy * width + xx]) << 16 : 0
+            }
+        }
+    }
+
     /// `output = input + relu(roundShift(W input, 16) + b)`.
     @inline(__always)
-    private func layer(weights: [Int64], bias: [Int64], input: UnsafeMutablePointer<Int64>, output: UnsafeMutablePointer<Int64>) {
-        let c = context
-        for o in 0..<c {
-            var sum: Int64 = 0
-            for i in 0..<c { sum = sum &+ weights[o * c + i] &* input[i] }
-            let z = Self.roundShift(sum, 16) &+ bias[o]
-            output[o] = Self.bounded(input[o] &+ max(z, 0))
+    private static func layer(_ c: Int, weights: UnsafePointer<Int64>, bias: UnsafePointer<Int64>,
+                              input: UnsafeMutablePointer<Int64>, output: UnsafeMutablePointer<Int64>) {
+        // Four rows at a time share each input load (wrapping sums are exact in any order).
+        var o = 0
+        while o + 4 <= c {
+            let r0 = weights + o * c, r1 = r0 + c, r2 = r1 + c, r3 = r2 + c
+            var s0: Int64 = 0, s1: Int64 = 0, s2: Int64 = 0, s3: Int64 = 0
+            for i in 0..<c {
+                let a = input[i]
+                s0 = s0 &+ r0[i] &* a
+                s1 = s1 &+ r1[i] &* a
+                s2 = s2 &+ r2[i] &* a
+                s3 = s3 &+ r3[i] &* a
+            }
+            output[o] = activate(s0, bias: bias[o], residual: input[o])
+            output[o + 1] = activate(s1, bias: bias[o + 1], residual: input[o + 1])
+            output[o + 2] = activate(s2, bias: bias[o + 2], residual: input[o + 2])
+            output[o + 3] = activate(s3, bias: bias[o + 3], residual: input[o + 3])
+            o += 4
         }
+        while o < c {
+            let row = weights + o * c
+            var sum: Int64 = 0
+            for i in 0..<c { sum = sum &+ row[i] &* input[i] }
+            output[o] = activate(sum, bias: bias[o], residual: input[o])
+            o += 1
+        }
+    }
+
+    /// `residual + relu(roundShift(sum, 16) + bias)`, bounded.
+    @inline(__always)
+    private static func activate(_ sum: Int64, bias: Int64, residual: Int64) -> Int64 {
+        bounded(residual &+ max(roundShift(sum, 16) &+ bias, 0))
     }
 }
