@@ -7,7 +7,7 @@ import NeuralKernels
 /// Schedule of `n` iterations: warm-up (several random initialisations run the first `n / 20`
 /// iterations; the best continues), main phase with Adam, learning rate `1e-2` decaying with a
 /// cosine to `1e-5`, latents quantised by `softround(softround(y, t) + a * u, t)` with `u` uniform in
-/// [-1/2, 1/2], `t` annealed 0.3 -> 0.1 and `a` 1 -> 0.3; then a final tenth with hard-rounded,
+/// [-1/2, 1/2], `t` annealed 0.5 -> 0.1 and `a` 1 -> 0.3; then a final tenth with hard-rounded,
 /// frozen latents where only the networks learn (learning rate 1e-4).
 struct Trainer {
     let evaluator: ModelEvaluator

@@ -10,8 +10,10 @@ struct TrainingSchedule: Sendable {
     /// Fraction of the iterations spent with hard-rounded, frozen latents (networks only).
     var finalFraction = 0.1
     var finalLearningRate: Float = 1e-4
-    /// Soft-round temperature and noise amplitude, linearly annealed over the main phase.
-    var temperature: ClosedRange<Float> = 0.1...0.3
+    /// Soft-round temperature and noise amplitude, linearly annealed over the main phase. The
+    /// temperature starts at 0.5 rather than C3's 0.3: on a 256x256 crop of kodim23, 400 iterations,
+    /// the loss was 3 to 6% lower over three seeds at lambda 1e-3 (and 1% lower at 1,500 iterations).
+    var temperature: ClosedRange<Float> = 0.1...0.5
     var noiseAmplitude: ClosedRange<Float> = 0.15...0.5
 
     /// Scale of the ARM hidden layers' random initial weights (times 1/sqrt(width)).
