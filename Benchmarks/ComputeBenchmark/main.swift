@@ -36,7 +36,7 @@ func option(_ name: String) -> String? {
 }
 let rounds = Int(option("--rounds") ?? "") ?? 3
 let threads = Int(option("--threads") ?? "") ?? 2
-let python = option("--python") ?? "/work/venv/bin/python"
+let python = option("--python") ?? ProcessInfo.processInfo.environment["PYTHON"] ?? "/usr/bin/python3"
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let script = packageRoot.appendingPathComponent("benchmarks/peers/compute_torch.py").path
 let useTorch = !arguments.contains("--no-torch") && FileManager.default.isExecutableFile(atPath: python)

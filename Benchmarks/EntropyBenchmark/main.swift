@@ -1,6 +1,6 @@
 // EntropyBenchmark: codes the same Laplace-distributed symbols (per-symbol mean and log-scale in Q8)
 // with our range coder and, side by side in the same run, with constriction and CompressAI (through
-// benchmarks/peers/entropy_peers.py and /work/venv/bin/python or $PEER_PYTHON, when available).
+// benchmarks/peers/entropy_peers.py and $PYTHON or /usr/bin/python3, when available).
 // Usage: swift run -c release EntropyBenchmark [symbolCount=10000000] [runs=5]
 // Times are thread CPU seconds (medians), on both sides, so concurrent load on the machine
 // disturbs the comparison less. Writes benchmarks/results/entropy.json.
@@ -129,10 +129,10 @@ struct PeerResult: Decodable {
 }
 
 func runPeers() -> [String: PeerResult] {
-    let python = ProcessInfo.processInfo.environment["PEER_PYTHON"] ?? "/work/venv/bin/python"
+    let python = ProcessInfo.processInfo.environment["PYTHON"] ?? "/usr/bin/python3"
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../benchmarks/peers/entropy_peers.py").standardized.path
     guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
-        print("Peers skipped: no Python at \(python) (set PEER_PYTHON) or no \(script)")
+        print("Peers skipped: no Python at \(python) (set PYTHON) or no \(script)")
         return [:]
     }
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entropy-benchmark-\(getpid())")

@@ -80,7 +80,7 @@ struct PythonPeer {
 
     init?(packageRoot: URL) {
         script = packageRoot.appendingPathComponent("benchmarks/peers/metrics_peers.py").path
-        let candidates = [ProcessInfo.processInfo.environment["PYTHON"], "/work/venv/bin/python", "/usr/bin/python3"].compactMap { $0 }
+        let candidates = [ProcessInfo.processInfo.environment["PYTHON"], "/usr/bin/python3"].compactMap { $0 }
         guard let found = candidates.first(where: { candidate in
             FileManager.default.isExecutableFile(atPath: candidate)
                 && (try? Subprocess.run(candidate, ["-c", "import pytorch_msssim, skimage"])) != nil

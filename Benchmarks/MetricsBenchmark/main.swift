@@ -3,7 +3,7 @@
 // (`ncodec metrics` vs a Python script computing the same metrics). Writes benchmarks/results/metrics.json.
 //
 // Run: swift build -c release && swift run -c release MetricsBenchmark [REF.png] [--runs N] [--process-runs N]
-// Python peers: $PYTHON, else /work/venv/bin/python, else python3 (skipped when pytorch-msssim is missing).
+// Python peers: $PYTHON, else /usr/bin/python3 (skipped when pytorch-msssim is missing).
 import Dispatch
 import Foundation
 import ImageCore

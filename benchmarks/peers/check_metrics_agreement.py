@@ -6,7 +6,7 @@ Debian's cjpeg, runs `ncodec metrics REF.png DIST.jpg --json` (our JPEG reader),
 Pillow, computes the reference values (pytorch-msssim in float64, PSNR in numpy/scikit-image) and prints
 the largest absolute differences.
 
-Run: swift build -c release && /work/venv/bin/python benchmarks/peers/check_metrics_agreement.py [KODAK_DIR]
+Run: swift build -c release && python3 benchmarks/peers/check_metrics_agreement.py [KODAK_DIR]
 """
 import json
 import subprocess

@@ -3,7 +3,7 @@
 methods 'cubic' and 'pchip') on fixed rate-quality points, for BjontegaardTests. Our own script; only
 numbers are written.
 
-Run: /work/venv/bin/python Tests/QualityMetricsTests/Fixtures/make_bd_fixtures.py
+Run: python3 Tests/QualityMetricsTests/Fixtures/make_bd_fixtures.py
 """
 import json
 import warnings

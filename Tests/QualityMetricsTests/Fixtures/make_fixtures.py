@@ -9,7 +9,7 @@ Distorted images are made by deterministic integer operations that the Swift tes
 exactly (see QualityFixtureCases.swift), or by Debian's cjpeg/djpeg at fixed settings. Only numbers
 are written; no image is stored.
 
-Run: /work/venv/bin/python Tests/QualityMetricsTests/Fixtures/make_fixtures.py
+Run: python3 Tests/QualityMetricsTests/Fixtures/make_fixtures.py
 """
 import json
 import subprocess
