@@ -1,3 +1,5 @@
+import NeuralKernels
+
 /// The ARM in integer arithmetic, used by the decoder and by the encoder when it writes the latents,
 /// so both sides compute the same Laplace parameters on every machine (Cool-chic does the same with
 /// int64 fixed point; Leguay et al. 2023).
@@ -13,6 +15,10 @@ struct FixedPointARM: Sendable {
     /// b2 (c) | bOut (2)`, read through unsafe pointers in the per-latent hot path.
     private let packed: [Int64]
     let offsets: [(dy: Int, dx: Int)]
+    /// The same network on 256-bit vectors when the CPU and the weights allow it (nil otherwise).
+    private let wide: FixedPointResidualMLP?
+    /// Spacing of the input and the two hidden layers in the scratch buffer.
+    private let stride: Int
 
     /// Log-scale bounds in Q8 (``ARMOutput.logScaleRange`` times 256).
     static let logScaleRangeQ8: ClosedRange<Int32> =
@@ -22,7 +28,8 @@ struct FixedPointARM: Sendable {
     /// Largest `|dy|` or `|dx|` of a neighbour (the 9x9 window of ``CausalNeighbourhood``).
     private static let reach = 4
 
-    init(networks: QuantizedNetworks, layout: ARMLayout) {
+    /// `vectorized: false` keeps to the scalar Int64 path (for tests comparing the two).
+    init(networks: QuantizedNetworks, layout: ARMLayout, vectorized: Bool = true) {
         context = layout.context
         offsets = CausalNeighbourhood.offsets(count: layout.context)
         let weights = networks.groups[QuantizedNetworks.Group.armWeights.rawValue]
@@ -40,6 +47,25 @@ struct FixedPointARM: Sendable {
             + slice(w, layout.wOut, start: 0) + slice(w, layout.wLinear, start: 0)
             + slice(b, layout.b1, start: biasStart) + slice(b, layout.b2, start: biasStart)
             + slice(b, layout.bOut, start: biasStart)
+        wide = !vectorized ? nil : FixedPointResidualMLP(
+            context: context, w1: Array(slice(w, layout.w1, start: 0)), b1: Array(slice(b, layout.b1, start: biasStart)),
+            w2: Array(slice(w, layout.w2, start: 0)), b2: Array(slice(b, layout.b2, start: biasStart)),
+            wOut: Array(slice(w, layout.wOut, start: 0)), wLinear: Array(slice(w, layout.wLinear, start: 0)))
+        stride = wide?.paddedContext ?? context
+    }
+
+    /// Whether the 256-bit vector kernel is in use (the CPU has it and every weight fits in Int32).
+    var isVectorized: Bool { wide != nil }
+
+    /// Values the `scratch` of ``parameters(grid:width:height:x:y:scratch:)`` must hold; they must
+    /// be zero-initialised once (the padding of the input must stay zero).
+    var scratchCount: Int { 3 * stride }
+
+    /// A zeroed scratch buffer for ``parameters(grid:width:height:x:y:scratch:)`` (deallocate it).
+    func makeScratch() -> UnsafeMutablePointer<Int64> {
+        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: scratchCount)
+        scratch.initialize(repeating: 0, count: scratchCount)
+        return scratch
     }
 
     @inline(__always)
@@ -53,17 +79,26 @@ struct FixedPointARM: Sendable {
     }
 
     /// Mean and log-scale (Q8) of the latent at `(x, y)` of a `width x height` grid whose decoded
-    /// values are in `grid` (row-major; only causal positions are read). `scratch` holds `3 * context`
-    /// values.
+    /// values are in `grid` (row-major; only causal positions are read). `scratch` comes from
+    /// ``makeScratch()``.
     func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                     scratch: UnsafeMutablePointer<Int64>) -> (mean: Int32, logScale: Int32) {
-        let c = context
-        let input = scratch, h1 = scratch + c, h2 = scratch + 2 * c
+        let input = scratch
         gatherInput(grid: grid, width: width, height: height, x: x, y: y, into: input)
-        let outputs: (Int64, Int64) = packed.withUnsafeBufferPointer { p in
+        if let wide, let sums = wide.sums(input, scratch: scratch + stride) {
+            return finish(sums)
+        }
+        return finish(scalarSums(input: input, scratch: scratch))
+    }
+
+    /// The two output sums in scalar Int64 arithmetic (the definition the vector path reproduces).
+    private func scalarSums(input: UnsafeMutablePointer<Int64>, scratch: UnsafeMutablePointer<Int64>) -> (Int64, Int64) {
+        let c = context
+        let h1 = scratch + stride, h2 = scratch + 2 * stride
+        return packed.withUnsafeBufferPointer { p in
             guard let w1 = p.baseAddress else { return (0, 0) }
             let w2 = w1 + c * c, wOut = w2 + c * c, wLinear = wOut + 2 * c
-            let b1 = wLinear + 2 * c, b2 = b1 + c, bOut = b2 + c
+            let b1 = wLinear + 2 * c, b2 = b1 + c
             Self.layer(c, weights: w1, bias: b1, input: input, output: h1)
             Self.layer(c, weights: w2, bias: b2, input: h1, output: h2)
             // Wrapping sums are exact in any order, so the four dot products share one loop.
@@ -72,8 +107,15 @@ struct FixedPointARM: Sendable {
                 mean = mean &+ wOut[i] &* h2[i] &+ wLinear[i] &* input[i]
                 scale = scale &+ wOut[c + i] &* h2[i] &+ wLinear[c + i] &* input[i]
             }
-            return (Self.roundShift(mean, 16) &+ bOut[0], Self.roundShift(scale, 16) &+ bOut[1])
+            return (mean, scale)
         }
+    }
+
+    /// Mean and log-scale (Q8) from the two output sums.
+    @inline(__always)
+    private func finish(_ sums: (Int64, Int64)) -> (mean: Int32, logScale: Int32) {
+        let bOut = packed.count - 2
+        let outputs = (Self.roundShift(sums.0, 16) &+ packed[bOut], Self.roundShift(sums.1, 16) &+ packed[bOut + 1])
         let mean = Int32(clamping: Self.roundShift(Self.bounded(outputs.0), 8))
         let range = Self.logScaleRangeQ8
         let logScale = min(max(Int32(clamping: Self.roundShift(Self.bounded(outputs.1), 8)), range.lowerBound), range.upperBound)

@@ -58,9 +58,13 @@ struct LatentCoding {
                                    slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
         var means = [Int32](repeating: 0, count: width + 1)
         var logScales = means
+        // One ARM scratch buffer per chunk of a step (a step has at most `parallel.threads` chunks).
+        let scratches = UnsafeSendableBox((0..<parallel.threads).map { _ in arm.makeScratch() })
+        defer { for scratch in scratches.value { scratch.deallocate() } }
         for step in 0..<order.stepCount {
             let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
-            stepParameters(grid: grid, width: width, height: height, members: members, means: &means, logScales: &logScales)
+            stepParameters(grid: grid, width: width, height: height, members: members, scratches: scratches,
+                           means: &means, logScales: &logScales)
             for (k, index) in members.enumerated() {
                 let value: Int32
                 do {
@@ -77,6 +81,7 @@ struct LatentCoding {
 
     /// ARM outputs for the latents of one wavefront step (they only read earlier steps).
     private func stepParameters(grid: [Int32], width: Int, height: Int, members: ArraySlice<Int32>,
+                                scratches: UnsafeSendableBox<[UnsafeMutablePointer<Int64>]>,
                                 means: inout [Int32], logScales: inout [Int32]) {
         let count = members.count
         let chunks = count >= Self.parallelStepThreshold ? parallel.threads : 1
@@ -86,8 +91,7 @@ struct LatentCoding {
                 logScales.withUnsafeMutableBufferPointer { sBuffer in
                     let out = UnsafeSendableBox((mBuffer, sBuffer))
                     parallel.run(chunks: chunks) { chunk in
-                        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: 3 * arm.context)
-                        defer { scratch.deallocate() }
+                        let scratch = scratches.value[chunk]
                         for k in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
                             let index = Int(members[base + k])
                             let p = arm.parameters(grid: g, width: width, height: height, x: index % width, y: index / width,
@@ -111,7 +115,7 @@ struct LatentCoding {
                 logScales.withUnsafeMutableBufferPointer { sBuffer in
                     let out = UnsafeSendableBox((mBuffer, sBuffer))
                     parallel.run(chunks: chunks) { chunk in
-                        let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: 3 * arm.context)
+                        let scratch = arm.makeScratch()
                         defer { scratch.deallocate() }
                         for y in ParallelChunks.range(of: chunk, chunks: chunks, count: height) {
                             for x in 0..<width {

@@ -55,6 +55,19 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
                          ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
                          float *sums);
 
+/// One position of a fixed-point residual MLP (the codec's entropy model) on 256-bit vectors, in
+/// wrapping Int64 arithmetic: h1 = x + max(((W1 x + 2^15) >> 16) + b1, 0), h2 likewise from h1 with
+/// W2, b2, then sums[k] = sum_i w_out[k][i] * h2[i] + w_linear[k][i] * x[i] for k = 0, 1
+/// (>> is arithmetic). `packed` holds, with P = 4 * ceil(context / 4) and zero padding:
+/// W1 transposed (`[i * P + o]`, context x P), W2 transposed, w_out (2 x P), w_linear (2 x P), b1 (P),
+/// b2 (P). `input` holds P values (zero beyond `context`); `scratch` 2 * P. Every weight must be in
+/// the Int32 range (products are 32 x 32 -> 64-bit). Returns 1 with `sums` set when every input and
+/// hidden activation is in the Int32 range (then each product is exact and the result equals the
+/// Int64 computation bit for bit); returns 0, leaving `sums` unspecified, when one is not, when
+/// `context` is outside 1...40, or off x86-64.
+int nk_fixed_residual_mlp_avx2(const int64_t *packed, int context, const int64_t *input, int64_t *scratch,
+                               int64_t *sums);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,59 @@
+import Testing
+import NeuralKernels
+@testable import OverfittedCodec
+
+/// The ARM's vector kernel against its scalar Int64 definition.
+@Suite struct FixedPointARMTests {
+    /// Random ARM networks: weights `±weightMagnitude` at step 2^-weightExponent, biases `±4096` at 2^-12.
+    static func networks(context c: Int, weightMagnitude: Int32, weightExponent: Int,
+                         generator: inout SeededGenerator) -> QuantizedNetworks {
+        let layout = ARMLayout(context: c)
+        let weights = (0..<layout.layout.weightCount).map { _ in Int32.random(in: -weightMagnitude...weightMagnitude, using: &generator) }
+        let biases = (0..<layout.layout.biasRange.count).map { _ in Int32.random(in: -4096...4096, using: &generator) }
+        let empty = QuantizedNetworks.Tensor(exponent: 0, values: [])
+        return QuantizedNetworks(groups: [QuantizedNetworks.Tensor(exponent: weightExponent, values: weights),
+                                          QuantizedNetworks.Tensor(exponent: 12, values: biases), empty, empty, empty])
+    }
+
+    /// Every position of a random grid: same mean and log-scale from both paths. Small weights keep
+    /// the activations in the Int32 range (vector path); large ones leave it for some positions
+    /// (fallback) or make a weight itself too large (scalar only).
+    @Test(arguments: [(1, 40, 10), (3, 40, 10), (8, 200, 12), (20, 300, 14), (24, 40, 8), (40, 100, 12),
+                      (8, 1 << 20, 16), (20, 1 << 14, 6), (14, 1 << 24, 4)])
+    func vectorKernelMatchesTheScalarPath(case: (context: Int, magnitude: Int32, exponent: Int)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.context * 1000 + `case`.exponent))
+        let networks = Self.networks(context: `case`.context, weightMagnitude: `case`.magnitude,
+                                     weightExponent: `case`.exponent, generator: &generator)
+        let layout = ARMLayout(context: `case`.context)
+        let vector = FixedPointARM(networks: networks, layout: layout)
+        let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
+        #expect(!scalar.isVectorized)
+        let width = 13, height = 11
+        let grid = (0..<(width * height)).map { _ in Int32.random(in: LatentCoding.latentRange, using: &generator) }
+        let a = vector.makeScratch(), b = scalar.makeScratch()
+        defer { a.deallocate(); b.deallocate() }
+        grid.withUnsafeBufferPointer { g in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let p = vector.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: a)
+                    let q = scalar.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: b)
+                    #expect(p == q, "context \(`case`.context) at (\(x), \(y))")
+                }
+            }
+        }
+    }
+
+    @Test func smallWeightsUseTheVectorKernelWhenTheCPUHasIt() {
+        var generator = SeededGenerator(seed: 7)
+        let networks = Self.networks(context: 20, weightMagnitude: 300, weightExponent: 14, generator: &generator)
+        let arm = FixedPointARM(networks: networks, layout: ARMLayout(context: 20))
+        #expect(arm.isVectorized == (Acceleration.level >= .avx2))
+    }
+
+    @Test func weightsBeyondInt32KeepTheScalarPath() {
+        var generator = SeededGenerator(seed: 8)
+        // 2^24 at step 2^-4 is 2^36 in Q16.
+        let networks = Self.networks(context: 8, weightMagnitude: 1 << 24, weightExponent: 4, generator: &generator)
+        #expect(!FixedPointARM(networks: networks, layout: ARMLayout(context: 8)).isVectorized)
+    }
+}
