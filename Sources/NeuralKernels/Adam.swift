@@ -1,18 +1,22 @@
-/// Adam (Kingma & Ba 2015) with bias correction, on flat parameter buffers.
+/// Adam (Kingma & Ba 2015) with bias correction, on flat parameter buffers, optionally with
+/// decoupled weight decay (AdamW, Loshchilov & Hutter 2019).
 public struct Adam: Sendable, Equatable {
     public var beta1: Float
     public var beta2: Float
     public var epsilon: Float
+    /// Decoupled weight decay: each step also does `p -= learningRate * weightDecay * p`.
+    public var weightDecay: Float
 
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
     }
 
     /// One update of `count` parameters at 1-based `step`:
     /// `m = beta1 m + (1 - beta1) g`, `v = beta2 v + (1 - beta2) g^2`,
-    /// `p -= learningRate * (m / (1 - beta1^step)) / (sqrt(v / (1 - beta2^step)) + epsilon)`.
+    /// `p = p * (1 - learningRate * weightDecay) - learningRate * (m / (1 - beta1^step)) / (sqrt(v / (1 - beta2^step)) + epsilon)`.
     /// `firstMoment` and `secondMoment` start at zero and persist between steps.
     public func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
                        firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
@@ -20,7 +24,7 @@ public struct Adam: Sendable, Equatable {
         let t = Float(max(1, step))
         let correction1 = 1 - pow(beta1, t), correction2 = 1 - pow(beta2, t)
         let stepSize = learningRate / correction1, inverseCorrection2 = 1 / correction2
-        let beta1 = beta1, beta2 = beta2, epsilon = epsilon
+        let beta1 = beta1, beta2 = beta2, epsilon = epsilon, decay = 1 - learningRate * weightDecay
         Parallel.forRanges(count: count, grain: 1 << 15) { range in
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
@@ -30,7 +34,7 @@ public struct Adam: Sendable, Equatable {
                 store8(m, firstMoment + i)
                 store8(v, secondMoment + i)
                 let denominator = (v * inverseCorrection2).squareRoot() + epsilon
-                store8(load8(parameters + i) - stepSize * m / denominator, parameters + i)
+                store8(load8(parameters + i) * decay - stepSize * m / denominator, parameters + i)
                 i += 8
             }
             while i < range.upperBound {
@@ -39,7 +43,7 @@ public struct Adam: Sendable, Equatable {
                 let v = secondMoment[i] * beta2 + g * g * (1 - beta2)
                 firstMoment[i] = m
                 secondMoment[i] = v
-                parameters[i] = parameters[i] - stepSize * m / ((v * inverseCorrection2).squareRoot() + epsilon)
+                parameters[i] = parameters[i] * decay - stepSize * m / ((v * inverseCorrection2).squareRoot() + epsilon)
                 i += 1
             }
         }
@@ -89,5 +93,27 @@ public struct AdamState: Sendable, Equatable {
                 }
             }
         }
+    }
+}
+
+/// Gradient clipping by global norm (Pascanu et al. 2013): if the Euclidean norm of all `gradients`
+/// together exceeds `maxNorm`, every element is scaled by `maxNorm / norm`. Returns the norm before
+/// clipping. The sum runs in a fixed order (one thread), so the result is reproducible.
+public enum GradientClipping {
+    @discardableResult
+    public static func clipGlobalNorm(_ gradients: inout [[Float]], maxNorm: Float) -> Float {
+        var sumOfSquares: Double = 0
+        for block in gradients {
+            for g in block { sumOfSquares += Double(g * g) }
+        }
+        let norm = Float(sumOfSquares.squareRoot())
+        guard norm > maxNorm, norm.isFinite, maxNorm > 0 else { return norm }
+        let factor = maxNorm / norm
+        for b in gradients.indices {
+            gradients[b].withUnsafeMutableBufferPointer { block in
+                for i in block.indices { block[i] *= factor }
+            }
+        }
+        return norm
     }
 }

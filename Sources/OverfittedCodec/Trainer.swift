@@ -6,8 +6,8 @@ import NeuralKernels
 ///
 /// Schedule of `n` iterations: warm-up (several random initialisations run the first `n / 20`
 /// iterations; the best continues), main phase with Adam, learning rate `1e-2` decaying with a
-/// cosine to `1e-5`, latents quantised by `softround(softround(y, t) + a * u, t)` with `u` uniform in
-/// [-1/2, 1/2], `t` annealed 0.5 -> 0.1 and `a` 1 -> 0.3; then a final tenth with hard-rounded,
+/// cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)` with `n` near-Gaussian
+/// noise, both annealed (values in ``TrainingSchedule``); then a final tenth with hard-rounded,
 /// frozen latents where only the networks learn (learning rate 1e-4).
 struct Trainer {
     let evaluator: ModelEvaluator
@@ -102,8 +102,8 @@ struct Trainer {
         let rate = CosineSchedule(peak: schedule.peakLearningRate, floor: schedule.floorLearningRate,
                                   totalSteps: mainIterations).learningRate(at: step)
         let temperature = schedule.temperature.upperBound - (schedule.temperature.upperBound - schedule.temperature.lowerBound) * progress
-        let noiseAmplitude = schedule.noiseAmplitude.upperBound
-            - (schedule.noiseAmplitude.upperBound - schedule.noiseAmplitude.lowerBound) * progress
+        let noise = schedule.noiseStandardDeviation.upperBound
+            - (schedule.noiseStandardDeviation.upperBound - schedule.noiseStandardDeviation.lowerBound) * progress
         let gain = configuration.latentGain
         let count = state.latentParameters.count
         var scaled = state.latentParameters.map { min(max($0 * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound) }
@@ -113,9 +113,9 @@ struct Trainer {
             noisy.withUnsafeMutableBufferPointer { v in
                 proxy.withUnsafeMutableBufferPointer { q in
                     QuantizationProxy.softRound(y.baseAddress!, count: count, temperature: temperature, output: v.baseAddress!)
-                    QuantizationProxy.addUniformNoise(v.baseAddress!, count: count, amplitude: noiseAmplitude,
-                                                      seed: configuration.seed &+ UInt64(state.seedOffset),
-                                                      offset: UInt64(step) &* UInt64(count), output: v.baseAddress!)
+                    QuantizationProxy.addGaussianNoise(v.baseAddress!, count: count, standardDeviation: noise,
+                                                       seed: configuration.seed &+ UInt64(state.seedOffset),
+                                                       offset: UInt64(step) &* UInt64(count), output: v.baseAddress!)
                     QuantizationProxy.softRound(v.baseAddress!, count: count, temperature: temperature, output: q.baseAddress!)
                 }
             }
@@ -144,7 +144,8 @@ struct Trainer {
             let y = state.latentParameters[i] * gain
             gradLatents[i] = Self.latentRange.contains(y) ? gradLatents[i] * gain : 0
         }
-        state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents, learningRate: rate)
+        state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents, learningRate: rate,
+                                     optimizer: schedule.latentOptimizer)
         updateNetworks(&state, gradients: gradients.networks, rate: rate)
         state.lastEvaluation = evaluation
     }
@@ -156,9 +157,14 @@ struct Trainer {
     }
 
     private func updateNetworks(_ state: inout State, gradients: NetworkParameters, rate: Float) {
-        state.armOptimizer.update(&state.networks.arm, gradients: gradients.arm, learningRate: rate)
-        state.upsamplingOptimizer.update(&state.networks.upsampling, gradients: gradients.upsampling, learningRate: rate)
-        state.synthesisOptimizer.update(&state.networks.synthesis, gradients: gradients.synthesis, learningRate: rate)
+        var blocks = [gradients.arm, gradients.upsampling, gradients.synthesis]
+        GradientClipping.clipGlobalNorm(&blocks, maxNorm: schedule.networkGradientClipNorm)
+        let optimizer = schedule.networkOptimizer
+        state.armOptimizer.update(&state.networks.arm, gradients: blocks[0], learningRate: rate, optimizer: optimizer)
+        state.upsamplingOptimizer.update(&state.networks.upsampling, gradients: blocks[1], learningRate: rate,
+                                         optimizer: optimizer)
+        state.synthesisOptimizer.update(&state.networks.synthesis, gradients: blocks[2], learningRate: rate,
+                                        optimizer: optimizer)
     }
 
     private func report(_ state: State, phase: EncodeProgress.Phase, iteration: Int, total: Int,

@@ -25,6 +25,24 @@ import NeuralKernels
         #expect(maxRelativeError(parameters, target) < 1e-2)
     }
 
+    @Test func decoupledWeightDecayShrinksParametersWithoutGradient() {
+        var state = AdamState(count: 2)
+        var parameters: [Float] = [2, -4]
+        state.update(&parameters, gradients: [0, 0], learningRate: 0.1, optimizer: Adam(weightDecay: 0.5))
+        #expect(abs(parameters[0] - 1.9) < 1e-6)
+        #expect(abs(parameters[1] + 3.8) < 1e-6)
+    }
+
+    @Test func globalNormClippingScalesAllBlocksTogether() {
+        var gradients: [[Float]] = [[3, 0], [4]]
+        let norm = GradientClipping.clipGlobalNorm(&gradients, maxNorm: 1)
+        #expect(abs(norm - 5) < 1e-6)
+        #expect(abs(gradients[0][0] - 0.6) < 1e-6 && gradients[0][1] == 0 && abs(gradients[1][0] - 0.8) < 1e-6)
+        var small: [[Float]] = [[0.3], [0.4]]
+        GradientClipping.clipGlobalNorm(&small, maxNorm: 1)
+        #expect(small == [[0.3], [0.4]])
+    }
+
     @Test func cosineScheduleWarmsUpThenDecays() {
         let schedule = CosineSchedule(peak: 1e-2, floor: 1e-5, warmupSteps: 4, totalSteps: 104)
         #expect(abs(schedule.learningRate(at: 0) - 2.5e-3) < 1e-9)

@@ -72,6 +72,33 @@ import NeuralKernels
         #expect(abs(variance - 1.0 / 12) < 0.005)
     }
 
+    @Test func gaussianNoiseHasTheRequestedSpreadAndIsReproducible() {
+        let count = 40000
+        let zeros = [Float](repeating: 0, count: count)
+        func noise(seed: UInt64, sigma: Float) -> [Float] {
+            var y = zeros
+            zeros.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    QuantizationProxy.addGaussianNoise(xp.baseAddress!, count: count, standardDeviation: sigma,
+                                                       seed: seed, output: yp.baseAddress!)
+                }
+            }
+            return y
+        }
+        let a = noise(seed: 5, sigma: 0.2)
+        #expect(a == noise(seed: 5, sigma: 0.2))
+        #expect(a != noise(seed: 6, sigma: 0.2))
+        let bound = 0.2 * 2 * Float(3).squareRoot()
+        #expect(a.allSatisfy { abs($0) <= bound })
+        let mean = a.reduce(0, +) / Float(count)
+        let variance = a.reduce(0) { $0 + $1 * $1 } / Float(count)
+        #expect(abs(mean) < 0.005)
+        #expect(abs(variance - 0.04) < 0.002)
+        // Close to normal: about 68% within one standard deviation (a uniform would give 58%).
+        let within = Float(a.filter { abs($0) < 0.2 }.count) / Float(count)
+        #expect(abs(within - 0.683) < 0.02)
+    }
+
     @Test func straightThroughRoundRoundsHalfAwayFromZero() {
         let x: [Float] = [-2.5, -0.4, 0.5, 1.49, 2.5]
         var y = x
