@@ -23,6 +23,7 @@ extension QuantizedFamily {
     func locate(mean: Int32, logScale: Int32) -> QuantizedTableLocation {
         let clamped = min(max(logScale, Self.minimumLogScale), Self.maximumLogScale)
         let step = Int(truncatingIfNeeded: (clamped &- Self.minimumLogScale &+ Self.logScaleStep / 2) &>> 4)
+        ensureTables(step: step)
         let entry = scaleEntries.baseAddress.unsafelyUnwrapped[step]
         let phaseBits = Int64(entry.phaseBits)
         let gridShift = 8 &- phaseBits
@@ -89,6 +90,7 @@ extension QuantizedFamily {
 
     /// The cumulative starts of a table in coding order (storage puts the last symbol's start first).
     func codingOrderStarts(tableStart: Int, symbolCount: Int) -> [UInt16] {
-        (1..<symbolCount).map { cumulativeStarts[tableStart + $0] } + [cumulativeStarts[tableStart]]
+        ensureAllTables()
+        return (1..<symbolCount).map { cumulativeStarts[tableStart + $0] } + [cumulativeStarts[tableStart]]
     }
 }

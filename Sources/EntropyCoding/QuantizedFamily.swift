@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Precomputed integer CDF tables for a quantized continuous distribution (Laplace, Gaussian or
 /// logistic) parametrised per symbol by a mean and a natural-log scale, both Int32 in Q8
 /// (`value * 256`), as an autoregressive entropy model outputs them.
@@ -9,6 +11,9 @@
 /// of the mean's fractional part (256 for narrow distributions, fewer for wide ones where the
 /// position matters less). The exact construction is in docs/bitstream.md; all of it is integer
 /// arithmetic, so tables are bit-identical everywhere. Coding a symbol is a table lookup.
+///
+/// The tables of a scale step are built the first time a symbol uses that step (thread-safe), so a
+/// decoder pays only for the scales its stream uses.
 public final class QuantizedFamily: @unchecked Sendable {
     /// The continuous distribution whose integer bins are coded.
     public enum Distribution: String, Sendable, CaseIterable {
@@ -42,6 +47,12 @@ public final class QuantizedFamily: @unchecked Sendable {
     }
 
     let scaleEntries: UnsafeMutableBufferPointer<ScaleEntry>
+    /// Bit `s % 64` of word `s / 64` is set once the tables of scale step `s` are in place.
+    private let built0 = Atomic<UInt64>(0), built1 = Atomic<UInt64>(0), built2 = Atomic<UInt64>(0),
+                built3 = Atomic<UInt64>(0)
+    /// Held while a scale's tables are being built.
+    private let buildLock = Mutex(())
+    private let builder: QuantizedFamilyBuilder
     /// All tables back to back: table `(scale, phase)` starts at
     /// `firstTable + phase * (2 * radius + 2)` and holds the `2 * radius + 2` cumulative starts of the
     /// coding order `[escape, -R ... -1, +R ... +1, 0]`, stored with the last (most probable) symbol's
@@ -50,19 +61,63 @@ public final class QuantizedFamily: @unchecked Sendable {
     /// Zero entries after the last table: the decoder's search reads 32 entries from any table position.
     static let searchPadding = 32
 
-    /// Builds the tables (tens of milliseconds); prefer the shared instances such as ``laplace16``.
+    /// Prepares the per-scale parameters (the tables follow on first use); prefer the shared instances such as ``laplace16``.
     /// Returns nil unless `precision` is in 14...16.
     public init?(_ distribution: Distribution, precision: Int) {
         guard (14...16).contains(precision) else { return nil }
         self.distribution = distribution
         self.precision = precision
-        let builder = QuantizedFamilyBuilder(distribution: distribution, precision: precision)
-        let (entries, starts) = builder.build()
+        builder = QuantizedFamilyBuilder(distribution: distribution, precision: precision)
+        let (entries, tableEntryCount) = builder.entries()
         scaleEntries = UnsafeMutableBufferPointer<ScaleEntry>.allocate(capacity: entries.count)
         _ = scaleEntries.initialize(from: entries)
-        let padded = starts + [UInt16](repeating: 0, count: Self.searchPadding)
-        cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: padded.count)
-        _ = cumulativeStarts.initialize(from: padded)
+        cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: tableEntryCount + Self.searchPadding)
+        cumulativeStarts.initialize(repeating: 0)
+    }
+
+    /// Makes sure the tables of scale step `step` are in place (builds them on first use).
+    @inline(__always)
+    func ensureTables(step: Int) {
+        let bit = UInt64(1) << UInt64(step & 63)
+        if builtBits(word: step >> 6) & bit != 0 { return }
+        buildTables(step: step)
+    }
+
+    /// Builds every scale's tables (for code that reads the storage directly).
+    func ensureAllTables() {
+        for step in 0..<Self.scaleCount { ensureTables(step: step) }
+    }
+
+    /// Number of scale steps whose tables have been built.
+    var builtScaleCount: Int {
+        (0..<4).reduce(0) { $0 + builtBits(word: $1).nonzeroBitCount }
+    }
+
+    @inline(__always)
+    private func builtBits(word: Int) -> UInt64 {
+        switch word {
+        case 0: built0.load(ordering: .acquiring)
+        case 1: built1.load(ordering: .acquiring)
+        case 2: built2.load(ordering: .acquiring)
+        default: built3.load(ordering: .acquiring)
+        }
+    }
+
+    @inline(never)
+    private func buildTables(step: Int) {
+        buildLock.withLock { _ in
+            let bit = UInt64(1) << UInt64(step & 63)
+            guard builtBits(word: step >> 6) & bit == 0 else { return }
+            let entry = scaleEntries[step]
+            let starts = builder.tables(scaleIndex: step, entry: entry)
+            for (k, start) in starts.enumerated() { cumulativeStarts[Int(entry.firstTable) + k] = start }
+            switch step >> 6 {
+            case 0: built0.bitwiseOr(bit, ordering: .releasing)
+            case 1: built1.bitwiseOr(bit, ordering: .releasing)
+            case 2: built2.bitwiseOr(bit, ordering: .releasing)
+            default: built3.bitwiseOr(bit, ordering: .releasing)
+            }
+        }
     }
 
     deinit {

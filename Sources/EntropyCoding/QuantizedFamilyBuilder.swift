@@ -20,27 +20,47 @@ struct QuantizedFamilyBuilder {
         return edgeQ8 < 0 ? -clamped : clamped
     }
 
-    func build() -> ([QuantizedFamily.ScaleEntry], [UInt16]) {
+    /// Log-scale (Q8) of scale step `scaleIndex`.
+    static func logScaleQ8(scaleIndex: Int) -> Int64 {
+        Int64(QuantizedFamily.minimumLogScale) + Int64(scaleIndex) * Int64(QuantizedFamily.logScaleStep)
+    }
+
+    /// 1 / scale of scale step `scaleIndex`, in Q32.
+    static func inverseScaleQ32(scaleIndex: Int) -> UInt64 {
+        FixedPointMath.exp(-(logScaleQ8(scaleIndex: scaleIndex) << 24), fractionBits: 32)
+    }
+
+    /// The per-scale parameters (radius, phases, where each scale's tables start) and the total
+    /// number of table entries; the tables themselves come from ``tables(scaleIndex:entry:)``.
+    func entries() -> (entries: [QuantizedFamily.ScaleEntry], tableEntryCount: Int) {
         var entries: [QuantizedFamily.ScaleEntry] = []
-        var starts: [UInt16] = []
+        var count = 0
         for scaleIndex in 0..<QuantizedFamily.scaleCount {
-            let logScaleQ8 = Int64(QuantizedFamily.minimumLogScale) + Int64(scaleIndex) * Int64(QuantizedFamily.logScaleStep)
-            let inverseScaleQ32 = FixedPointMath.exp(-(logScaleQ8 << 24), fractionBits: 32)
-            let radius = radius(inverseScaleQ32: inverseScaleQ32)
-            let phaseBits = Self.phaseBits(logScaleQ8: logScaleQ8)
+            let radius = radius(inverseScaleQ32: Self.inverseScaleQ32(scaleIndex: scaleIndex))
+            let phaseBits = Self.phaseBits(logScaleQ8: Self.logScaleQ8(scaleIndex: scaleIndex))
             entries.append(QuantizedFamily.ScaleEntry(
-                firstTable: Int32(starts.count),
+                firstTable: Int32(count),
                 radius: Int32(radius),
                 phaseBits: Int32(phaseBits),
                 escapeOrder: Int32(max(0, (Int.bitWidth - radius.leadingZeroBitCount) - 4))))
-            for phase in 0..<(1 << phaseBits) {
-                let phaseQ8 = phaseBits == 0 ? 0 : Int64(phase - (1 << (phaseBits - 1))) << Int64(8 - phaseBits)
-                let codingOrder = table(radius: radius, phaseQ8: phaseQ8, inverseScaleQ32: inverseScaleQ32)
-                starts.append(codingOrder[codingOrder.count - 1])
-                starts.append(contentsOf: codingOrder.dropLast())
-            }
+            count += (1 << phaseBits) * (2 * radius + 2)
         }
-        return (entries, starts)
+        return (entries, count)
+    }
+
+    /// The stored tables of one scale step, phase after phase (each with its last symbol's start first).
+    func tables(scaleIndex: Int, entry: QuantizedFamily.ScaleEntry) -> [UInt16] {
+        let inverseScaleQ32 = Self.inverseScaleQ32(scaleIndex: scaleIndex)
+        let radius = Int(entry.radius), phaseBits = Int(entry.phaseBits)
+        var starts: [UInt16] = []
+        starts.reserveCapacity((1 << phaseBits) * (2 * radius + 2))
+        for phase in 0..<(1 << phaseBits) {
+            let phaseQ8 = phaseBits == 0 ? 0 : Int64(phase - (1 << (phaseBits - 1))) << Int64(8 - phaseBits)
+            let codingOrder = table(radius: radius, phaseQ8: phaseQ8, inverseScaleQ32: inverseScaleQ32)
+            starts.append(codingOrder[codingOrder.count - 1])
+            starts.append(contentsOf: codingOrder.dropLast())
+        }
+        return starts
     }
 
     /// Fewest phase bits p (0...8) with scale * 2^p >= 32, i.e. a mean step of at most 1/32 of the

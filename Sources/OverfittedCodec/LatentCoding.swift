@@ -36,13 +36,13 @@ struct LatentCoding {
         return encoder.finish()
     }
 
-    /// Reads the latents back (all grids, finest first).
-    func decode(_ bytes: [UInt8]) throws(OverfittedDecodeError) -> [Int32] {
+    /// Reads the latents back (all grids, finest first); adds the time spent in the ARM to `armSeconds`.
+    func decode(_ bytes: [UInt8], armSeconds: inout Double) throws(OverfittedDecodeError) -> [Int32] {
         var decoder = RangeDecoder(bytes: bytes)
         var latents = [Int32](repeating: 0, count: geometry.totalLatents)
         for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
             let size = geometry.gridSizes[level]
-            let grid = try decodeGrid(width: size.width, height: size.height, decoder: &decoder)
+            let grid = try decodeGrid(width: size.width, height: size.height, decoder: &decoder, armSeconds: &armSeconds)
             guard decoder.paddingBytesRead <= Self.maximumPaddingBytes else {
                 throw .corruptStream("latent stream ends \(decoder.paddingBytesRead) bytes early")
             }
@@ -52,7 +52,8 @@ struct LatentCoding {
         return latents
     }
 
-    private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder) throws(OverfittedDecodeError) -> [Int32] {
+    private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder,
+                            armSeconds: inout Double) throws(OverfittedDecodeError) -> [Int32] {
         var grid = [Int32](repeating: 0, count: width * height)
         let order = WavefrontOrder(width: width, height: height,
                                    slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
@@ -63,8 +64,10 @@ struct LatentCoding {
         defer { for scratch in scratches.value { scratch.deallocate() } }
         for step in 0..<order.stepCount {
             let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
+            var clock = ContinuousClock.now
             stepParameters(grid: grid, width: width, height: height, members: members, scratches: scratches,
                            means: &means, logScales: &logScales)
+            armSeconds += DecodePhases.lap(&clock)
             for (k, index) in members.enumerated() {
                 let value: Int32
                 do {

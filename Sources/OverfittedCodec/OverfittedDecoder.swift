@@ -9,6 +9,13 @@ import ImageCore
 public enum OverfittedDecoder {
     /// The decoded image (gray or RGB, at the bit depth the header records).
     public static func decode(_ data: Data, threads: Int = 1) throws(OverfittedDecodeError) -> Image {
+        var phases = DecodePhases()
+        return try decode(data, threads: threads, phases: &phases)
+    }
+
+    /// ``decode(_:threads:)``, also recording the time of each phase in `phases`.
+    public static func decode(_ data: Data, threads: Int, phases: inout DecodePhases) throws(OverfittedDecodeError) -> Image {
+        var clock = ContinuousClock.now
         let bytes = [UInt8](data)
         let header = try NCXHeader.parse(bytes)
         guard let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height) else {
@@ -22,9 +29,15 @@ public enum OverfittedDecoder {
                                                 exponents: header.stepExponents, orders: header.expGolombOrders)
         let arm = FixedPointARM(networks: networks, layout: shape.arm)
         let latentBytes = Array(bytes[latentStart..<(latentStart + header.latentStreamByteCount)])
-        let latents = try LatentCoding(geometry: shape.geometry, arm: arm, parallel: parallel).decode(latentBytes)
-        let samples = shape.reconstruct(latents: latents.map { Float($0) }, networks: networks.dequantized, parallel: parallel)
-        return try image(samples: samples, header: header)
+        phases.parse = DecodePhases.lap(&clock)
+        let latents = try LatentCoding(geometry: shape.geometry, arm: arm, parallel: parallel)
+            .decode(latentBytes, armSeconds: &phases.arm)
+        phases.rangeDecoding = DecodePhases.lap(&clock) - phases.arm
+        let samples = shape.reconstruct(latents: latents.map { Float($0) }, networks: networks.dequantized,
+                                        parallel: parallel, phases: &phases, clock: &clock)
+        let decoded = try image(samples: samples, header: header)
+        phases.output = DecodePhases.lap(&clock)
+        return decoded
     }
 
     /// Planes quantised to the header's bit depth (non-finite values, possible only from a hostile

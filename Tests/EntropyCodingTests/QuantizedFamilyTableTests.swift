@@ -100,3 +100,21 @@ let goldenTableFingerprints: [String: UInt64] = [
     "gaussian15": 0x8a78_3fb5_2f94_5b26, "gaussian16": 0xec3c_02cc_633c_15f1,
     "logistic15": 0xc3e2_5946_4bd9_44b5, "logistic16": 0x8c32_dfec_713b_7485,
 ]
+
+@Suite struct QuantizedFamilyLazyTablesTests {
+    /// A fresh family builds only the scale steps it is asked about, and those tables equal the
+    /// shared family's (which the golden fingerprint pins).
+    @Test func tablesAreBuiltPerScaleOnFirstUse() throws {
+        let family = try #require(QuantizedFamily(.laplace, precision: 16))
+        #expect(family.builtScaleCount == 0)
+        let shared = QuantizedFamily.laplace16
+        for (value, mean, logScale) in [(Int32(3), Int32(700), Int32(-200)), (-40, -9000, 900), (0, 17, -1100), (5, 600, -190)] {
+            #expect(family.interval(of: value, mean: mean, logScale: logScale)
+                        == shared.interval(of: value, mean: mean, logScale: logScale))
+        }
+        // -200 and -190 share the nearest step (-192).
+        #expect(family.builtScaleCount == 3)
+        family.ensureAllTables()
+        #expect(family.builtScaleCount == QuantizedFamily.scaleCount)
+    }
+}

@@ -20,6 +20,20 @@ import OverfittedCodec
         #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--complexity", "huge"]) }
     }
 
+    @Test func decodeTimingListsEveryPhase() throws {
+        #expect(try DecodeCommand.parse(["in.ncx", "-o", "out.png", "--timing"]).timing)
+        #expect(try !DecodeCommand.parse(["in.ncx", "-o", "out.png"]).timing)
+        var phases = DecodePhases()
+        phases.arm = 0.0125
+        phases.synthesis = 0.002
+        let table = DecodeCommand.timingTable(phases: phases, decode: 0.02, read: 0, write: 0.003)
+        let lines = table.split(separator: "\n")
+        #expect(lines.count == 9)
+        #expect(lines.contains { $0.contains("ARM") && $0.hasSuffix("12.5 ms") })
+        #expect(lines.contains { $0.contains("decode (to pixels in memory)") && $0.hasSuffix("20.0 ms") })
+        #expect(lines.contains { $0.contains("write image file") && $0.hasSuffix("3.0 ms") })
+    }
+
     @Test func demoImageIsDeterministicAndVaried() {
         let a = DemoImage.make(width: 64, height: 48), b = DemoImage.make(width: 64, height: 48)
         #expect(a == b)
