@@ -39,8 +39,7 @@ struct ModelEvaluator {
     /// The reconstruction (clamped, not quantised to 8 bits) of `latents` through the networks.
     func reconstruct(latents: [Float], networks: NetworkParameters) -> (image: [Float], features: [Float], trace: Synthesis.Trace, upsampling: Upsampler.Trace?) {
         var trace: Upsampler.Trace? = Upsampler.Trace()
-        let planes = upsampler.forward(latents: latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
-        let features = Array(planes.joined())
+        let features = upsampler.forward(latents: latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
         let (image, synthesisTrace) = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
         return (image, features, synthesisTrace, trace)
     }

@@ -40,16 +40,30 @@ public enum OverfittedDecoder {
         return decoded
     }
 
-    /// Planes quantised to the header's bit depth (non-finite values, possible only from a hostile
-    /// file, become 0).
+    /// `v.rounded()` (half away from zero) for `v` in [0, 2^23): `t = Int32(v)` truncates exactly and
+    /// `v - t` is exact in that range, so comparing it with 1/2 decides the rounding as `roundf` does,
+    /// without a library call on CPUs lacking a rounding instruction.
+    @inline(__always)
+    static func roundedHalfAway(_ v: Float) -> Float {
+        let t = Float(Int32(v))
+        return v - t >= 0.5 ? t + 1 : t
+    }
+
+    /// Planes clamped to [0, 1] and quantised to the header's bit depth (non-finite values, possible
+    /// only from a hostile file, become 0).
     static func image(samples: [Float], header: NCXHeader) throws(OverfittedDecodeError) -> Image {
         let pixels = header.width * header.height
         let maxValue = Float((1 << header.bitDepth) - 1)
         let planes = (0..<header.channels).map { c in
             var plane = Plane(width: header.width, height: header.height)
-            for i in 0..<pixels {
-                let v = samples[c * pixels + i]
-                plane.samples[i] = v.isFinite ? (min(max(v, 0), 1) * maxValue).rounded() / maxValue : 0
+            samples.withUnsafeBufferPointer { source in
+                plane.samples.withUnsafeMutableBufferPointer { target in
+                    for i in 0..<pixels {
+                        // Clamped as the synthesis' output, then finite check and quantisation.
+                        let v = min(max(source[c * pixels + i], 0), 1)
+                        target[i] = v.isFinite ? roundedHalfAway(min(max(v, 0), 1) * maxValue) / maxValue : 0
+                    }
+                }
             }
             return plane
         }

@@ -1,39 +1,79 @@
 extension Synthesis {
     /// `x + bias + conv3x3(x)` with zero padding; weights `[o][i][ky][kx]`.
+    ///
+    /// Each output sample is `x + bias`, then `+ w * source` for every tap inside the image in the
+    /// order (input channel, ky, kx), unfused; taps outside are skipped. Eight samples of a row are
+    /// computed at once in registers (the same operations per sample as one tap at a time).
     func residual(_ x: [Float], layer: Int, parameters: [Float], parallel: ParallelChunks) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { buffer, count in
+            count = x.count
+            x.withUnsafeBufferPointer { input in
+                residual(input, into: buffer, layer: layer, parameters: parameters, parallel: parallel)
+            }
+        }
+    }
+
+    /// ``residual(_:layer:parameters:parallel:)`` from `input` into `output` (same size, every value
+    /// overwritten; the two must not overlap).
+    func residual(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, layer: Int,
+                  parameters: [Float], parallel: ParallelChunks) {
         let k = layout.outputs
         let weights = Array(parameters[layout.residualWeights(layer)])
         let bias = Array(parameters[layout.residualBias(layer)])
-        var out = x
-        let (w, h, n) = (width, height, pixelCount)
-        out.withUnsafeMutableBufferPointer { outBuffer in
-            let outBox = UnsafeSendableBox(outBuffer)
-            x.withUnsafeBufferPointer { input in
-                parallel.run(chunks: Self.chunks) { chunk in
-                    let out = outBox.value
-                    for y in ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h) {
-                        for o in 0..<k {
-                            let row = out.baseAddress! + o * n + y * w
-                            for xx in 0..<w { row[xx] = row[xx] + bias[o] }
-                            for i in 0..<k {
-                                for ky in 0..<3 {
-                                    let sy = y + ky - 1
-                                    guard sy >= 0, sy < h else { continue }
-                                    let source = input.baseAddress! + i * n + sy * w
-                                    for kx in 0..<3 {
-                                        let c = weights[((o * k + i) * 3 + ky) * 3 + kx]
-                                        let shift = kx - 1
-                                        let lo = max(0, -shift), hi = min(w, w - shift)
-                                        VectorOps.axpy(c, source + lo + shift, row + lo, count: hi - lo)
-                                    }
-                                }
-                            }
-                        }
+        let (w, h) = (width, height)
+        let outBox = UnsafeSendableBox(output)
+        weights.withUnsafeBufferPointer { weightBuffer in
+            parallel.run(chunks: Self.chunks) { chunk in
+                guard let out = outBox.value.baseAddress, let source = input.baseAddress,
+                      let taps = weightBuffer.baseAddress else { return }
+                for y in ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h) {
+                    for o in 0..<k {
+                        let offset = o * pixelCount + y * w
+                        residualRow(y: y, output: o, bias: bias[o], taps: taps + o * k * 9, source: source,
+                                    x: source + offset, row: out + offset)
                     }
                 }
             }
         }
-        return out
+    }
+
+    /// One row of one output channel of ``residual``: `row = x + bias + taps`.
+    @inline(__always)
+    private func residualRow(y: Int, output o: Int, bias: Float, taps: UnsafePointer<Float>,
+                             source: UnsafePointer<Float>, x xRow: UnsafePointer<Float>, row: UnsafeMutablePointer<Float>) {
+        let (k, w, h, n) = (layout.outputs, width, height, pixelCount)
+        let firstKy = y == 0 ? 1 : 0, lastKy = y == h - 1 ? 1 : 2
+        // Interior samples 1 ..< w - 1 (every kx inside), eight at a time.
+        var xx = 1
+        let rawRow = UnsafeMutableRawPointer(row)
+        while xx + 8 <= w - 1 {
+            var acc = UnsafeRawPointer(xRow).loadUnaligned(fromByteOffset: xx * 4, as: SIMD8<Float>.self) + bias
+            for i in 0..<k {
+                for ky in firstKy...lastKy {
+                    let line = UnsafeRawPointer(source + i * n + (y + ky - 1) * w + xx - 1)
+                    let t = taps + (i * 3 + ky) * 3
+                    acc = acc + line.loadUnaligned(as: SIMD8<Float>.self) * t[0]
+                    acc = acc + line.loadUnaligned(fromByteOffset: 4, as: SIMD8<Float>.self) * t[1]
+                    acc = acc + line.loadUnaligned(fromByteOffset: 8, as: SIMD8<Float>.self) * t[2]
+                }
+            }
+            rawRow.storeBytes(of: acc, toByteOffset: xx * 4, as: SIMD8<Float>.self)
+            xx += 8
+        }
+        // The rest (borders and tail), one sample at a time.
+        for x in 0..<w where x == 0 || x >= xx {
+            var acc = xRow[x] + bias
+            for i in 0..<k {
+                for ky in firstKy...lastKy {
+                    let line = source + i * n + (y + ky - 1) * w
+                    let t = taps + (i * 3 + ky) * 3
+                    for kx in 0..<3 where x + kx >= 1 && x + kx - 1 < w {
+                        acc = acc + line[x + kx - 1] * t[kx]
+                    }
+                }
+            }
+            row[x] = acc
+        }
     }
 
     /// Backward of ``residual``: returns the gradient w.r.t. its input and adds the weight and bias

@@ -43,6 +43,23 @@ struct Synthesis {
         return (image, trace)
     }
 
+    /// The output of ``forward`` before clamping, without keeping a trace (the decoder's path).
+    func output(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
+        var x = pointwise(features: features, parameters: parameters, parallel: parallel)
+        guard layout.residualLayers > 0 else { return x }
+        // Two buffers, used in turn as input and output of the residual layers.
+        var y = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+        for layer in 0..<layout.residualLayers {
+            x.withUnsafeBufferPointer { input in
+                y.withUnsafeMutableBufferPointer { output in
+                    residual(input, into: output, layer: layer, parameters: parameters, parallel: parallel)
+                }
+            }
+            swap(&x, &y)
+        }
+        return x
+    }
+
     /// Gradients of the loss w.r.t. the features (returned) and the parameters (added to
     /// `gradParameters`), from the gradient w.r.t. the clamped image.
     func backward(gradImage: [Float], features: [Float], parameters: [Float], trace: Trace,

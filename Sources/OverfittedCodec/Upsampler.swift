@@ -20,37 +20,59 @@ struct Upsampler {
     // `(k3, k1, k0, k2)` when `j` is even, `j / 2 + (-1, 0, 1, 2)` with `(k2, k0, k1, k3)` when odd
     // (value 0 is nearest to the output position); indices are clamped to the edges.
 
-    /// Full-resolution planes (coarsest grid first) from the latents (all grids, finest first).
-    func forward(latents: [Float], kernels: [Float], parallel: ParallelChunks, trace: inout Trace?) -> [[Float]] {
+    /// The full-resolution planes, one per grid (coarsest first), back to back in one buffer, from
+    /// the latents (all grids, finest first). The last step writes straight into that buffer; the
+    /// intermediate planes are kept in `trace` only when it is non-nil (training).
+    func forward(latents: [Float], kernels: [Float], parallel: ParallelChunks, trace: inout Trace?) -> [Float] {
         let levels = geometry.levels
+        let pixels = geometry.width * geometry.height
         var stack = [grid(latents, level: levels - 1)]
         var saved = Trace()
+        var features: [Float] = []
         for level in stride(from: levels - 2, through: 0, by: -1) {
             let source = geometry.gridSizes[level + 1]
             let target = geometry.gridSizes[level]
             let kernel = Array(kernels[(4 * (levels - 2 - level))..<(4 * (levels - 1 - level))])
-            var horizontal = [[Float]](repeating: [], count: stack.count)
-            var upsampled = [[Float]](repeating: [], count: stack.count)
+            let channels = stack.count
+            var horizontal = [[Float]](repeating: [], count: channels)
+            var upsampled = [[Float]](repeating: [], count: level == 0 ? 0 : channels)
+            if level == 0 {
+                features = [Float](unsafeUninitializedCapacity: levels * pixels) { buffer, count in
+                    count = levels * pixels
+                    // The finest grid is the last plane; the up-sampled ones are written below.
+                    let finest = UnsafeMutableBufferPointer(rebasing: buffer[(channels * pixels)...])
+                    _ = finest.initialize(from: latents[geometry.offset(level: 0)..<(geometry.offset(level: 0) + pixels)])
+                }
+            }
+            let keepRows = trace != nil
             horizontal.withUnsafeMutableBufferPointer { hBuffer in
                 upsampled.withUnsafeMutableBufferPointer { uBuffer in
-                    let h = UnsafeSendableBox(hBuffer)
-                    let u = UnsafeSendableBox(uBuffer)
-                    parallel.run(chunks: stack.count) { channel in
-                        let rows = Self.filterRows(stack[channel], width: source.width, height: source.height,
-                                                   targetWidth: target.width, kernel: kernel)
-                        u.value[channel] = Self.filterColumns(rows, width: target.width, height: source.height,
-                                                              targetHeight: target.height, kernel: kernel)
-                        h.value[channel] = rows
+                    features.withUnsafeMutableBufferPointer { fBuffer in
+                        let h = UnsafeSendableBox(hBuffer), u = UnsafeSendableBox(uBuffer), f = UnsafeSendableBox(fBuffer)
+                        parallel.run(chunks: channels) { channel in
+                            let rows = Self.filterRows(stack[channel], width: source.width, height: source.height,
+                                                       targetWidth: target.width, kernel: kernel)
+                            if level == 0, let base = f.value.baseAddress {
+                                Self.filterColumns(rows, width: target.width, height: source.height,
+                                                   targetHeight: target.height, kernel: kernel, into: base + channel * pixels)
+                            } else {
+                                u.value[channel] = Self.filterColumns(rows, width: target.width, height: source.height,
+                                                                      targetHeight: target.height, kernel: kernel)
+                            }
+                            if keepRows { h.value[channel] = rows }
+                        }
                     }
                 }
             }
-            saved.sources.append(stack)
-            saved.horizontal.append(horizontal)
+            if keepRows {
+                saved.sources.append(stack)
+                saved.horizontal.append(horizontal)
+            }
             stack = upsampled
             stack.append(grid(latents, level: level))
         }
         if trace != nil { trace = saved }
-        return stack
+        return levels == 1 ? stack[0] : features
     }
 
     /// Gradients w.r.t. the latents (added to `gradLatents`) and the kernels (added to `gradKernels`).
@@ -113,51 +135,101 @@ struct Upsampler {
 
     /// Up-samples each row of a `width x height` plane to `targetWidth` columns.
     static func filterRows(_ plane: [Float], width: Int, height: Int, targetWidth: Int, kernel: [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: targetWidth * height)
-        let k = (kernel[0], kernel[1], kernel[2], kernel[3])
-        plane.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { destination in
+        [Float](unsafeUninitializedCapacity: targetWidth * height) { destination, count in
+            count = targetWidth * height
+            plane.withUnsafeBufferPointer { source in
+                guard let source = source.baseAddress, let destination = destination.baseAddress else { return }
                 for y in 0..<height {
-                    let row = source.baseAddress! + y * width
-                    let o = destination.baseAddress! + y * targetWidth
-                    for x in 0..<targetWidth {
-                        let i = x >> 1
-                        if i >= 2 && i + 2 < width {
-                            o[x] = (x & 1) == 0
-                                ? k.3 * row[i - 2] + k.1 * row[i - 1] + k.0 * row[i] + k.2 * row[i + 1]
-                                : k.2 * row[i - 1] + k.0 * row[i] + k.1 * row[i + 1] + k.3 * row[i + 2]
-                        } else {
-                            var sum: Float = 0
-                            for t in 0..<4 {
-                                let (index, coefficient) = tap(x, t, count: width)
-                                sum = sum + kernel[coefficient] * row[index]
-                            }
-                            o[x] = sum
-                        }
-                    }
+                    filterRow(source + y * width, width: width, into: destination + y * targetWidth,
+                              targetWidth: targetWidth, kernel: kernel)
                 }
             }
         }
-        return out
     }
 
-    /// Up-samples each column of a `width x height` plane to `targetHeight` rows.
-    static func filterColumns(_ plane: [Float], width: Int, height: Int, targetHeight: Int, kernel: [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: width * targetHeight)
-        plane.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { destination in
-                for y in 0..<targetHeight {
-                    let o = destination.baseAddress! + y * width
-                    for t in 0..<4 {
-                        let (row, coefficient) = tap(y, t, count: height)
-                        let c = kernel[coefficient]
-                        let s = source.baseAddress! + row * width
-                        VectorOps.axpy(c, s, o, count: width)
-                    }
+    /// One row of ``filterRows``: outputs `2i` and `2i + 1` for source positions `i` with all four
+    /// taps inside (`2 <= i < width - 2`) are computed eight positions at a time, with the same
+    /// operations per output as the scalar expression; the others through ``tap(_:_:count:)``.
+    @inline(__always)
+    private static func filterRow(_ row: UnsafePointer<Float>, width: Int, into o: UnsafeMutablePointer<Float>,
+                                  targetWidth: Int, kernel: [Float]) {
+        let k = (kernel[0], kernel[1], kernel[2], kernel[3])
+        let raw = UnsafeRawPointer(row)
+        var vectorEnd = 0  // outputs [4, vectorEnd) are done by the vector loop
+        var i = 2
+        while i + 8 <= width - 2, 2 * i + 16 <= targetWidth {
+            let m2 = raw.loadUnaligned(fromByteOffset: (i - 2) * 4, as: SIMD8<Float>.self)
+            let m1 = raw.loadUnaligned(fromByteOffset: (i - 1) * 4, as: SIMD8<Float>.self)
+            let c0 = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let p1 = raw.loadUnaligned(fromByteOffset: (i + 1) * 4, as: SIMD8<Float>.self)
+            let p2 = raw.loadUnaligned(fromByteOffset: (i + 2) * 4, as: SIMD8<Float>.self)
+            let even = m2 * k.3 + m1 * k.1 + c0 * k.0 + p1 * k.2
+            let odd = m1 * k.2 + c0 * k.0 + p1 * k.1 + p2 * k.3
+            let target = o + 2 * i
+            for lane in 0..<8 {
+                target[2 * lane] = even[lane]
+                target[2 * lane + 1] = odd[lane]
+            }
+            i += 8
+            vectorEnd = 2 * i
+        }
+        for x in 0..<targetWidth where x < 4 || x >= vectorEnd {
+            let i = x >> 1
+            if i >= 2 && i + 2 < width {
+                o[x] = (x & 1) == 0
+                    ? k.3 * row[i - 2] + k.1 * row[i - 1] + k.0 * row[i] + k.2 * row[i + 1]
+                    : k.2 * row[i - 1] + k.0 * row[i] + k.1 * row[i + 1] + k.3 * row[i + 2]
+            } else {
+                var sum: Float = 0
+                for t in 0..<4 {
+                    let (index, coefficient) = tap(x, t, count: width)
+                    sum = sum + kernel[coefficient] * row[index]
                 }
+                o[x] = sum
             }
         }
-        return out
+    }
+
+    /// Up-samples each column of a `width x height` plane to `targetHeight` rows: each output row
+    /// is `0 + c_0 s_0 + c_1 s_1 + c_2 s_2 + c_3 s_3` over its four source rows, in tap order.
+    static func filterColumns(_ plane: [Float], width: Int, height: Int, targetHeight: Int, kernel: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: width * targetHeight) { buffer, count in
+            count = width * targetHeight
+            if let base = buffer.baseAddress {
+                filterColumns(plane, width: width, height: height, targetHeight: targetHeight, kernel: kernel, into: base)
+            }
+        }
+    }
+
+    /// ``filterColumns(_:width:height:targetHeight:kernel:)`` into `destination` (`width * targetHeight`
+    /// values, all overwritten).
+    static func filterColumns(_ plane: [Float], width: Int, height: Int, targetHeight: Int, kernel: [Float],
+                              into destination: UnsafeMutablePointer<Float>) {
+        plane.withUnsafeBufferPointer { source in
+            guard let source = source.baseAddress else { return }
+            for y in 0..<targetHeight {
+                    let t = (0..<4).map { tap(y, $0, count: height) }
+                    let rows = t.map { UnsafeRawPointer(source + $0.index * width) }
+                    let c = t.map { kernel[$0.coefficient] }
+                    let o = destination + y * width
+                    var x = 0
+                    while x + 8 <= width {
+                        var acc = SIMD8<Float>.zero
+                        acc = acc + rows[0].loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * c[0]
+                        acc = acc + rows[1].loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * c[1]
+                        acc = acc + rows[2].loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * c[2]
+                        acc = acc + rows[3].loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * c[3]
+                        UnsafeMutableRawPointer(o).storeBytes(of: acc, toByteOffset: x * 4, as: SIMD8<Float>.self)
+                        x += 8
+                    }
+                    while x < width {
+                        var acc: Float = 0
+                        for j in 0..<4 { acc = acc + rows[j].load(fromByteOffset: x * 4, as: Float.self) * c[j] }
+                        o[x] = acc
+                        x += 1
+                    }
+            }
+        }
     }
 
     static func filterColumnsBackward(_ grad: [Float], rows: [Float], width: Int, height: Int, targetHeight: Int,
