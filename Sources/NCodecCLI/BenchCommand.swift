@@ -1,5 +1,6 @@
 import ArgumentParser
 import CodecBench
+import NeuralKernels
 import Foundation
 
 /// `ncodec bench`: rate-distortion evaluation of real codecs on a set of images.
@@ -46,6 +47,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryPolicy.keepFreedMemoryForReuse()
         let session = BenchSession(inputs: inputs, codecList: codecs, rate: try rateSelection(), jobs: jobs,
                                    outputDirectory: URL(fileURLWithPath: out), publishedPaths: published, anchor: anchor,
                                    timeout: timeout, commandLine: CommandLine.arguments.joined(separator: " "))

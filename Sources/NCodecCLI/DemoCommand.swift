@@ -30,6 +30,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryPolicy.keepFreedMemoryForReuse()
         let image = DemoImage.make()
         Parallel.setMaxThreads(threads)
         let configuration = EncoderConfiguration(lambda: EncoderConfiguration.lambda(quality: quality),

@@ -56,6 +56,7 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryPolicy.keepFreedMemoryForReuse()
         let image = try ImageFile.read(path: input)
         let configuration = encoderConfiguration()
         Parallel.setMaxThreads(threads)

@@ -52,3 +52,14 @@ import NeuralKernels
         #expect(abs(schedule.learningRate(at: 500) - 1e-5) < 1e-9)
     }
 }
+
+@Suite struct MemoryPolicyTests {
+    @Test func allocatorSettingIsAppliedOnGlibc() {
+        #if os(Linux)
+        #expect(MemoryPolicy.keepFreedMemoryForReuse())
+        #endif
+        // Allocation still works afterwards.
+        let buffer = [Float](repeating: 1, count: 1 << 22)
+        #expect(buffer.reduce(0, +) == Float(1 << 22))
+    }
+}

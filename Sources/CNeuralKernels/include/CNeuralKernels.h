@@ -68,6 +68,11 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
 int nk_fixed_residual_mlp_avx2(const int64_t *packed, int context, const int64_t *input, int64_t *scratch,
                                int64_t *sums);
 
+/// Raises glibc's mmap and trim thresholds so that freed multi-megabyte buffers are reused
+/// instead of being returned to the kernel and page-faulted in again. Returns 1 when applied,
+/// 0 where the C library is not glibc (then nothing changes).
+int nk_keep_freed_memory_for_reuse(void);
+
 #ifdef __cplusplus
 }
 #endif
