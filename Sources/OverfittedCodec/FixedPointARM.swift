@@ -83,12 +83,18 @@ struct FixedPointARM: Sendable {
     /// ``makeScratch()``.
     func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                     scratch: UnsafeMutablePointer<Int64>) -> (mean: Int32, logScale: Int32) {
+        finish(outputSums(grid: grid, width: width, height: height, x: x, y: y, scratch: scratch))
+    }
+
+    /// The two output sums (Q32) the mean and log-scale come from, from the vector kernel when it
+    /// applies, else from the scalar path.
+    @inline(__always)
+    func outputSums(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
+                    scratch: UnsafeMutablePointer<Int64>) -> (Int64, Int64) {
         let input = scratch
         gatherInput(grid: grid, width: width, height: height, x: x, y: y, into: input)
-        if let wide, let sums = wide.sums(input, scratch: scratch + stride) {
-            return finish(sums)
-        }
-        return finish(scalarSums(input: input, scratch: scratch))
+        if let wide, let sums = wide.sums(input, scratch: scratch + stride) { return sums }
+        return scalarSums(input: input, scratch: scratch)
     }
 
     /// The two output sums in scalar Int64 arithmetic (the definition the vector path reproduces).

@@ -62,6 +62,7 @@ struct LatentCoding {
         // One ARM scratch buffer per chunk of a step (a step has at most `parallel.threads` chunks).
         let scratches = UnsafeSendableBox((0..<parallel.threads).map { _ in arm.makeScratch() })
         defer { for scratch in scratches.value { scratch.deallocate() } }
+        let family = Self.family, latentRange = Self.latentRange  // read once, not per latent
         for step in 0..<order.stepCount {
             let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
             var clock = ContinuousClock.now
@@ -71,11 +72,11 @@ struct LatentCoding {
             for (k, index) in members.enumerated() {
                 let value: Int32
                 do {
-                    value = try decoder.decode(mean: means[k], logScale: logScales[k], using: Self.family)
+                    value = try decoder.decode(mean: means[k], logScale: logScales[k], using: family)
                 } catch {
                     throw .corruptStream("latents: \(error)")
                 }
-                guard Self.latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(Self.latentRange)") }
+                guard latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(latentRange)") }
                 grid[Int(index)] = value
             }
         }

@@ -15,9 +15,9 @@ import NeuralKernels
                                           QuantizedNetworks.Tensor(exponent: 12, values: biases), empty, empty, empty])
     }
 
-    /// Every position of a random grid: same mean and log-scale from both paths. Small weights keep
-    /// the activations in the Int32 range (vector path); large ones leave it for some positions
-    /// (fallback) or make a weight itself too large (scalar only).
+    /// Every position of a random grid: the same output sums (so the same mean and log-scale) from
+    /// both paths. Small weights keep the activations in the Int32 range (vector path); large ones
+    /// leave it for some positions (fallback) or make a weight itself too large (scalar only).
     @Test(arguments: [(1, 40, 10), (3, 40, 10), (8, 200, 12), (20, 300, 14), (24, 40, 8), (40, 100, 12),
                       (8, 1 << 20, 16), (20, 1 << 14, 6), (14, 1 << 24, 4)])
     func vectorKernelMatchesTheScalarPath(case: (context: Int, magnitude: Int32, exponent: Int)) {
@@ -35,9 +35,11 @@ import NeuralKernels
         grid.withUnsafeBufferPointer { g in
             for y in 0..<height {
                 for x in 0..<width {
-                    let p = vector.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: a)
-                    let q = scalar.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: b)
+                    let p = vector.outputSums(grid: g, width: width, height: height, x: x, y: y, scratch: a)
+                    let q = scalar.outputSums(grid: g, width: width, height: height, x: x, y: y, scratch: b)
                     #expect(p == q, "context \(`case`.context) at (\(x), \(y))")
+                    #expect(vector.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: a)
+                                == scalar.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: b))
                 }
             }
         }
