@@ -98,7 +98,22 @@ int nk_fixed_residual_mlp_avx2(const int64_t *packed, int context, const int64_t
     }
 }
 
+__attribute__((target("avx2")))
+void nk_fixed_residual_mlp_batch_avx2(const int64_t *packed, int context, const int64_t *inputs, ptrdiff_t count,
+                                      int64_t *scratch, int64_t *sums, uint8_t *done) {
+    const ptrdiff_t p = (context + 3) / 4 * 4;
+    for (ptrdiff_t n = 0; n < count; n++) {
+        done[n] = (uint8_t)nk_fixed_residual_mlp_avx2(packed, context, inputs + n * p, scratch, sums + 2 * n);
+    }
+}
+
 #else
+
+void nk_fixed_residual_mlp_batch_avx2(const int64_t *packed, int context, const int64_t *inputs, ptrdiff_t count,
+                                      int64_t *scratch, int64_t *sums, uint8_t *done) {
+    (void)packed; (void)context; (void)inputs; (void)scratch; (void)sums;
+    for (ptrdiff_t n = 0; n < count; n++) done[n] = 0;
+}
 
 int nk_fixed_residual_mlp_avx2(const int64_t *packed, int context, const int64_t *input, int64_t *scratch,
                                int64_t *sums) {

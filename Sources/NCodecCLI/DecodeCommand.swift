@@ -31,6 +31,7 @@ struct DecodeCommand: ParsableCommand {
         let data = try Data(contentsOf: URL(fileURLWithPath: input))
         let readSeconds = Date().timeIntervalSince(readStart)
         Parallel.setMaxThreads(threads)
+        MemoryPolicy.keepFreedMemoryForReuse()  // decoding frees and allocates several multi-megabyte planes
         let start = Date()
         var phases = DecodePhases()
         let image = try OverfittedDecoder.decode(data, threads: threads, phases: &phases)

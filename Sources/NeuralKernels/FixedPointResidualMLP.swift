@@ -54,6 +54,15 @@ public struct FixedPointResidualMLP: Sendable {
     /// Scratch values ``sums(_:scratch:)`` needs.
     public var scratchCount: Int { 2 * paddedContext }
 
+    /// ``sums(_:scratch:)`` for `count` positions: inputs at `inputs + n * paddedContext`, sums to
+    /// `sums[2n]` and `sums[2n + 1]`; `done[n]` is 0 where ``sums(_:scratch:)`` would return nil.
+    public func batchSums(_ inputs: UnsafePointer<Int64>, count: Int, scratch: UnsafeMutablePointer<Int64>,
+                          sums: UnsafeMutablePointer<Int64>, done: UnsafeMutablePointer<UInt8>) {
+        packed.withUnsafeBufferPointer { p in
+            nk_fixed_residual_mlp_batch_avx2(p.baseAddress, Int32(context), inputs, count, scratch, sums, done)
+        }
+    }
+
     /// The two output sums for `input` (``paddedContext`` values, zero beyond ``context``), or nil
     /// when an input or hidden activation is outside the Int32 range.
     @inline(__always)

@@ -68,6 +68,71 @@ struct FixedPointARM: Sendable {
         return scratch
     }
 
+    /// Working memory of one thread for ``parameters(grid:width:height:x:y:stepX:stepY:count:means:logScales:batch:)``.
+    final class Batch: @unchecked Sendable {
+        /// Latents per call of the vector kernel.
+        static let capacity = 256
+        /// `capacity` inputs of `stride` values each (zero padding beyond the context).
+        let inputs: UnsafeMutablePointer<Int64>
+        let sums: UnsafeMutablePointer<Int64>
+        let done: UnsafeMutablePointer<UInt8>
+        /// As from ``FixedPointARM/makeScratch()``.
+        let scratch: UnsafeMutablePointer<Int64>
+
+        init(arm: FixedPointARM) {
+            inputs = .allocate(capacity: Self.capacity * arm.stride)
+            inputs.initialize(repeating: 0, count: Self.capacity * arm.stride)
+            sums = .allocate(capacity: 2 * Self.capacity)
+            done = .allocate(capacity: Self.capacity)
+            scratch = arm.makeScratch()
+        }
+
+        deinit {
+            inputs.deallocate()
+            sums.deallocate()
+            done.deallocate()
+            scratch.deallocate()
+        }
+    }
+
+    /// Means and log-scales of the `count` latents at `(x + k * stepX, y + k * stepY)`, `k < count`,
+    /// into `means[k]` and `logScales[k]`: the same values as
+    /// ``parameters(grid:width:height:x:y:scratch:)``, with one vector-kernel call per batch.
+    func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x x0: Int, y y0: Int,
+                    stepX: Int, stepY: Int, count: Int, means: UnsafeMutablePointer<Int32>,
+                    logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
+        guard let wide else {
+            for k in 0..<count {
+                let p = parameters(grid: grid, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
+                                   scratch: batch.scratch)
+                means[k] = p.mean
+                logScales[k] = p.logScale
+            }
+            return
+        }
+        var start = 0
+        while start < count {
+            let n = min(Batch.capacity, count - start)
+            for k in 0..<n {
+                gatherInput(grid: grid, width: width, height: height, x: x0 + (start + k) * stepX,
+                            y: y0 + (start + k) * stepY, into: batch.inputs + k * stride)
+            }
+            wide.batchSums(batch.inputs, count: n, scratch: batch.scratch + stride, sums: batch.sums, done: batch.done)
+            for k in 0..<n {
+                var sums = (batch.sums[2 * k], batch.sums[2 * k + 1])
+                if batch.done[k] == 0 {  // an activation left the Int32 range: the scalar path
+                    gatherInput(grid: grid, width: width, height: height, x: x0 + (start + k) * stepX,
+                                y: y0 + (start + k) * stepY, into: batch.scratch)
+                    sums = scalarSums(input: batch.scratch, scratch: batch.scratch)
+                }
+                let p = finish(sums)
+                means[start + k] = p.mean
+                logScales[start + k] = p.logScale
+            }
+            start += n
+        }
+    }
+
     @inline(__always)
     private static func roundShift(_ value: Int64, _ shift: Int64) -> Int64 {
         (value &+ (1 << (shift - 1))) >> shift

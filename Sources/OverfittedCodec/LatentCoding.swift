@@ -59,14 +59,14 @@ struct LatentCoding {
                                    slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
         var means = [Int32](repeating: 0, count: width + 1)
         var logScales = means
-        // One ARM scratch buffer per chunk of a step (a step has at most `parallel.threads` chunks).
-        let scratches = UnsafeSendableBox((0..<parallel.threads).map { _ in arm.makeScratch() })
-        defer { for scratch in scratches.value { scratch.deallocate() } }
+        // ARM working memory per chunk of a step (a step has at most `parallel.threads` chunks).
+        let batches = (0..<parallel.threads).map { _ in FixedPointARM.Batch(arm: arm) }
+        let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.context)
         let family = Self.family, latentRange = Self.latentRange  // read once, not per latent
         for step in 0..<order.stepCount {
             let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
             var clock = ContinuousClock.now
-            stepParameters(grid: grid, width: width, height: height, members: members, scratches: scratches,
+            stepParameters(grid: grid, width: width, height: height, slope: slope, members: members, batches: batches,
                            means: &means, logScales: &logScales)
             armSeconds += DecodePhases.lap(&clock)
             for (k, index) in members.enumerated() {
@@ -83,10 +83,10 @@ struct LatentCoding {
         return grid
     }
 
-    /// ARM outputs for the latents of one wavefront step (they only read earlier steps).
-    private func stepParameters(grid: [Int32], width: Int, height: Int, members: ArraySlice<Int32>,
-                                scratches: UnsafeSendableBox<[UnsafeMutablePointer<Int64>]>,
-                                means: inout [Int32], logScales: inout [Int32]) {
+    /// ARM outputs for the latents of one wavefront step (they only read earlier steps). Member `k`
+    /// of a step is one row below and `slope` columns left of member `k - 1` (``WavefrontOrder``).
+    private func stepParameters(grid: [Int32], width: Int, height: Int, slope: Int, members: ArraySlice<Int32>,
+                                batches: [FixedPointARM.Batch], means: inout [Int32], logScales: inout [Int32]) {
         let count = members.count
         let chunks = count >= Self.parallelStepThreshold ? parallel.threads : 1
         let base = members.startIndex
@@ -95,14 +95,12 @@ struct LatentCoding {
                 logScales.withUnsafeMutableBufferPointer { sBuffer in
                     let out = UnsafeSendableBox((mBuffer, sBuffer))
                     parallel.run(chunks: chunks) { chunk in
-                        let scratch = scratches.value[chunk]
-                        for k in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
-                            let index = Int(members[base + k])
-                            let p = arm.parameters(grid: g, width: width, height: height, x: index % width, y: index / width,
-                                                   scratch: scratch)
-                            out.value.0[k] = p.mean
-                            out.value.1[k] = p.logScale
-                        }
+                        let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
+                        guard let first = range.first, let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
+                        let index = Int(members[base + first])
+                        arm.parameters(grid: g, width: width, height: height, x: index % width, y: index / width,
+                                       stepX: -slope, stepY: 1, count: range.count, means: m + first, logScales: s + first,
+                                       batch: batches[chunk])
                     }
                 }
             }
@@ -119,14 +117,11 @@ struct LatentCoding {
                 logScales.withUnsafeMutableBufferPointer { sBuffer in
                     let out = UnsafeSendableBox((mBuffer, sBuffer))
                     parallel.run(chunks: chunks) { chunk in
-                        let scratch = arm.makeScratch()
-                        defer { scratch.deallocate() }
+                        let batch = FixedPointARM.Batch(arm: arm)
+                        guard let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
                         for y in ParallelChunks.range(of: chunk, chunks: chunks, count: height) {
-                            for x in 0..<width {
-                                let p = arm.parameters(grid: g, width: width, height: height, x: x, y: y, scratch: scratch)
-                                out.value.0[y * width + x] = p.mean
-                                out.value.1[y * width + x] = p.logScale
-                            }
+                            arm.parameters(grid: g, width: width, height: height, x: 0, y: y, stepX: 1, stepY: 0,
+                                           count: width, means: m + y * width, logScales: s + y * width, batch: batch)
                         }
                     }
                 }

@@ -68,6 +68,11 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
 int nk_fixed_residual_mlp_avx2(const int64_t *packed, int context, const int64_t *input, int64_t *scratch,
                                int64_t *sums);
 
+/// nk_fixed_residual_mlp_avx2 for `count` positions: inputs `inputs + n * P`, sums written to
+/// `sums[2n]`, `sums[2n + 1]`, and `done[n]` = its return value (0 everywhere off x86-64).
+void nk_fixed_residual_mlp_batch_avx2(const int64_t *packed, int context, const int64_t *inputs, ptrdiff_t count,
+                                      int64_t *scratch, int64_t *sums, uint8_t *done);
+
 /// Raises glibc's mmap and trim thresholds so that freed multi-megabyte buffers are reused
 /// instead of being returned to the kernel and page-faulted in again. Returns 1 when applied,
 /// 0 where the C library is not glibc (then nothing changes).
