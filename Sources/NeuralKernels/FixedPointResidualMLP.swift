@@ -20,6 +20,18 @@ public struct FixedPointResidualMLP: Sendable {
     /// reads (the values beyond `context` must be zero).
     public let paddedContext: Int
     private let packed: [Int64]
+    /// W1 transposed as Int32 with rows of ``latentStride`` (empty when a row of W1 fails the bound
+    /// of ``usesLatentLayer``).
+    private let narrowW1: [Int32]
+
+    /// `context` rounded up to a multiple of 8: the row length of the latents ``batchSums(_:latents:count:scratch:sums:done:)`` reads.
+    public var latentStride: Int { (context + 7) / 8 * 8 }
+
+    /// Whether inputs given as small integers (latents in -64...64, each input being latent * 2^16)
+    /// take the 32-bit layer-1 path: true when every row of W1 has `sum_i |W1[o][i]| * 64 < 2^31`,
+    /// which keeps every partial sum of `sum_i W1[o][i] * latent[i]` inside Int32 (see the proof at
+    /// `layer1_narrow_avx2` in CNeuralKernels).
+    public var usesLatentLayer: Bool { !narrowW1.isEmpty }
 
     /// Largest context the kernel supports.
     public static let maximumContext = 40
@@ -49,6 +61,16 @@ public struct FixedPointResidualMLP: Sendable {
         paddedContext = p
         packed = transposed(w1) + transposed(w2) + rows(wOut, count: 2) + rows(wLinear, count: 2)
             + rows(b1, count: 1) + rows(b2, count: 1)
+        // |W1[o][i]| < 2^31 and c <= 40, so these Int64 sums cannot overflow.
+        let rowsFit = (0..<c).allSatisfy { o in (0..<c).reduce(Int64(0)) { $0 + Int64(w1[o * c + $1].magnitude) } * 64 < 1 << 31 }
+        if rowsFit {
+            let p8 = (c + 7) / 8 * 8
+            var t = [Int32](repeating: 0, count: c * p8)
+            for o in 0..<c { for i in 0..<c { t[i * p8 + o] = Int32(w1[o * c + i]) } }
+            narrowW1 = t
+        } else {
+            narrowW1 = []
+        }
     }
 
     /// Scratch values ``sums(_:scratch:)`` needs.
@@ -56,10 +78,17 @@ public struct FixedPointResidualMLP: Sendable {
 
     /// ``sums(_:scratch:)`` for `count` positions: inputs at `inputs + n * paddedContext`, sums to
     /// `sums[2n]` and `sums[2n + 1]`; `done[n]` is 0 where ``sums(_:scratch:)`` would return nil.
-    public func batchSums(_ inputs: UnsafePointer<Int64>, count: Int, scratch: UnsafeMutablePointer<Int64>,
-                          sums: UnsafeMutablePointer<Int64>, done: UnsafeMutablePointer<UInt8>) {
+    /// `latents`, when given, must hold the same inputs divided by 2^16 (rows of ``latentStride``,
+    /// zero padding): then, when ``usesLatentLayer``, positions whose latents are in -64...64 compute
+    /// layer 1 with 32-bit products (same results).
+    public func batchSums(_ inputs: UnsafePointer<Int64>, latents: UnsafePointer<Int32>?, count: Int,
+                          scratch: UnsafeMutablePointer<Int64>, sums: UnsafeMutablePointer<Int64>,
+                          done: UnsafeMutablePointer<UInt8>) {
         packed.withUnsafeBufferPointer { p in
-            nk_fixed_residual_mlp_batch_avx2(p.baseAddress, Int32(context), inputs, count, scratch, sums, done)
+            narrowW1.withUnsafeBufferPointer { n in
+                nk_fixed_residual_mlp_batch_avx2(p.baseAddress, Int32(context), inputs, n.baseAddress,
+                                                 n.isEmpty ? nil : latents, count, scratch, sums, done)
+            }
         }
     }
 

@@ -57,6 +57,9 @@ struct FixedPointARM: Sendable {
     /// Whether the 256-bit vector kernel is in use (the CPU has it and every weight fits in Int32).
     var isVectorized: Bool { wide != nil }
 
+    /// Whether layer 1 may run on 32-bit products (see ``FixedPointResidualMLP/usesLatentLayer``).
+    var usesLatentLayer: Bool { wide?.usesLatentLayer ?? false }
+
     /// Values the `scratch` of ``parameters(grid:width:height:x:y:scratch:)`` must hold; they must
     /// be zero-initialised once (the padding of the input must stay zero).
     var scratchCount: Int { 3 * stride }
@@ -74,6 +77,9 @@ struct FixedPointARM: Sendable {
         static let capacity = 256
         /// `capacity` inputs of `stride` values each (zero padding beyond the context).
         let inputs: UnsafeMutablePointer<Int64>
+        /// The same inputs as integers, rows of the kernel's `latentStride` (zero padding).
+        let latents: UnsafeMutablePointer<Int32>
+        let latentStride: Int
         let sums: UnsafeMutablePointer<Int64>
         let done: UnsafeMutablePointer<UInt8>
         /// As from ``FixedPointARM/makeScratch()``.
@@ -82,6 +88,9 @@ struct FixedPointARM: Sendable {
         init(arm: FixedPointARM) {
             inputs = .allocate(capacity: Self.capacity * arm.stride)
             inputs.initialize(repeating: 0, count: Self.capacity * arm.stride)
+            latentStride = arm.wide?.latentStride ?? 8
+            latents = .allocate(capacity: Self.capacity * latentStride)
+            latents.initialize(repeating: 0, count: Self.capacity * latentStride)
             sums = .allocate(capacity: 2 * Self.capacity)
             done = .allocate(capacity: Self.capacity)
             scratch = arm.makeScratch()
@@ -89,6 +98,7 @@ struct FixedPointARM: Sendable {
 
         deinit {
             inputs.deallocate()
+            latents.deallocate()
             sums.deallocate()
             done.deallocate()
             scratch.deallocate()
@@ -115,9 +125,11 @@ struct FixedPointARM: Sendable {
             let n = min(Batch.capacity, count - start)
             for k in 0..<n {
                 gatherInput(grid: grid, width: width, height: height, x: x0 + (start + k) * stepX,
-                            y: y0 + (start + k) * stepY, into: batch.inputs + k * stride)
+                            y: y0 + (start + k) * stepY, into: batch.inputs + k * stride,
+                            latents: batch.latents + k * batch.latentStride)
             }
-            wide.batchSums(batch.inputs, count: n, scratch: batch.scratch + stride, sums: batch.sums, done: batch.done)
+            wide.batchSums(batch.inputs, latents: batch.latents, count: n, scratch: batch.scratch + stride,
+                           sums: batch.sums, done: batch.done)
             for k in 0..<n {
                 var sums = (batch.sums[2 * k], batch.sums[2 * k + 1])
                 if batch.done[k] == 0 {  // an activation left the Int32 range: the scalar path
@@ -198,19 +210,34 @@ struct FixedPointARM: Sendable {
     @inline(__always)
     private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                              into input: UnsafeMutablePointer<Int64>) {
+        gatherInput(grid: grid, width: width, height: height, x: x, y: y) { k, value in input[k] = Int64(value) << 16 }
+    }
+
+    /// ``gatherInput(grid:width:height:x:y:into:)``, also writing the neighbours as integers to `latents`.
+    @inline(__always)
+    private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
+                             into input: UnsafeMutablePointer<Int64>, latents: UnsafeMutablePointer<Int32>) {
+        gatherInput(grid: grid, width: width, height: height, x: x, y: y) { k, value in
+            input[k] = Int64(value) << 16
+            latents[k] = value
+        }
+    }
+
+    /// Calls `store(k, value)` with neighbour `k`'s value (0 outside the grid).
+    @inline(__always)
+    private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
+                             store: (Int, Int32) -> Void) {
         let r = Self.reach
         offsets.withUnsafeBufferPointer { o in
             if y >= r, x >= r, x + r < width, y < height, let g = grid.baseAddress {
                 let centre = g + (y * width + x)
-                for k in 0..<o.count {
-                    input[k] = Int64(centre[o[k].dy * width + o[k].dx]) << 16
-                }
+                for k in 0..<o.count { store(k, centre[o[k].dy * width + o[k].dx]) }
                 return
             }
             for k in 0..<o.count {
                 let yy = y + o[k].dy, xx = x + o[k].dx
                 let inside = yy >= 0 && xx >= 0 && xx < width && yy < height
-                input[k] = inside ? Int64(grid[yy * width + xx]) << 16 : 0
+                store(k, inside ? grid[yy * width + xx] : 0)
             }
         }
     }

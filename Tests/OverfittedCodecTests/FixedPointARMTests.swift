@@ -18,9 +18,10 @@ import NeuralKernels
     /// Every position of a random grid: the same output sums (so the same mean and log-scale) from
     /// both paths. Small weights keep the activations in the Int32 range (vector path); large ones
     /// leave it for some positions (fallback) or make a weight itself too large (scalar only).
-    @Test(arguments: [(1, 40, 10), (3, 40, 10), (8, 200, 12), (20, 300, 14), (24, 40, 8), (40, 100, 12),
-                      (8, 1 << 20, 16), (20, 1 << 14, 6), (14, 1 << 24, 4)])
-    func vectorKernelMatchesTheScalarPath(case: (context: Int, magnitude: Int32, exponent: Int)) {
+    @Test(arguments: [(1, 40, 10, 64), (3, 40, 10, 64), (8, 200, 12, 64), (20, 300, 14, 64), (24, 40, 8, 64),
+                      (40, 100, 12, 64), (20, 300, 14, 1000), (8, 1 << 20, 16, 64), (20, 1 << 14, 6, 64),
+                      (14, 1 << 24, 4, 64)])
+    func vectorKernelMatchesTheScalarPath(case: (context: Int, magnitude: Int32, exponent: Int, latentBound: Int32)) {
         var generator = SeededGenerator(seed: UInt64(`case`.context * 1000 + `case`.exponent))
         let networks = Self.networks(context: `case`.context, weightMagnitude: `case`.magnitude,
                                      weightExponent: `case`.exponent, generator: &generator)
@@ -29,7 +30,8 @@ import NeuralKernels
         let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
         #expect(!scalar.isVectorized)
         let width = 13, height = 11
-        let grid = (0..<(width * height)).map { _ in Int32.random(in: LatentCoding.latentRange, using: &generator) }
+        // A grid with latents beyond -64...64 exercises the kernel without its 32-bit layer 1.
+        let grid = (0..<(width * height)).map { _ in Int32.random(in: -`case`.latentBound...`case`.latentBound, using: &generator) }
         let a = vector.makeScratch(), b = scalar.makeScratch()
         defer { a.deallocate(); b.deallocate() }
         grid.withUnsafeBufferPointer { g in
@@ -65,6 +67,10 @@ import NeuralKernels
         let networks = Self.networks(context: 20, weightMagnitude: 300, weightExponent: 14, generator: &generator)
         let arm = FixedPointARM(networks: networks, layout: ARMLayout(context: 20))
         #expect(arm.isVectorized == (Acceleration.level >= .avx2))
+        #expect(arm.usesLatentLayer == (Acceleration.level >= .avx2))
+        // 2^14 at step 2^-6 is 2^24 in Q16: twenty of them times 64 exceed 2^31.
+        let large = Self.networks(context: 20, weightMagnitude: 1 << 14, weightExponent: 6, generator: &generator)
+        #expect(!FixedPointARM(networks: large, layout: ARMLayout(context: 20)).usesLatentLayer)
     }
 
     @Test func weightsBeyondInt32KeepTheScalarPath() {

@@ -70,7 +70,12 @@ int nk_fixed_residual_mlp_avx2(const int64_t *packed, int context, const int64_t
 
 /// nk_fixed_residual_mlp_avx2 for `count` positions: inputs `inputs + n * P`, sums written to
 /// `sums[2n]`, `sums[2n + 1]`, and `done[n]` = its return value (0 everywhere off x86-64).
-void nk_fixed_residual_mlp_batch_avx2(const int64_t *packed, int context, const int64_t *inputs, ptrdiff_t count,
+/// When `latents` is not NULL, the caller guarantees `inputs[n * P + i] == latents[n * P8 + i] * 2^16`
+/// (P8 = 8 * ceil(context / 8), zero padding) and `w1_narrow` holds W1 transposed as Int32
+/// (`[i * P8 + o]`) with sum_i |W1[o][i]| * 64 < 2^31 for every row; then a position whose latents
+/// all lie in -64...64 computes layer 1 with 32-bit products (exact under those bounds, same result).
+void nk_fixed_residual_mlp_batch_avx2(const int64_t *packed, int context, const int64_t *inputs,
+                                      const int32_t *w1_narrow, const int32_t *latents, ptrdiff_t count,
                                       int64_t *scratch, int64_t *sums, uint8_t *done);
 
 /// Raises glibc's mmap and trim thresholds so that freed multi-megabyte buffers are reused
