@@ -54,6 +54,9 @@ struct FixedPointARM: Sendable {
         stride = wide?.paddedContext ?? context
     }
 
+    /// Multiply-accumulates per latent (``Architecture/armMACsPerLatent``).
+    var macsPerLatent: Int { 2 * context * context + 4 * context }
+
     /// Whether the 256-bit vector kernel is in use (the CPU has it and every weight fits in Int32).
     var isVectorized: Bool { wide != nil }
 

@@ -9,8 +9,13 @@ struct LatentCoding {
     let arm: FixedPointARM
     let parallel: ParallelChunks
 
-    /// Steps with fewer latents than this are evaluated on one thread (cheaper than waking others).
-    static let parallelStepThreshold = 96
+    /// ARM multiply-accumulates a wavefront step must hold to be split over threads. Below it the
+    /// threads' wake-up and the barrier at the end of each step cost more than they save: a Kodak
+    /// step (at most 256 latents, a few thousand steps per image) is 9 to 20 microseconds of work
+    /// on one core, and with 2 threads it measured no faster than 1.
+    static let defaultParallelStepWork = 400_000
+    /// This coder's threshold (``defaultParallelStepWork``; tests lower it to reach the parallel path).
+    var parallelStepWork = Self.defaultParallelStepWork
     static let family = QuantizedFamily.laplace16
     /// Bounds of a coded latent.
     static let latentRange: ClosedRange<Int32> = -64...63
@@ -88,7 +93,7 @@ struct LatentCoding {
     private func stepParameters(grid: [Int32], width: Int, height: Int, slope: Int, members: ArraySlice<Int32>,
                                 batches: [FixedPointARM.Batch], means: inout [Int32], logScales: inout [Int32]) {
         let count = members.count
-        let chunks = count >= Self.parallelStepThreshold ? parallel.threads : 1
+        let chunks = count * arm.macsPerLatent >= parallelStepWork ? parallel.threads : 1
         let base = members.startIndex
         grid.withUnsafeBufferPointer { g in
             means.withUnsafeMutableBufferPointer { mBuffer in
