@@ -29,12 +29,22 @@ public enum LaplaceRate {
             guard let sums = buffer.baseAddress else { return }
             Parallel.forEach(chunks) { index in
                 var total = 0.0
-                for i in index * chunk..<min(count, (index + 1) * chunk) {
-                    let term = single(value: values[i], mean: means[i], logScale: logScales[i])
-                    total += Double(term.bits)
-                    gradValues?[i] = scale * term.dValue
-                    gradMeans?[i] = -scale * term.dValue
-                    gradLogScales?[i] = scale * term.dLogScale
+                var i = index * chunk
+                let end = min(count, (index + 1) * chunk)
+                while i < end {
+                    let lanes = min(8, end - i)
+                    var value = Vector(repeating: 0), mean = Vector(repeating: 0), logScale = Vector(repeating: 0)
+                    for lane in 0..<lanes {
+                        value[lane] = values[i + lane]; mean[lane] = means[i + lane]; logScale[lane] = logScales[i + lane]
+                    }
+                    let term = eight(value: value, mean: mean, logScale: logScale)
+                    for lane in 0..<lanes {
+                        total += Double(term.bits[lane])
+                        gradValues?[i + lane] = scale * term.dValue[lane]
+                        gradMeans?[i + lane] = -scale * term.dValue[lane]
+                        gradLogScales?[i + lane] = scale * term.dLogScale[lane]
+                    }
+                    i += lanes
                 }
                 sums[index] = total
             }
@@ -42,34 +52,42 @@ public enum LaplaceRate {
         return partials.reduce(0, +)
     }
 
+    public typealias Vector = SIMD8<Float>
+
     /// Bits of one value and their derivatives with respect to the value and the log-scale (the
-    /// derivative with respect to the mean is `-dValue`).
-    @inline(__always)
+    /// derivative with respect to the mean is `-dValue`): lane 0 of ``eight(value:mean:logScale:)``.
     public static func single(value: Float, mean: Float, logScale: Float) -> (bits: Float, dValue: Float, dLogScale: Float) {
-        let b = exp(logScale)
-        let inverseB = 1 / b
+        let term = eight(value: Vector(repeating: value), mean: Vector(repeating: mean), logScale: Vector(repeating: logScale))
+        return (term.bits[0], term.dValue[0], term.dLogScale[0])
+    }
+
+    /// Bits of eight values and their derivatives with respect to the values and the log-scales,
+    /// using ``FastMath`` (no libm: the same results on every machine).
+    @inline(__always)
+    public static func eight(value: Vector, mean: Vector, logScale: Vector) -> (bits: Vector, dValue: Vector, dLogScale: Vector) {
+        let inverseB = 1 / FastMath.exp(logScale)
         // The mass is symmetric in z = value - mean: work with |z| and restore the sign at the end.
         let z = value - mean
-        let flip: Float = z < 0 ? -1 : 1
-        let d = abs(z)
+        let d = FastMath.absolute(z)
         let upper = d + 0.5, lower = d - 0.5
-        let eUpper = exp(-upper * inverseB)
-        let probability: Float
-        let eLower: Float
-        if lower >= 0 {
-            eLower = exp(-lower * inverseB)
-            probability = 0.5 * (eLower - eUpper)
-        } else {
-            eLower = exp(lower * inverseB)
-            probability = 1 - 0.5 * eUpper - 0.5 * eLower
-        }
-        guard probability > probabilityFloor else { return (16, 0, 0) }
+        // exp(-|v| / b) at both bin edges (the lower edge may lie on either side of the mean).
+        let eUpper = FastMath.exp(-upper * inverseB)
+        let eLower = FastMath.exp(-FastMath.absolute(lower) * inverseB)
+        var probability = 1 - 0.5 * eUpper - 0.5 * eLower
+        probability.replace(with: 0.5 * (eLower - eUpper), where: lower .>= 0)
+        let floored = probability .<= probabilityFloor
+        let safeProbability = probability.replacing(with: 1, where: floored)
         // Densities at the bin edges: exp(-|v| / b) / (2b).
         let pdfUpper = 0.5 * inverseB * eUpper, pdfLower = 0.5 * inverseB * eLower
         let dProbability = pdfUpper - pdfLower
         // d F(v) / d logScale = -pdf(v) * v (v measured from the mean).
         let dProbabilityLogScale = -pdfUpper * upper + pdfLower * lower
-        let dBits = -1 / (probability * Float(M_LN2))
-        return (-log2(probability), flip * dBits * dProbability, dBits * dProbabilityLogScale)
+        let dBits = -1 / (safeProbability * Float(M_LN2))
+        var dValue = dBits * dProbability
+        dValue.replace(with: -dValue, where: z .< 0)
+        let zero = Vector(repeating: 0)
+        return (-FastMath.log2(safeProbability).replacing(with: -16, where: floored),
+                dValue.replacing(with: zero, where: floored),
+                (dBits * dProbabilityLogScale).replacing(with: zero, where: floored))
     }
 }

@@ -63,9 +63,19 @@ public enum QuantizationProxy {
         }
         let a = 1 / temperature, normaliser = 0.5 / tanh(a / 2)
         Parallel.forRanges(count: count, grain: grain) { range in
-            for i in range {
-                let m = x[i].rounded(.down) + 0.5
-                output[i] = m + normaliser * tanh(a * (x[i] - m))
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let v = load8(x + i)
+                let m = FastMath.floor(v) + 0.5
+                store8(m + normaliser * FastMath.tanh(a * (v - m)), output + i)
+                i += 8
+            }
+            while i < range.upperBound {
+                var v = SIMD8<Float>(repeating: 0)
+                v[0] = x[i]
+                let m = FastMath.floor(v) + 0.5
+                output[i] = (m + normaliser * FastMath.tanh(a * (v - m)))[0]
+                i += 1
             }
         }
     }
@@ -77,11 +87,22 @@ public enum QuantizationProxy {
         guard temperature > 0 else { return }
         let a = 1 / temperature, normaliser = 0.5 * a / tanh(a / 2)
         Parallel.forRanges(count: count, grain: grain) { range in
-            for i in range {
-                let m = x[i].rounded(.down) + 0.5
-                let t = tanh(a * (x[i] - m))
-                let d = gradOutput[i] * normaliser * (1 - t * t)
-                gradInput[i] = accumulate ? gradInput[i] + d : d
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let lanes = min(8, range.upperBound - i)
+                var v = SIMD8<Float>(repeating: 0), g = SIMD8<Float>(repeating: 0)
+                if lanes == 8 {
+                    v = load8(x + i); g = load8(gradOutput + i)
+                } else {
+                    for lane in 0..<lanes { v[lane] = x[i + lane]; g[lane] = gradOutput[i + lane] }
+                }
+                let m = FastMath.floor(v) + 0.5
+                let t = FastMath.tanh(a * (v - m))
+                let d = g * normaliser * (1 - t * t)
+                for lane in 0..<lanes {
+                    gradInput[i + lane] = accumulate ? gradInput[i + lane] + d[lane] : d[lane]
+                }
+                i += lanes
             }
         }
     }

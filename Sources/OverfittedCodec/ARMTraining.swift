@@ -65,19 +65,26 @@ struct ARMTraining {
                                         return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
                                                          gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!) { positions, outputs, gradOutputs in
                                             var bits = 0.0
-                                            for j in 0..<positions.count {
+                                            var j = 0
+                                            while j < positions.count {
+                                                let lanes = min(8, positions.count - j)
                                                 let i = positions.lowerBound + j
-                                                let raw = outputs[stride + j] + lin[total + i]
-                                                let logScale = min(max(raw, range.lowerBound), range.upperBound)
-                                                let r = LaplaceRate.single(value: values[i], mean: outputs[j] + lin[i], logScale: logScale)
-                                                bits += Double(r.bits)
-                                                gradSelf[i] = scale * r.dValue
+                                                let mean = Lanes.load(outputs + j, lanes) + Lanes.load(lin + i, lanes)
+                                                let raw = Lanes.load(outputs + stride + j, lanes) + Lanes.load(lin + total + i, lanes)
+                                                let value = Lanes.load(values + i, lanes)
+                                                let below = raw .< range.lowerBound, above = raw .> range.upperBound
+                                                var logScale = raw.replacing(with: range.lowerBound, where: below)
+                                                logScale.replace(with: range.upperBound, where: above)
+                                                let r = LaplaceRate.eight(value: value, mean: mean, logScale: logScale)
                                                 let gMean = -scale * r.dValue
-                                                let gLogScale = range.contains(raw) ? scale * r.dLogScale : 0
-                                                gradOutputs[j] = gMean
-                                                gradOutputs[stride + j] = gLogScale
-                                                gradAll[i] = gMean
-                                                gradAll[total + i] = gLogScale
+                                                let gLogScale = (scale * r.dLogScale).replacing(with: 0, where: below .| above)
+                                                for lane in 0..<lanes { bits += Double(r.bits[lane]) }
+                                                Lanes.store(scale * r.dValue, gradSelf + i, lanes)
+                                                Lanes.store(gMean, gradOutputs + j, lanes)
+                                                Lanes.store(gLogScale, gradOutputs + stride + j, lanes)
+                                                Lanes.store(gMean, gradAll + i, lanes)
+                                                Lanes.store(gLogScale, gradAll + total + i, lanes)
+                                                j += lanes
                                             }
                                             return bits
                                         }
@@ -227,5 +234,30 @@ struct ARMTraining {
             }
         }
         for i in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + i] += dots[i] }
+    }
+}
+
+/// Loads and stores of up to eight consecutive floats as one vector (missing lanes read as 0).
+private enum Lanes {
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+        if count == 8 { return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
+        var v = SIMD8<Float>(repeating: 0)
+        for lane in 0..<count { v[lane] = pointer[lane] }
+        return v
+    }
+
+    @inline(__always)
+    static func load(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) -> SIMD8<Float> {
+        load(UnsafePointer(pointer), count)
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == 8 {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: v, as: SIMD8<Float>.self)
+        } else {
+            for lane in 0..<count { pointer[lane] = v[lane] }
+        }
     }
 }
