@@ -92,11 +92,22 @@ public struct Conv2D: Sendable, Equatable {
         }
         guard let gradInput else { return }
         let paddedHeight = height + 2 * padding, paddedWidth = width + 2 * padding
-        var gradPadded = [Float](repeating: 0, count: inChannels * paddedHeight * paddedWidth)
+        if paddingMode == .zero || padding == 0 {
+            // Padding samples are constants: only the unpadded window's gradient is needed.
+            core.backwardInput(gradOutput: gradOutput, outHeight: out.height, outWidth: out.width, weight: weight,
+                               paddedHeight: paddedHeight, paddedWidth: paddedWidth,
+                               region: .init(top: padding, left: padding, height: height, width: width),
+                               into: gradInput, accumulate: accumulateInput)
+            return
+        }
+        var gradPadded = [Float](unsafeUninitializedCapacity: inChannels * paddedHeight * paddedWidth) { _, count in
+            count = inChannels * paddedHeight * paddedWidth
+        }
         gradPadded.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             core.backwardInput(gradOutput: gradOutput, outHeight: out.height, outWidth: out.width, weight: weight,
-                               paddedHeight: paddedHeight, paddedWidth: paddedWidth, gradPadded: base)
+                               paddedHeight: paddedHeight, paddedWidth: paddedWidth,
+                               region: .init(top: 0, left: 0, height: paddedHeight, width: paddedWidth), into: base)
             Padding.fold(base, channels: inChannels, height: height, width: width, top: padding, left: padding,
                          paddedHeight: paddedHeight, paddedWidth: paddedWidth, mode: paddingMode,
                          into: gradInput, accumulate: accumulateInput)

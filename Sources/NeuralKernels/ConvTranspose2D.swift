@@ -60,27 +60,13 @@ public struct ConvTranspose2D: Sendable, Equatable {
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let out = outputSize(height: height, width: width)
         guard out.height > 0 else { return }
-        let paddedHeight = out.height + 2 * padding, paddedWidth = out.width + 2 * padding
-        var full = [Float](repeating: 0, count: outChannels * paddedHeight * paddedWidth)
-        full.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            ConvolutionCore(adjoint).backwardInput(gradOutput: input, outHeight: height, outWidth: width, weight: weight,
-                                                   paddedHeight: paddedHeight, paddedWidth: paddedWidth, gradPadded: base)
-            let plane = out.height * out.width
-            Parallel.forRanges(count: outChannels, grain: max(1, 65536 / max(1, plane))) { channels in
-                for o in channels {
-                    let b = bias?[o] ?? 0
-                    for y in 0..<out.height {
-                        let source = base + (o * paddedHeight + y + padding) * paddedWidth + padding
-                        let target = output + o * plane + y * out.width
-                        for x in 0..<out.width {
-                            let value = source[x] + b
-                            target[x] = accumulate ? target[x] + value : value
-                        }
-                    }
-                }
-            }
-        }
+        // The cropped window of the full transposed convolution, computed directly into `output`.
+        ConvolutionCore(adjoint).backwardInput(gradOutput: input, outHeight: height, outWidth: width, weight: weight,
+                                               paddedHeight: out.height + 2 * padding,
+                                               paddedWidth: out.width + 2 * padding,
+                                               region: .init(top: padding, left: padding, height: out.height,
+                                                             width: out.width),
+                                               into: output, bias: bias, accumulate: accumulate)
     }
 
     /// Backward pass: `gradInput` (if given) is overwritten or, with `accumulateInput`, added to;

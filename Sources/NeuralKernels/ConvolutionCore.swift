@@ -109,12 +109,16 @@ struct ConvolutionCore {
         }
     }
 
-    /// Writes into `gradPadded` (`inChannels` planes of `paddedHeight x paddedWidth`, zeroed by the
-    /// caller) the gradient of the forward correlation with respect to its padded input:
-    /// a stride-1 correlation of the zero-dilated, zero-padded output gradient with the flipped,
-    /// transposed weights.
+    /// The gradient of the forward correlation with respect to its padded input (`paddedHeight x
+    /// paddedWidth` planes), computed only on the window `region` of that padded input: a stride-1
+    /// correlation of the zero-dilated, zero-padded output gradient with the flipped, transposed
+    /// weights. `into` receives `inChannels` planes of `region.height x region.width`, overwritten,
+    /// or added to with `accumulate`, after `bias` (one value per input channel) is added.
+    /// A zero-padded convolution needs only the window of the unpadded input, which skips the
+    /// padding ring's samples and its fold.
     func backwardInput(gradOutput: UnsafePointer<Float>, outHeight: Int, outWidth: Int, weight: UnsafePointer<Float>,
-                       paddedHeight: Int, paddedWidth: Int, gradPadded: UnsafeMutablePointer<Float>) {
+                       paddedHeight: Int, paddedWidth: Int, region: Window, into target: UnsafeMutablePointer<Float>,
+                       bias: UnsafePointer<Float>? = nil, accumulate: Bool = false) {
         let spreadHeight = paddedHeight + kernelHeight - 1, spreadWidth = paddedWidth + kernelWidth - 1
         var spread = [Float](unsafeUninitializedCapacity: outChannels * spreadHeight * spreadWidth) { _, count in
             count = outChannels * spreadHeight * spreadWidth
@@ -155,11 +159,16 @@ struct ConvolutionCore {
             }
             flipped.withUnsafeBufferPointer { flippedBuffer in
                 guard let flippedBase = flippedBuffer.baseAddress else { return }
-                transposed.forward(padded: base, paddedHeight: spreadHeight, paddedWidth: spreadWidth,
-                                   outHeight: paddedHeight, outWidth: paddedWidth, weight: flippedBase, bias: nil,
-                                   output: gradPadded, accumulate: false, relu: false)
+                transposed.forward(padded: base + region.top * spreadWidth + region.left, paddedHeight: spreadHeight,
+                                   paddedWidth: spreadWidth, outHeight: region.height, outWidth: region.width,
+                                   weight: flippedBase, bias: bias, output: target, accumulate: accumulate, relu: false)
             }
         }
+    }
+
+    /// A rectangle of a padded plane: rows `top..<top + height`, columns `left..<left + width`.
+    struct Window {
+        let top: Int, left: Int, height: Int, width: Int
     }
 
     /// The stride-1 correlation that maps output gradients back to input gradients.

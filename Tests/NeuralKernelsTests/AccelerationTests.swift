@@ -3,10 +3,10 @@ import NeuralKernels
 
 /// The C (AVX2 / AVX-512) kernels must give exactly the portable Swift results.
 @Suite(.serialized) struct AccelerationTests {
-    func convolution(level: Acceleration.Level, width w: Int) throws -> [Float] {
+    func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode) throws -> [Float] {
         Acceleration.setMaximumLevel(level)
         defer { Acceleration.setMaximumLevel(.avx512) }
-        let conv = try Conv2D(inChannels: 13, outChannels: 11, kernel: 3, padding: 1, paddingMode: .replicate)
+        let conv = try Conv2D(inChannels: 13, outChannels: 11, kernel: 3, padding: 1, paddingMode: mode)
         let h = 9
         var random = TestRandom(seed: 100)
         let x = random.array(13 * h * w), weight = random.array(conv.weightCount), bias = random.array(11)
@@ -19,12 +19,13 @@ import NeuralKernels
         return y + gx + gw
     }
 
-    /// Widths 53 = 32 + 16 + 5 and 91 = 64 + 16 + 8 + 3 reach every column tile of the kernels.
-    @Test(arguments: [53, 91])
-    func wideKernelsMatchPortableBitForBit(_ width: Int) throws {
-        let portable = try convolution(level: .portable, width: width)
+    /// Widths 53 = 32 + 16 + 5 and 91 = 64 + 16 + 8 + 3 reach every column tile of the kernels;
+    /// zero padding takes the input gradient's window path, replicate the padded path and its fold.
+    @Test(arguments: [53, 91], [PaddingMode.replicate, .zero])
+    func wideKernelsMatchPortableBitForBit(_ width: Int, _ mode: PaddingMode) throws {
+        let portable = try convolution(level: .portable, width: width, mode: mode)
         for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
-            #expect(try convolution(level: level, width: width) == portable, "level \(level)")
+            #expect(try convolution(level: level, width: width, mode: mode) == portable, "level \(level)")
         }
     }
 }

@@ -110,6 +110,43 @@ func referenceConv(_ conv: Conv2D, _ x: [Float], height: Int, width: Int, _ w: [
         #expect(maxRelativeError(gb, nb) < 1e-4)
     }
 
+    /// The zero-padded input gradient is computed only on the unpadded window: check it on a map wide
+    /// enough for the 64-column tiles (70 = 64 + 6) against a double-precision transposed correlation,
+    /// and that `accumulateInput` adds exactly that gradient to what was there.
+    @Test func zeroPaddedInputGradientWindowMatchesReference() throws {
+        let conv = try Conv2D(inChannels: 5, outChannels: 7, kernel: 3, padding: 1)
+        let (h, w) = (4, 70)
+        var random = TestRandom(seed: 77)
+        let x = random.array(5 * h * w), weight = random.array(conv.weightCount), g = random.array(7 * h * w)
+        var reference = [Float](repeating: 0, count: x.count)
+        for i in 0..<5 {
+            for y in 0..<h {
+                for xx in 0..<w {
+                    var sum = 0.0
+                    for o in 0..<7 {
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let oy = y + 1 - ky, ox = xx + 1 - kx
+                                guard oy >= 0, oy < h, ox >= 0, ox < w else { continue }
+                                sum += Double(weight[((o * 5 + i) * 3 + ky) * 3 + kx]) * Double(g[(o * h + oy) * w + ox])
+                            }
+                        }
+                    }
+                    reference[(i * h + y) * w + xx] = Float(sum)
+                }
+            }
+        }
+        let prior = random.array(x.count)
+        var gx = [Float](repeating: 0, count: x.count), accumulated = prior
+        var gw = [Float](repeating: 0, count: weight.count)
+        conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: &gx, gradWeight: &gw,
+                      gradBias: nil)
+        conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: &accumulated,
+                      accumulateInput: true, gradWeight: &gw, gradBias: nil)
+        #expect(maxRelativeError(gx, reference) < 1e-5)
+        #expect(accumulated == zip(prior, gx).map { $0 + $1 })
+    }
+
     @Test func invalidGeometryThrows() {
         #expect(throws: KernelError.self) { try Conv2D(inChannels: 3, outChannels: 4, kernel: 3, groups: 2) }
         #expect(throws: KernelError.self) { try Conv2D(inChannels: 3, outChannels: 3, kernel: 0) }
