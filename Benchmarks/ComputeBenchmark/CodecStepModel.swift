@@ -123,15 +123,21 @@ final class CodecStepModel {
         let bits = arm.train(parameters: armParameters.value.c, input: context.c, count: n,
                              gradParameters: armParameters.gradient.p, gradInput: gradContext.p) { range, out, gradOut in
             var bits = 0.0
-            for j in 0..<range.count {
-                let raw = out[256 + j] - 4
+            var j = 0
+            while j < range.count {
+                let lanes = min(8, range.count - j)
                 // Cool-chic's log-scale mapping: clamp(raw - 4, -5, 5).
-                let logScale = min(5, max(-5, raw))
-                let term = LaplaceRate.single(value: quantized[range.lowerBound + j], mean: out[j], logScale: logScale)
-                bits += Double(term.bits)
-                gradQuantized[range.lowerBound + j] = scale * term.dValue
-                gradOut[j] = -scale * term.dValue
-                gradOut[256 + j] = raw > -5 && raw < 5 ? scale * term.dLogScale : 0
+                let raw = VectorLanes.load(out + 256 + j, count: lanes) - 4
+                let outside = (raw .<= -5) .| (raw .>= 5)
+                var logScale = raw.replacing(with: -5, where: raw .< -5)
+                logScale.replace(with: 5, where: raw .> 5)
+                let term = LaplaceRate.eight(value: VectorLanes.load(quantized + range.lowerBound + j, count: lanes),
+                                             mean: VectorLanes.load(out + j, count: lanes), logScale: logScale)
+                for lane in 0..<lanes { bits += Double(term.bits[lane]) }
+                VectorLanes.store(scale * term.dValue, to: gradQuantized + range.lowerBound + j, count: lanes)
+                VectorLanes.store(-scale * term.dValue, to: gradOut + j, count: lanes)
+                VectorLanes.store((scale * term.dLogScale).replacing(with: 0, where: outside), to: gradOut + 256 + j, count: lanes)
+                j += lanes
             }
             return bits
         }

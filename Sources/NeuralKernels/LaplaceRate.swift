@@ -33,17 +33,13 @@ public enum LaplaceRate {
                 let end = min(count, (index + 1) * chunk)
                 while i < end {
                     let lanes = min(8, end - i)
-                    var value = Vector(repeating: 0), mean = Vector(repeating: 0), logScale = Vector(repeating: 0)
-                    for lane in 0..<lanes {
-                        value[lane] = values[i + lane]; mean[lane] = means[i + lane]; logScale[lane] = logScales[i + lane]
-                    }
-                    let term = eight(value: value, mean: mean, logScale: logScale)
-                    for lane in 0..<lanes {
-                        total += Double(term.bits[lane])
-                        gradValues?[i + lane] = scale * term.dValue[lane]
-                        gradMeans?[i + lane] = -scale * term.dValue[lane]
-                        gradLogScales?[i + lane] = scale * term.dLogScale[lane]
-                    }
+                    let term = eight(value: VectorLanes.load(values + i, count: lanes),
+                                     mean: VectorLanes.load(means + i, count: lanes),
+                                     logScale: VectorLanes.load(logScales + i, count: lanes))
+                    for lane in 0..<lanes { total += Double(term.bits[lane]) }
+                    if let gradValues { VectorLanes.store(scale * term.dValue, to: gradValues + i, count: lanes) }
+                    if let gradMeans { VectorLanes.store(-scale * term.dValue, to: gradMeans + i, count: lanes) }
+                    if let gradLogScales { VectorLanes.store(scale * term.dLogScale, to: gradLogScales + i, count: lanes) }
                     i += lanes
                 }
                 sums[index] = total

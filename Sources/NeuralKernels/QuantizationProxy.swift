@@ -64,18 +64,12 @@ public enum QuantizationProxy {
         let a = 1 / temperature, normaliser = 0.5 / tanh(a / 2)
         Parallel.forRanges(count: count, grain: grain) { range in
             var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let v = load8(x + i)
-                let m = FastMath.floor(v) + 0.5
-                store8(m + normaliser * FastMath.tanh(a * (v - m)), output + i)
-                i += 8
-            }
             while i < range.upperBound {
-                var v = SIMD8<Float>(repeating: 0)
-                v[0] = x[i]
+                let lanes = min(8, range.upperBound - i)
+                let v = VectorLanes.load(x + i, count: lanes)
                 let m = FastMath.floor(v) + 0.5
-                output[i] = (m + normaliser * FastMath.tanh(a * (v - m)))[0]
-                i += 1
+                VectorLanes.store(m + normaliser * FastMath.tanh(a * (v - m)), to: output + i, count: lanes)
+                i += lanes
             }
         }
     }
@@ -90,18 +84,12 @@ public enum QuantizationProxy {
             var i = range.lowerBound
             while i < range.upperBound {
                 let lanes = min(8, range.upperBound - i)
-                var v = SIMD8<Float>(repeating: 0), g = SIMD8<Float>(repeating: 0)
-                if lanes == 8 {
-                    v = load8(x + i); g = load8(gradOutput + i)
-                } else {
-                    for lane in 0..<lanes { v[lane] = x[i + lane]; g[lane] = gradOutput[i + lane] }
-                }
+                let v = VectorLanes.load(x + i, count: lanes)
                 let m = FastMath.floor(v) + 0.5
                 let t = FastMath.tanh(a * (v - m))
-                let d = g * normaliser * (1 - t * t)
-                for lane in 0..<lanes {
-                    gradInput[i + lane] = accumulate ? gradInput[i + lane] + d[lane] : d[lane]
-                }
+                var d = VectorLanes.load(gradOutput + i, count: lanes) * normaliser * (1 - t * t)
+                if accumulate { d += VectorLanes.load(gradInput + i, count: lanes) }
+                VectorLanes.store(d, to: gradInput + i, count: lanes)
                 i += lanes
             }
         }

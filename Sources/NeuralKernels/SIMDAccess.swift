@@ -67,3 +67,29 @@ func addVectors(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into targe
         j += 1
     }
 }
+
+/// Up to eight consecutive floats as one `SIMD8<Float>`, for vector loops whose last step is
+/// shorter than eight: missing lanes load as 0 and are not stored.
+public enum VectorLanes {
+    @inlinable @inline(__always)
+    public static func load(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD8<Float> {
+        if count >= 8 { return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
+        var vector = SIMD8<Float>(repeating: 0)
+        for lane in 0..<count { vector[lane] = pointer[lane] }
+        return vector
+    }
+
+    @inlinable @inline(__always)
+    public static func load(_ pointer: UnsafeMutablePointer<Float>, count: Int) -> SIMD8<Float> {
+        load(UnsafePointer(pointer), count: count)
+    }
+
+    @inlinable @inline(__always)
+    public static func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>, count: Int) {
+        if count >= 8 {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
+        } else {
+            for lane in 0..<count { pointer[lane] = vector[lane] }
+        }
+    }
+}

@@ -69,9 +69,9 @@ struct ARMTraining {
                                             while j < positions.count {
                                                 let lanes = min(8, positions.count - j)
                                                 let i = positions.lowerBound + j
-                                                let mean = Lanes.load(outputs + j, lanes) + Lanes.load(lin + i, lanes)
-                                                let raw = Lanes.load(outputs + stride + j, lanes) + Lanes.load(lin + total + i, lanes)
-                                                let value = Lanes.load(values + i, lanes)
+                                                let mean = VectorLanes.load(outputs + j, count: lanes) + VectorLanes.load(lin + i, count: lanes)
+                                                let raw = VectorLanes.load(outputs + stride + j, count: lanes) + VectorLanes.load(lin + total + i, count: lanes)
+                                                let value = VectorLanes.load(values + i, count: lanes)
                                                 let below = raw .< range.lowerBound, above = raw .> range.upperBound
                                                 var logScale = raw.replacing(with: range.lowerBound, where: below)
                                                 logScale.replace(with: range.upperBound, where: above)
@@ -79,11 +79,11 @@ struct ARMTraining {
                                                 let gMean = -scale * r.dValue
                                                 let gLogScale = (scale * r.dLogScale).replacing(with: 0, where: below .| above)
                                                 for lane in 0..<lanes { bits += Double(r.bits[lane]) }
-                                                Lanes.store(scale * r.dValue, gradSelf + i, lanes)
-                                                Lanes.store(gMean, gradOutputs + j, lanes)
-                                                Lanes.store(gLogScale, gradOutputs + stride + j, lanes)
-                                                Lanes.store(gMean, gradAll + i, lanes)
-                                                Lanes.store(gLogScale, gradAll + total + i, lanes)
+                                                VectorLanes.store(scale * r.dValue, to: gradSelf + i, count: lanes)
+                                                VectorLanes.store(gMean, to: gradOutputs + j, count: lanes)
+                                                VectorLanes.store(gLogScale, to: gradOutputs + stride + j, count: lanes)
+                                                VectorLanes.store(gMean, to: gradAll + i, count: lanes)
+                                                VectorLanes.store(gLogScale, to: gradAll + total + i, count: lanes)
                                                 j += lanes
                                             }
                                             return bits
@@ -237,27 +237,3 @@ struct ARMTraining {
     }
 }
 
-/// Loads and stores of up to eight consecutive floats as one vector (missing lanes read as 0).
-private enum Lanes {
-    @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
-        if count == 8 { return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
-        var v = SIMD8<Float>(repeating: 0)
-        for lane in 0..<count { v[lane] = pointer[lane] }
-        return v
-    }
-
-    @inline(__always)
-    static func load(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) -> SIMD8<Float> {
-        load(UnsafePointer(pointer), count)
-    }
-
-    @inline(__always)
-    static func store(_ v: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
-        if count == 8 {
-            UnsafeMutableRawPointer(pointer).storeBytes(of: v, as: SIMD8<Float>.self)
-        } else {
-            for lane in 0..<count { pointer[lane] = v[lane] }
-        }
-    }
-}

@@ -66,11 +66,11 @@ struct ModelShape: Sendable {
     /// ``initialLogScaleBias``; bicubic up-sampling; synthesis 1x1 layers at
     /// ``smallInitialBound(inputs:outputs:)``, zero residual convolutions, output biases at
     /// `outputMeans`.
-    func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float], armHiddenScale: Float = 1) -> NetworkParameters {
+    func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float]) -> NetworkParameters {
         var armParameters = [Float](repeating: 0, count: arm.layout.totalCount)
         let c = Float(arm.context)
         for range in [arm.w1, arm.w2] {
-            for i in range { armParameters[i] = generator.uniform(armHiddenScale / c.squareRoot()) }
+            for i in range { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
         }
         for i in arm.wOut.lowerBound..<arm.wLinear.upperBound { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
         armParameters[arm.bOut.lowerBound + 1] = Self.initialLogScaleBias

@@ -80,7 +80,7 @@ struct Trainer {
         let means = (0..<k).map { c in
             evaluator.target[(c * pixels)..<((c + 1) * pixels)].reduce(0, +) / Float(max(1, pixels))
         }
-        let networks = shape.initialNetworks(generator: &generator, outputMeans: means, armHiddenScale: schedule.armHiddenScale)
+        let networks = shape.initialNetworks(generator: &generator, outputMeans: means)
         return State(latentParameters: [Float](repeating: 0, count: shape.geometry.totalLatents), networks: networks,
                      latentOptimizer: AdamState(count: shape.geometry.totalLatents),
                      armOptimizer: AdamState(count: networks.arm.count),
@@ -101,9 +101,8 @@ struct Trainer {
         let progress = Float(step) / Float(max(1, mainIterations))
         let rate = CosineSchedule(peak: schedule.peakLearningRate, floor: schedule.floorLearningRate,
                                   totalSteps: mainIterations).learningRate(at: step)
-        let temperature = schedule.temperature.upperBound - (schedule.temperature.upperBound - schedule.temperature.lowerBound) * progress
-        let noise = schedule.noiseStandardDeviation.upperBound
-            - (schedule.noiseStandardDeviation.upperBound - schedule.noiseStandardDeviation.lowerBound) * progress
+        let temperature = TrainingSchedule.annealed(schedule.temperature, progress: progress)
+        let noise = TrainingSchedule.annealed(schedule.noiseStandardDeviation, progress: progress)
         let gain = configuration.latentGain
         let count = state.latentParameters.count
         var scaled = state.latentParameters.map { min(max($0 * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound) }

@@ -28,13 +28,15 @@ struct TrainingSchedule: Sendable {
     var networkOptimizer = Adam(beta1: 0.95, beta2: 0.95, weightDecay: 0.01)
     var networkGradientClipNorm: Float = 0.1
 
-    /// Scale of the ARM hidden layers' random initial weights (times 1/sqrt(width)).
-    var armHiddenScale: Float = 1
-
     init(iterations: Int) { self.iterations = max(1, iterations) }
 
     var finalIterations: Int { iterations >= 10 ? Int(Double(iterations) * finalFraction) : 0 }
     var mainIterations: Int { iterations - finalIterations }
     var warmUpIterations: Int { mainIterations >= 100 && warmUpCandidates > 1 ? Int(Double(mainIterations) * warmUpFraction) : 0 }
     var candidates: Int { warmUpIterations > 0 ? warmUpCandidates : 1 }
+
+    /// A value annealed linearly from `range.upperBound` (progress 0) to `range.lowerBound` (1).
+    static func annealed(_ range: ClosedRange<Float>, progress: Float) -> Float {
+        range.upperBound - (range.upperBound - range.lowerBound) * progress
+    }
 }
