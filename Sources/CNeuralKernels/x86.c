@@ -1,8 +1,10 @@
-// AVX2 kernels for NeuralKernels (see include/CNeuralKernels.h). Compiled for the baseline
-// target; only the functions below carry target("avx2"), and they run only after the CPU check.
+// AVX2 + FMA and AVX-512F kernels for NeuralKernels (see include/CNeuralKernels.h). Compiled for
+// the baseline target; only the functions below carry target attributes, and they run only after
+// the CPU check. Products are accumulated with explicit FMA instructions in the order of the
+// portable kernels (generic_kernels.h); nothing else may be contracted, or results would differ.
 #include "CNeuralKernels.h"
+#include "generic_kernels.h"
 
-// Never fuse a * b + c: the results must match the portable Swift path bit for bit.
 #pragma clang fp contract(off)
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -22,8 +24,8 @@ int nk_avx512_available(void) {
 int nk_avx2_available(void) {
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-    const unsigned osxsave = 1u << 27, avx = 1u << 28;
-    if ((ecx & osxsave) == 0 || (ecx & avx) == 0) return 0;
+    const unsigned fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
+    if ((ecx & fma) == 0 || (ecx & osxsave) == 0 || (ecx & avx) == 0) return 0;
     unsigned xcr0_low, xcr0_high;
     __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
     if ((xcr0_low & 6u) != 6u) return 0;  // XMM and YMM state saved by the OS
@@ -31,7 +33,7 @@ int nk_avx2_available(void) {
     return (ebx & (1u << 5)) != 0;
 }
 
-#define AVX2 __attribute__((target("avx2"), always_inline)) static inline
+#define AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
 
 AVX2 __m256 finish(__m256 sum, const float *bias, ptrdiff_t row, const float *target, int accumulate, int relu) {
     if (bias) sum = _mm256_add_ps(sum, _mm256_set1_ps(bias[row]));
@@ -51,8 +53,8 @@ AVX2 void tile16(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *
         const float *w = a + k * NK_GEMM_BLOCK_ROWS;
         for (int r = 0; r < R; r++) {
             const __m256 weight = _mm256_broadcast_ss(w + r);
-            s0[r] = _mm256_add_ps(s0[r], _mm256_mul_ps(x0, weight));
-            s1[r] = _mm256_add_ps(s1[r], _mm256_mul_ps(x1, weight));
+            s0[r] = _mm256_fmadd_ps(x0, weight, s0[r]);
+            s1[r] = _mm256_fmadd_ps(x1, weight, s1[r]);
         }
     }
     for (int r = 0; r < R; r++) {
@@ -70,7 +72,7 @@ AVX2 void tile8(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *o
     for (ptrdiff_t k = 0; k < depth; k++) {
         const __m256 x = _mm256_loadu_ps(b + offsets[k]);
         const float *w = a + k * NK_GEMM_BLOCK_ROWS;
-        for (int r = 0; r < R; r++) s[r] = _mm256_add_ps(s[r], _mm256_mul_ps(x, _mm256_broadcast_ss(w + r)));
+        for (int r = 0; r < R; r++) s[r] = _mm256_fmadd_ps(x, _mm256_broadcast_ss(w + r), s[r]);
     }
     for (int r = 0; r < R; r++) {
         float *target = c + (first_row + r) * ldc;
@@ -79,16 +81,13 @@ AVX2 void tile8(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t *o
 }
 
 // R rows, one column, scalar (same order as the vector lanes).
-static void column1(int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
+AVX2 void column1(int R, const float *a, ptrdiff_t depth, const ptrdiff_t *offsets, const float *b,
                     float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t first_row, int accumulate, int relu) {
     for (int r = 0; r < R; r++) {
         float s = 0;
-        for (ptrdiff_t k = 0; k < depth; k++) s = s + b[offsets[k]] * a[k * NK_GEMM_BLOCK_ROWS + r];
+        for (ptrdiff_t k = 0; k < depth; k++) s = __builtin_fmaf(b[offsets[k]], a[k * NK_GEMM_BLOCK_ROWS + r], s);
         float *target = c + (first_row + r) * ldc;
-        if (bias) s = s + bias[first_row + r];
-        if (relu && s < 0) s = 0;
-        if (accumulate) s = *target + s;
-        *target = s;
+        *target = nk_generic_finish(s, bias, first_row + r, target, accumulate, relu);
     }
 }
 
@@ -102,13 +101,16 @@ static void column1(int R, const float *a, ptrdiff_t depth, const ptrdiff_t *off
     default: F(6, __VA_ARGS__); break;           \
     }
 
-__attribute__((target("avx2")))
-void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
-                         const ptrdiff_t *offsets, const float *b,
-                         float *c, ptrdiff_t ldc, const float *bias,
-                         ptrdiff_t column_begin, ptrdiff_t column_end,
-                         ptrdiff_t block_begin, ptrdiff_t block_end,
-                         int accumulate, int relu) {
+__attribute__((target("avx2,fma")))
+void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                         const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                         ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                         ptrdiff_t block_end, int accumulate, int relu) {
+    if (column_stride != 1) {
+        nk_generic_gemm(packed, rows, depth, offsets, b, column_stride, c, ldc, bias, column_begin, column_end,
+                        block_begin, block_end, accumulate, relu);
+        return;
+    }
     // Panels of 64 columns keep the B rows of one panel in L1 while every row block sweeps them.
     for (ptrdiff_t panel = column_begin; panel < column_end; panel += 64) {
         const ptrdiff_t panel_end = panel + 64 < column_end ? panel + 64 : column_end;
@@ -129,7 +131,7 @@ void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
     }
 }
 
-#define AVX512 __attribute__((target("avx512f"), always_inline)) static inline
+#define AVX512 __attribute__((target("avx512f,avx2,fma"), always_inline)) static inline
 
 AVX512 __m512 finish16(__m512 sum, const float *bias, ptrdiff_t row, const float *target, int accumulate, int relu) {
     if (bias) sum = _mm512_add_ps(sum, _mm512_set1_ps(bias[row]));
@@ -149,8 +151,8 @@ AVX512 void tile32(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t
         const float *w = a + k * NK_GEMM_BLOCK_ROWS;
         for (int r = 0; r < R; r++) {
             const __m512 weight = _mm512_set1_ps(w[r]);
-            s0[r] = _mm512_add_ps(s0[r], _mm512_mul_ps(x0, weight));
-            s1[r] = _mm512_add_ps(s1[r], _mm512_mul_ps(x1, weight));
+            s0[r] = _mm512_fmadd_ps(x0, weight, s0[r]);
+            s1[r] = _mm512_fmadd_ps(x1, weight, s1[r]);
         }
     }
     for (int r = 0; r < R; r++) {
@@ -173,7 +175,7 @@ AVX512 void tile64(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t
         const float *w = a + k * NK_GEMM_BLOCK_ROWS;
         for (int r = 0; r < R; r++) {
             const __m512 weight = _mm512_set1_ps(w[r]);
-            for (int v = 0; v < 4; v++) s[r][v] = _mm512_add_ps(s[r][v], _mm512_mul_ps(x[v], weight));
+            for (int v = 0; v < 4; v++) s[r][v] = _mm512_fmadd_ps(x[v], weight, s[r][v]);
         }
     }
     for (int r = 0; r < R; r++) {
@@ -183,13 +185,16 @@ AVX512 void tile64(const int R, const float *a, ptrdiff_t depth, const ptrdiff_t
     }
 }
 
-__attribute__((target("avx512f,avx2")))
-void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
-                           const ptrdiff_t *offsets, const float *b,
-                           float *c, ptrdiff_t ldc, const float *bias,
-                           ptrdiff_t column_begin, ptrdiff_t column_end,
-                           ptrdiff_t block_begin, ptrdiff_t block_end,
-                           int accumulate, int relu) {
+__attribute__((target("avx512f,avx2,fma")))
+void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                           const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                           ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                           ptrdiff_t block_end, int accumulate, int relu) {
+    if (column_stride != 1) {
+        nk_planar_gemm_avx2(packed, rows, depth, offsets, b, column_stride, c, ldc, bias, column_begin, column_end,
+                            block_begin, block_end, accumulate, relu);
+        return;
+    }
     for (ptrdiff_t panel = column_begin; panel < column_end; panel += 64) {
         const ptrdiff_t panel_end = panel + 64 < column_end ? panel + 64 : column_end;
         for (ptrdiff_t block = block_begin; block < block_end; block++) {
@@ -243,25 +248,30 @@ AVX2 void correlate_tile8(const int L, const int Q, const float *const *lp, cons
             for (int l = 0; l < L; l++) {
                 const __m256 x0 = _mm256_loadu_ps(a[l] + j), x1 = _mm256_loadu_ps(a[l] + j + 8);
                 for (int q = 0; q < Q; q++) {
-                    lo[l][q] = _mm256_add_ps(lo[l][q], _mm256_mul_ps(x0, v0[q]));
-                    hi[l][q] = _mm256_add_ps(hi[l][q], _mm256_mul_ps(x1, v1[q]));
+                    lo[l][q] = _mm256_fmadd_ps(x0, v0[q], lo[l][q]);
+                    hi[l][q] = _mm256_fmadd_ps(x1, v1[q], hi[l][q]);
                 }
             }
         }
         for (ptrdiff_t j = vector_end; j < n; j++)
             for (int l = 0; l < L; l++)
-                for (int q = 0; q < Q; q++) tail[l][q] = tail[l][q] + a[l][j] * b[q][j];
+                for (int q = 0; q < Q; q++) tail[l][q] = __builtin_fmaf(a[l][j], b[q][j], tail[l][q]);
     }
     for (int l = 0; l < L; l++)
         for (int q = 0; q < Q; q++)
             *targets[l * 3 + q] += horizontal_sum(_mm256_add_ps(lo[l][q], hi[l][q])) + tail[l][q];
 }
 
-__attribute__((target("avx2")))
+__attribute__((target("avx2,fma")))
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
                        ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
-                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                       float *sums) {
+                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                       ptrdiff_t rows, ptrdiff_t n, float *sums) {
+    if (right_stride != 1) {
+        nk_generic_correlate(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
+                             right_row_stride, right_stride, rows, n, sums);
+        return;
+    }
     for (ptrdiff_t l = 0; l < left_count; l += 2) {
         const int L = left_count - l < 2 ? (int)(left_count - l) : 2;
         const float *lp[2];
@@ -297,12 +307,12 @@ AVX512 void correlate_tile16(const int L, const int Q, const float *const *lp, c
             for (int q = 0; q < Q; q++) v[q] = _mm512_loadu_ps(b[q] + j);
             for (int l = 0; l < L; l++) {
                 const __m512 x = _mm512_loadu_ps(a[l] + j);
-                for (int q = 0; q < Q; q++) s[l][q] = _mm512_add_ps(s[l][q], _mm512_mul_ps(x, v[q]));
+                for (int q = 0; q < Q; q++) s[l][q] = _mm512_fmadd_ps(x, v[q], s[l][q]);
             }
         }
         for (ptrdiff_t j = vector_end; j < n; j++)
             for (int l = 0; l < L; l++)
-                for (int q = 0; q < Q; q++) tail[l][q] = tail[l][q] + a[l][j] * b[q][j];
+                for (int q = 0; q < Q; q++) tail[l][q] = __builtin_fmaf(a[l][j], b[q][j], tail[l][q]);
     }
     for (int l = 0; l < L; l++)
         for (int q = 0; q < Q; q++) {
@@ -312,11 +322,16 @@ AVX512 void correlate_tile16(const int L, const int Q, const float *const *lp, c
         }
 }
 
-__attribute__((target("avx512f,avx2")))
+__attribute__((target("avx512f,avx2,fma")))
 void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
                          ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
-                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                         float *sums) {
+                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                         ptrdiff_t rows, ptrdiff_t n, float *sums) {
+    if (right_stride != 1) {
+        nk_correlate_avx2(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
+                          right_row_stride, right_stride, rows, n, sums);
+        return;
+    }
     for (ptrdiff_t l = 0; l < left_count; l += 4) {
         const int L = left_count - l < 4 ? (int)(left_count - l) : 4;
         const float *lp[4];
@@ -339,36 +354,37 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
 int nk_avx2_available(void) { return 0; }
 int nk_avx512_available(void) { return 0; }
 
-void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
-                           const float *b, float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t column_begin,
-                           ptrdiff_t column_end, ptrdiff_t block_begin, ptrdiff_t block_end, int accumulate,
-                           int relu) {
-    nk_planar_gemm_avx2(packed, rows, depth, offsets, b, c, ldc, bias, column_begin, column_end, block_begin,
-                        block_end, accumulate, relu);
-}
-
+// Never selected off x86-64; defined so that every platform links the same symbols.
 void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
-                         const float *b, float *c, ptrdiff_t ldc, const float *bias, ptrdiff_t column_begin,
-                         ptrdiff_t column_end, ptrdiff_t block_begin, ptrdiff_t block_end, int accumulate,
-                         int relu) {
-    (void)packed; (void)rows; (void)depth; (void)offsets; (void)b; (void)c; (void)ldc; (void)bias;
-    (void)column_begin; (void)column_end; (void)block_begin; (void)block_end; (void)accumulate; (void)relu;
+                         const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                         ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                         ptrdiff_t block_end, int accumulate, int relu) {
+    nk_generic_gemm(packed, rows, depth, offsets, b, column_stride, c, ldc, bias, column_begin, column_end,
+                    block_begin, block_end, accumulate, relu);
 }
 
-void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
-                         ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
-                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                         float *sums) {
-    nk_correlate_avx2(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
-                      right_row_stride, rows, n, sums);
+void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                           const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                           ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                           ptrdiff_t block_end, int accumulate, int relu) {
+    nk_generic_gemm(packed, rows, depth, offsets, b, column_stride, c, ldc, bias, column_begin, column_end,
+                    block_begin, block_end, accumulate, relu);
 }
 
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
                        ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
-                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                       float *sums) {
-    (void)left; (void)left_offsets; (void)left_count; (void)left_row_stride; (void)right; (void)right_offsets;
-    (void)right_count; (void)right_row_stride; (void)rows; (void)n; (void)sums;
+                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                       ptrdiff_t rows, ptrdiff_t n, float *sums) {
+    nk_generic_correlate(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
+                         right_row_stride, right_stride, rows, n, sums);
+}
+
+void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                         ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                         ptrdiff_t rows, ptrdiff_t n, float *sums) {
+    nk_generic_correlate(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
+                         right_row_stride, right_stride, rows, n, sums);
 }
 
 #endif

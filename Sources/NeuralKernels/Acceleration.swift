@@ -3,18 +3,22 @@ import Synchronization
 
 /// Run-time selection of the wide-vector kernels.
 ///
-/// Swift compiles for the baseline CPU of the target (SSE2 on x86-64) unless given build flags,
-/// and lowers fused multiply-add to a library call there. The two hottest loops (the matrix
-/// product behind ``Linear``/``Conv2D`` and the weight-gradient correlation) therefore also exist
-/// as C functions compiled with function-level AVX2 / AVX-512 target attributes, chosen at run
-/// time from the CPU's features. They multiply and add unfused, in the same order as the portable
-/// Swift loops, so the results are bit-identical whichever path runs.
+/// The two hottest loops (the matrix product behind ``Linear``, ``Conv2D`` and ``PointwiseMLP``,
+/// and the weight-gradient correlation) are C functions in three families: portable C, and on
+/// x86-64 AVX2 + FMA and AVX-512F versions compiled with function-level target attributes (no
+/// build flags), chosen at run time from the CPU's features. Every family accumulates each product
+/// with a fused multiply-add (one IEEE-754 rounding) and takes the terms in the same order, so
+/// results are bit-identical whichever family runs, on every machine and thread count. The
+/// portable family calls C's `fmaf`: one instruction on ARM64; on an x86-64 without FMA (CPUs
+/// before 2013) a correctly rounded but slow library call. Swift code never fuses (Swift lowers
+/// `addingProduct` to that library call on baseline x86-64): Swift loops stay unfused and never
+/// have to match these kernels.
 public enum Acceleration {
-    /// A kernel family, from the portable Swift loops up.
+    /// A kernel family, from the portable loops up.
     public enum Level: Int, Sendable, Comparable, CustomStringConvertible {
-        /// Portable Swift SIMD loops (128-bit on baseline x86-64, NEON on ARM).
+        /// Portable C loops with `fmaf` (vectorized with NEON on ARM64).
         case portable = 0
-        /// 256-bit AVX2 C kernels.
+        /// 256-bit AVX2 + FMA C kernels.
         case avx2 = 1
         /// 512-bit AVX-512F C kernels.
         case avx512 = 2
@@ -31,7 +35,7 @@ public enum Acceleration {
     /// The level in use: the available one, capped by ``setMaximumLevel(_:)``.
     public static var level: Level { min(available, Level(rawValue: cap.load(ordering: .relaxed)) ?? .portable) }
 
-    /// Caps the level (e.g. `.portable` to compare with the Swift loops); `.avx512` restores the default.
+    /// Caps the level (e.g. `.portable` to compare with the portable C loops); `.avx512` restores the default.
     public static func setMaximumLevel(_ level: Level) {
         cap.store(level.rawValue, ordering: .relaxed)
     }

@@ -6,8 +6,8 @@
 /// `paddingMode`, `output[o, y, x] = bias[o] + sum_{i, ky, kx} weight[o, i, ky, kx] *
 /// input[g * inChannels / groups + i, y * s + ky - p, x * s + kx - p]`, where `g` is the group
 /// of `o`. The output is `(height + 2p - kernelHeight) / s + 1` by the analogous width.
-/// Sums run in a fixed order with unfused multiply-add: bit-identical on every platform and
-/// thread count. Batches: call once per image.
+/// Sums run in a fixed order with a fused multiply-add per term: bit-identical on every platform,
+/// kernel level and thread count. Batches: call once per image.
 public struct Conv2D: Sendable, Equatable {
     public let inChannels: Int
     public let outChannels: Int

@@ -5,8 +5,9 @@
 /// output feature `o` of position `p` at `output[o * count + p]`. The weight matrix is row-major
 /// `outFeatures x inFeatures`: `weight[o * inFeatures + i]`.
 ///
-/// `output[o, p] = bias[o] + sum_i weight[o, i] * input[i, p]`, summed in increasing `i` with
-/// unfused multiply and add, so results are bit-identical on every platform and thread count.
+/// `output[o, p] = bias[o] + sum_i weight[o, i] * input[i, p]`, summed in increasing `i` with a
+/// fused multiply-add per term, so results are bit-identical on every platform, kernel level and
+/// thread count.
 public enum Linear {
     /// Positions per parallel chunk (fixed, so reductions do not depend on the thread count).
     static let chunk = 4096

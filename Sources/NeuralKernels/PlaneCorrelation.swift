@@ -1,6 +1,7 @@
 /// Sums of products between two families of sample runs: the weight-gradient kernel of
-/// ``Linear`` and ``Conv2D``. Vector lanes are reduced in a fixed order and chunk partials are
-/// added in chunk order, so results do not depend on the thread count.
+/// ``Linear``, ``Conv2D`` and ``PointwiseMLP``. Products are accumulated with fused multiply-add,
+/// vector lanes are reduced in a fixed order and chunk partials are added in chunk order, so
+/// results do not depend on the kernel level or the thread count.
 import CNeuralKernels
 
 enum PlaneCorrelation {
@@ -8,41 +9,24 @@ enum PlaneCorrelation {
     static let run = 256
 
     /// `sums[l * rightCount + r] += sum over rows y < rows and j < n of
-    /// left[leftOffsets[l] + y * leftRowStride + j] * right[rightOffsets[r] + y * rightRowStride + j * rightStride]`.
+    /// left[leftOffsets[l] + y * leftRowStride + j] * right[rightOffsets[r] + y * rightRowStride + j * rightStride]`,
+    /// in the C kernel of the current ``Acceleration/level``.
     ///
-    /// Order (identical in the C kernels): sixteen lane sums take the terms `j < 16 * (n / 16)`
+    /// Order (identical at every level): sixteen lane sums take the terms `j < 16 * (n / 16)`
     /// with `j mod 16` equal to the lane, rows in order; a scalar sum takes the remaining terms,
-    /// rows in order; the result is `horizontalSum(lanes[0..<8] + lanes[8..<16]) + scalar`. With a
-    /// `rightStride` other than 1 every term goes to the scalar sum.
+    /// rows in order; each term is added with a fused multiply-add; the result is a fixed pairwise
+    /// sum of `lanes[0..<8] + lanes[8..<16]`, plus the scalar sum.
     static func addRun(left: UnsafePointer<Float>, leftOffsets: UnsafePointer<Int>, leftCount: Int,
                        right: UnsafePointer<Float>, rightOffsets: UnsafePointer<Int>, rightCount: Int,
                        n: Int, rightStride: Int, sums: UnsafeMutablePointer<Float>,
                        rows: Int = 1, leftRowStride: Int = 0, rightRowStride: Int = 0) {
-        if rightStride == 1 && Acceleration.level > .portable {
-            let kernel = Acceleration.level == .avx512 ? nk_correlate_avx512 : nk_correlate_avx2
-            kernel(left, leftOffsets, leftCount, leftRowStride, right, rightOffsets, rightCount, rightRowStride, rows, n, sums)
-            return
+        let kernel = switch Acceleration.level {
+        case .portable: nk_correlate_portable
+        case .avx2: nk_correlate_avx2
+        case .avx512: nk_correlate_avx512
         }
-        let vectorEnd = rightStride == 1 ? (n / 16) * 16 : 0
-        for l in 0..<leftCount {
-            for r in 0..<rightCount {
-                var lanes = SIMD16<Float>()
-                var tail: Float = 0
-                for y in 0..<rows {
-                    let a = left + leftOffsets[l] + y * leftRowStride, b = right + rightOffsets[r] + y * rightRowStride
-                    var j = 0
-                    while j < vectorEnd {
-                        lanes = lanes + load16(a + j) * load16(b + j)
-                        j += 16
-                    }
-                    while j < n {
-                        tail = tail + a[j] * b[j * rightStride]
-                        j += 1
-                    }
-                }
-                sums[l * rightCount + r] += horizontalSum(lanes.lowHalf + lanes.highHalf) + tail
-            }
-        }
+        kernel(left, leftOffsets, leftCount, leftRowStride, right, rightOffsets, rightCount, rightRowStride,
+               rightStride, rows, n, sums)
     }
 
     /// `sums[l] += sum_{j < n} left[leftOffsets[l] + j]`.

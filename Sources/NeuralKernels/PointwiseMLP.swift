@@ -7,7 +7,7 @@
 /// `h' = residual ? h + a : a`. Parameters are one flat buffer: for each layer in order, its
 /// weights (row-major `outFeatures x inFeatures`) then its biases (``parameterOffsets``).
 /// Inputs and outputs are planar as in ``Linear``: feature `i` of position `p` at `[i * count + p]`.
-/// Arithmetic is that of ``Linear`` (fixed order, unfused), and gradient partial sums are formed
+/// Arithmetic is that of ``Linear`` (fixed order, fused multiply-add), and gradient partial sums are formed
 /// over fixed blocks of positions and added in block order: results are bit-identical for every
 /// thread count and kernel level.
 public struct PointwiseMLP: Sendable, Equatable {

@@ -1,17 +1,19 @@
 import Testing
 import NeuralKernels
 
-/// The C (AVX2 / AVX-512) kernels must give exactly the portable Swift results.
+/// Every kernel level (portable C, AVX2 + FMA, AVX-512F) must give exactly the same results, and
+/// those results must be the fused multiply-add sums the kernels document.
 @Suite(.serialized) struct AccelerationTests {
-    func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode) throws -> [Float] {
+    func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode, stride: Int) throws -> [Float] {
         Acceleration.setMaximumLevel(level)
         defer { Acceleration.setMaximumLevel(.avx512) }
-        let conv = try Conv2D(inChannels: 13, outChannels: 11, kernel: 3, padding: 1, paddingMode: mode)
+        let conv = try Conv2D(inChannels: 13, outChannels: 11, kernel: 3, stride: stride, padding: 1, paddingMode: mode)
         let h = 9
+        let out = conv.outputSize(height: h, width: w)
         var random = TestRandom(seed: 100)
         let x = random.array(13 * h * w), weight = random.array(conv.weightCount), bias = random.array(11)
-        let g = random.array(11 * h * w)
-        var y = [Float](repeating: 0.5, count: 11 * h * w)
+        let g = random.array(11 * out.height * out.width)
+        var y = [Float](repeating: 0.5, count: 11 * out.height * out.width)
         var gx = [Float](repeating: 0, count: x.count), gw = [Float](repeating: 0, count: weight.count)
         conv.forward(input: x, height: h, width: w, weight: weight, bias: bias, output: &y, accumulate: true, relu: true)
         conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: &gx, gradWeight: &gw,
@@ -20,12 +22,44 @@ import NeuralKernels
     }
 
     /// Widths 53 = 32 + 16 + 5 and 91 = 64 + 16 + 8 + 3 reach every column tile of the kernels;
-    /// zero padding takes the input gradient's window path, replicate the padded path and its fold.
+    /// zero padding takes the input gradient's window path, replicate the padded path and its fold;
+    /// stride 2 takes the strided forms of the product and of the correlation.
     @Test(arguments: [53, 91], [PaddingMode.replicate, .zero])
     func wideKernelsMatchPortableBitForBit(_ width: Int, _ mode: PaddingMode) throws {
-        let portable = try convolution(level: .portable, width: width, mode: mode)
-        for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
-            #expect(try convolution(level: level, width: width, mode: mode) == portable, "level \(level)")
+        for stride in [1, 2] {
+            let portable = try convolution(level: .portable, width: width, mode: mode, stride: stride)
+            for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
+                #expect(try convolution(level: level, width: width, mode: mode, stride: stride) == portable,
+                        "level \(level), stride \(stride)")
+            }
+        }
+    }
+
+    /// Two terms whose exact sum is 2^-24 while their separately rounded products cancel to 0:
+    /// u = 1 + 2^-12 gives u * u = 1 + 2^-11 + 2^-24, which rounds to 1 + 2^-11. A fused
+    /// multiply-add keeps the 2^-24, an unfused one loses it. Checked for the forward product
+    /// (depth 2) and for the weight-gradient correlation, both through its scalar tail (2
+    /// positions) and through one vector lane (positions 0 and 16 of 32), at every level.
+    @Test func everyLevelAccumulatesWithFusedMultiplyAdd() {
+        let u: Float = 1 + 0x1p-12, v: Float = -(1 + 0x1p-11)
+        for level in [Acceleration.Level.portable, .avx2, .avx512] where level <= Acceleration.available {
+            Acceleration.setMaximumLevel(level)
+            defer { Acceleration.setMaximumLevel(.avx512) }
+            var output: [Float] = [0]
+            Linear.forward(input: [v, u], inFeatures: 2, count: 1, weight: [1, u], bias: nil, outFeatures: 1,
+                           output: &output)
+            #expect(output == [0x1p-24], "forward, level \(level)")
+            for (count, second) in [(2, 1), (32, 16)] {
+                var gradOutput = [Float](repeating: 0, count: count), input = gradOutput
+                gradOutput[0] = 1
+                input[0] = v
+                gradOutput[second] = u
+                input[second] = u
+                var gradWeight: [Float] = [0]
+                Linear.backward(input: input, inFeatures: 1, count: count, weight: [1], outFeatures: 1,
+                                gradOutput: gradOutput, gradInput: nil, gradWeight: &gradWeight, gradBias: nil)
+                #expect(gradWeight == [0x1p-24], "weight gradient over \(count) positions, level \(level)")
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
-// Wide-vector (AVX2, AVX-512) versions of NeuralKernels' two hot loops, selected at run time.
-// Each computes exactly what the portable Swift kernel computes, in the same order, with an
-// unfused multiply and add: results are bit-identical to the Swift path on every machine.
+// The two hot loops of NeuralKernels (the planar matrix product and the weight-gradient
+// correlation) at three levels: portable C, AVX2 + FMA, AVX-512F, the wide ones selected at run
+// time. Every level accumulates each product with a fused multiply-add (one rounding) and takes
+// the terms in the same order, so all levels give bit-identical results on every machine.
 #ifndef CNEURALKERNELS_H
 #define CNEURALKERNELS_H
 
@@ -11,49 +12,58 @@
 extern "C" {
 #endif
 
-/// 1 when the CPU and OS support AVX2 (256-bit vectors), 0 otherwise or off x86-64.
+/// 1 when the CPU and OS support AVX2 and FMA (256-bit vectors), 0 otherwise or off x86-64.
 int nk_avx2_available(void);
 
-/// 1 when the CPU and OS support AVX-512F (512-bit vectors), 0 otherwise.
+/// 1 when, in addition, the CPU and OS support AVX-512F (512-bit vectors), 0 otherwise.
 int nk_avx512_available(void);
 
-/// Rows per packed block of `nk_planar_gemm_avx2`.
+/// Rows per packed block of the matrix-product kernels.
 enum { NK_GEMM_BLOCK_ROWS = 6 };
 
 /// C[o * ldc + p] (+)= relu?(bias[o] + sum_k A[o, k] * B(k, p)) for rows in blocks [block_begin, block_end)
-/// and columns [column_begin, column_end), where B(k, p) = b[offsets[k] + p] and A is packed in
-/// blocks of 6 rows: packed[(block * depth + k) * 6 + r]. The sum runs in increasing k as
-/// s = s + B * A; then + bias, then max(0, .) if relu, then C_old + value if accumulate.
-void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
-                         const ptrdiff_t *offsets, const float *b,
-                         float *c, ptrdiff_t ldc, const float *bias,
-                         ptrdiff_t column_begin, ptrdiff_t column_end,
-                         ptrdiff_t block_begin, ptrdiff_t block_end,
-                         int accumulate, int relu);
+/// and columns [column_begin, column_end), where B(k, p) = b[offsets[k] + p * column_stride] and A is
+/// packed in blocks of 6 rows: packed[(block * depth + k) * 6 + r] (rows beyond `rows` zero). Each
+/// sum starts at 0 and runs in increasing k as s = fma(B, A, s); then + bias, then max(0, .) if relu,
+/// then C_old + value if accumulate.
+void nk_planar_gemm_portable(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                             const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                             ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                             ptrdiff_t block_end, int accumulate, int relu);
 
-/// nk_planar_gemm_avx2 with 512-bit vectors (same packing, same results bit for bit).
-void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth,
-                           const ptrdiff_t *offsets, const float *b,
-                           float *c, ptrdiff_t ldc, const float *bias,
-                           ptrdiff_t column_begin, ptrdiff_t column_end,
-                           ptrdiff_t block_begin, ptrdiff_t block_end,
-                           int accumulate, int relu);
+/// nk_planar_gemm_portable on AVX2 + FMA (same results bit for bit).
+void nk_planar_gemm_avx2(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                         const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                         ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                         ptrdiff_t block_end, int accumulate, int relu);
+
+/// nk_planar_gemm_portable on AVX-512F (same results bit for bit).
+void nk_planar_gemm_avx512(const float *packed, ptrdiff_t rows, ptrdiff_t depth, const ptrdiff_t *offsets,
+                           const float *b, ptrdiff_t column_stride, float *c, ptrdiff_t ldc, const float *bias,
+                           ptrdiff_t column_begin, ptrdiff_t column_end, ptrdiff_t block_begin,
+                           ptrdiff_t block_end, int accumulate, int relu);
 
 /// sums[l * right_count + r] += sum over y < rows, j < n of
-/// left[left_offsets[l] + y * left_row_stride + j] * right[right_offsets[r] + y * right_row_stride + j].
+/// left[left_offsets[l] + y * left_row_stride + j] * right[right_offsets[r] + y * right_row_stride + j * right_stride].
 /// Order: 16 lane sums take the terms j < 16 * floor(n / 16) (lane = j mod 16), rows in order; a
-/// scalar sum takes the other terms, rows in order; with m_i = lane_i + lane_(i+8), the result is
-/// ((m0 + m4) + (m2 + m6)) + ((m1 + m5) + (m3 + m7)) + scalar.
+/// scalar sum takes the other terms, rows in order; every term is added with s = fma(left, right, s).
+/// With m_i = lane_i + lane_(i+8), the result is ((m0 + m4) + (m2 + m6)) + ((m1 + m5) + (m3 + m7)) + scalar.
+void nk_correlate_portable(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                           ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
+                           ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                           ptrdiff_t rows, ptrdiff_t n, float *sums);
+
+/// nk_correlate_portable on AVX2 + FMA (same order, same results bit for bit).
 void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
                        ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
-                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                       float *sums);
+                       ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                       ptrdiff_t rows, ptrdiff_t n, float *sums);
 
-/// nk_correlate_avx2 with 512-bit vectors (same order, same results bit for bit).
+/// nk_correlate_portable on AVX-512F (same order, same results bit for bit).
 void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
                          ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
-                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
-                         float *sums);
+                         ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
+                         ptrdiff_t rows, ptrdiff_t n, float *sums);
 
 /// One position of a fixed-point residual MLP (the codec's entropy model) on 256-bit vectors, in
 /// wrapping Int64 arithmetic: h1 = x + max(((W1 x + 2^15) >> 16) + b1, 0), h2 likewise from h1 with
