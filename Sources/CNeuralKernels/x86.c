@@ -289,21 +289,25 @@ void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff
     }
 }
 
-// L left runs x Q right runs (L <= 4), over `rows` rows, 512-bit.
+// Register tile of the 512-bit correlation: CL left runs x CQ right runs, 24 accumulators and
+// 11 loads per 24 fused multiply-adds (4 x 3 measured 7% slower on the 3x3 conv's weight gradient).
+enum { CL = 8, CQ = 3 };
+
+// L left runs x Q right runs (L <= CL, Q <= CQ), over `rows` rows, 512-bit.
 AVX512 void correlate_tile16(const int L, const int Q, const float *const *lp, const float *const *rp,
                              ptrdiff_t left_row_stride, ptrdiff_t right_row_stride, ptrdiff_t rows, ptrdiff_t n,
                              float *const *targets) {
-    __m512 s[4][3];
-    float tail[4][3];
+    __m512 s[CL][CQ];
+    float tail[CL][CQ];
     for (int l = 0; l < L; l++)
         for (int q = 0; q < Q; q++) { s[l][q] = _mm512_setzero_ps(); tail[l][q] = 0; }
     const ptrdiff_t vector_end = n / 16 * 16;
     for (ptrdiff_t y = 0; y < rows; y++) {
-        const float *a[4], *b[3];
+        const float *a[CL], *b[CQ];
         for (int l = 0; l < L; l++) a[l] = lp[l] + y * left_row_stride;
         for (int q = 0; q < Q; q++) b[q] = rp[q] + y * right_row_stride;
         for (ptrdiff_t j = 0; j < vector_end; j += 16) {
-            __m512 v[3];
+            __m512 v[CQ];
             for (int q = 0; q < Q; q++) v[q] = _mm512_loadu_ps(b[q] + j);
             for (int l = 0; l < L; l++) {
                 const __m512 x = _mm512_loadu_ps(a[l] + j);
@@ -318,7 +322,7 @@ AVX512 void correlate_tile16(const int L, const int Q, const float *const *lp, c
         for (int q = 0; q < Q; q++) {
             const __m256 folded = _mm256_add_ps(_mm512_castps512_ps256(s[l][q]),
                                                 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s[l][q]), 1)));
-            *targets[l * 3 + q] += horizontal_sum(folded) + tail[l][q];
+            *targets[l * CQ + q] += horizontal_sum(folded) + tail[l][q];
         }
 }
 
@@ -332,18 +336,18 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
                           right_row_stride, right_stride, rows, n, sums);
         return;
     }
-    for (ptrdiff_t l = 0; l < left_count; l += 4) {
-        const int L = left_count - l < 4 ? (int)(left_count - l) : 4;
-        const float *lp[4];
+    for (ptrdiff_t l = 0; l < left_count; l += CL) {
+        const int L = left_count - l < CL ? (int)(left_count - l) : CL;
+        const float *lp[CL];
         for (int i = 0; i < L; i++) lp[i] = left + left_offsets[l + i];
-        for (ptrdiff_t r = 0; r < right_count; r += 3) {
-            const int Q = right_count - r < 3 ? (int)(right_count - r) : 3;
-            const float *rp[3];
-            float *targets[12];
+        for (ptrdiff_t r = 0; r < right_count; r += CQ) {
+            const int Q = right_count - r < CQ ? (int)(right_count - r) : CQ;
+            const float *rp[CQ];
+            float *targets[CL * CQ];
             for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
             for (int i = 0; i < L; i++)
-                for (int q = 0; q < Q; q++) targets[i * 3 + q] = sums + (l + i) * right_count + r + q;
-            if (L == 4 && Q == 3) correlate_tile16(4, 3, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+                for (int q = 0; q < Q; q++) targets[i * CQ + q] = sums + (l + i) * right_count + r + q;
+            if (L == CL && Q == CQ) correlate_tile16(CL, CQ, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
             else correlate_tile16(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
         }
     }
