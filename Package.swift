@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "NeuralKernels", dependencies: ["CNeuralKernels"]),
         .target(name: "QualityMetrics", dependencies: ["ImageCore"]),
         // Layer 2: codecs.
-        .target(name: "OverfittedCodec", dependencies: ["ImageCore", "EntropyCoding", "NeuralKernels"]),
+        .target(name: "OverfittedCodec", dependencies: ["ImageCore", "EntropyCoding", "NeuralKernels", "CNeuralKernels"]),
         // Layer 3: evaluation against real codecs.
         .target(name: "CodecBench", dependencies: ["ImageCore", "QualityMetrics", "OverfittedCodec"]),
         // Layer 4: the command-line tool (logic in a library so it can be tested).

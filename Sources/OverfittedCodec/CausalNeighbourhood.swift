@@ -25,6 +25,9 @@ public enum CausalNeighbourhood {
         }
     }()
 
+    /// Largest `|dy|` or `|dx|` of a neighbour (the 9x9 window).
+    public static let reach = 4
+
     /// The first `count` offsets.
     public static func offsets(count: Int) -> [(dy: Int, dx: Int)] {
         Array(priorityOrder.prefix(count))

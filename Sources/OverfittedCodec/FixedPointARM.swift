@@ -17,6 +17,8 @@ struct FixedPointARM: Sendable {
     let offsets: [(dy: Int, dx: Int)]
     /// The same network on 256-bit vectors when the CPU and the weights allow it (nil otherwise).
     private let wide: FixedPointResidualMLP?
+    /// The same network in 32-bit lanes, 16 positions at a time, when the CPU and the weights allow it.
+    let narrow: NarrowARM?
     /// Spacing of the input and the two hidden layers in the scratch buffer.
     private let stride: Int
 
@@ -25,8 +27,7 @@ struct FixedPointARM: Sendable {
         Int32(ARMOutput.logScaleRange.lowerBound * 256)...Int32(ARMOutput.logScaleRange.upperBound * 256)
     /// Activation bound: keeps sums far from Int64 overflow for any sane network.
     private static let activationBound: Int64 = 1 << 40
-    /// Largest `|dy|` or `|dx|` of a neighbour (the 9x9 window of ``CausalNeighbourhood``).
-    private static let reach = 4
+    private static let reach = CausalNeighbourhood.reach
 
     /// `vectorized: false` keeps to the scalar Int64 path (for tests comparing the two).
     init(networks: QuantizedNetworks, layout: ARMLayout, vectorized: Bool = true) {
@@ -52,6 +53,12 @@ struct FixedPointARM: Sendable {
             w2: Array(slice(w, layout.w2, start: 0)), b2: Array(slice(b, layout.b2, start: biasStart)),
             wOut: Array(slice(w, layout.wOut, start: 0)), wLinear: Array(slice(w, layout.wLinear, start: 0)))
         stride = wide?.paddedContext ?? context
+        let rawWeights = weights.values.map { Int64($0) }, rawBiases = biases.values.map { Int64($0) }
+        narrow = !vectorized ? nil : NarrowARM(
+            context: context, w1: Array(slice(rawWeights, layout.w1, start: 0)), b1: Array(slice(rawBiases, layout.b1, start: biasStart)),
+            w2: Array(slice(rawWeights, layout.w2, start: 0)), b2: Array(slice(rawBiases, layout.b2, start: biasStart)),
+            wOut: Array(slice(rawWeights, layout.wOut, start: 0)), wLinear: Array(slice(rawWeights, layout.wLinear, start: 0)),
+            weightExponent: weights.exponent, biasExponent: biases.exponent)
     }
 
     /// Multiply-accumulates per latent (``Architecture/armMACsPerLatent``).
@@ -59,6 +66,9 @@ struct FixedPointARM: Sendable {
 
     /// Whether the 256-bit vector kernel is in use (the CPU has it and every weight fits in Int32).
     var isVectorized: Bool { wide != nil }
+
+    /// Whether the 32-bit lane kernel (``NarrowARM``) is in use.
+    var usesNarrowKernel: Bool { narrow != nil }
 
     /// Whether layer 1 may run on 32-bit products (see ``FixedPointResidualMLP/usesLatentLayer``).
     var usesLatentLayer: Bool { wide?.usesLatentLayer ?? false }
@@ -114,6 +124,44 @@ struct FixedPointARM: Sendable {
     func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x x0: Int, y y0: Int,
                     stepX: Int, stepY: Int, count: Int, means: UnsafeMutablePointer<Int32>,
                     logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
+        if let narrow, count > 0, let g = grid.baseAddress,
+           Self.isInterior(x: x0, y: y0, width: width, height: height),
+           Self.isInterior(x: x0 + (count - 1) * stepX, y: y0 + (count - 1) * stepY, width: width, height: height) {
+            // Every position is interior (x and y are linear in k), so no read leaves the grid.
+            var start = 0
+            while start < count {
+                let n = min(Batch.capacity, count - start)
+                let first = (y0 + start * stepY) * width + x0 + start * stepX
+                guard narrow.sums(grid: g, width: width, offsets: offsets, first: first, stride: stepY * width + stepX,
+                                  count: n, into: batch.sums) else { break }
+                for k in 0..<n {
+                    let p = finish((batch.sums[2 * k], batch.sums[2 * k + 1]))
+                    means[start + k] = p.mean
+                    logScales[start + k] = p.logScale
+                }
+                start += n
+            }
+            if start == count { return }
+            // A latent outside the narrow kernel's range: the rest on the paths below.
+            vectorParameters(grid: grid, width: width, height: height, x: x0 + start * stepX, y: y0 + start * stepY,
+                             stepX: stepX, stepY: stepY, count: count - start, means: means + start,
+                             logScales: logScales + start, batch: batch)
+            return
+        }
+        vectorParameters(grid: grid, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY, count: count,
+                         means: means, logScales: logScales, batch: batch)
+    }
+
+    /// Whether every neighbour of `(x, y)` lies inside the grid.
+    @inline(__always)
+    private static func isInterior(x: Int, y: Int, width: Int, height: Int) -> Bool {
+        y >= reach && x >= reach && x + reach < width && y < height
+    }
+
+    /// The batch on the 256-bit Int64 kernel (or the scalar path), without the narrow kernel.
+    private func vectorParameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x x0: Int, y y0: Int,
+                                  stepX: Int, stepY: Int, count: Int, means: UnsafeMutablePointer<Int32>,
+                                  logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
         guard let wide else {
             for k in 0..<count {
                 let p = parameters(grid: grid, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,

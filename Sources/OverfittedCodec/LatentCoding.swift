@@ -59,7 +59,11 @@ struct LatentCoding {
 
     private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder,
                             armSeconds: inout Double) throws(OverfittedDecodeError) -> [Int32] {
-        var grid = [Int32](repeating: 0, count: width * height)
+        // The grid with `pad` zero columns on both sides and `pad` zero rows on top: every neighbour
+        // the ARM reads is inside this buffer, and off the grid it reads 0 as on an unpadded grid.
+        let pad = CausalNeighbourhood.reach
+        let padded = PaddedGrid(width: width + 2 * pad, height: height + pad)
+        var cells = [Int32](repeating: 0, count: padded.width * padded.height)
         let order = WavefrontOrder(width: width, height: height,
                                    slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
         var means = [Int32](repeating: 0, count: width + 1)
@@ -68,13 +72,17 @@ struct LatentCoding {
         let batches = (0..<parallel.threads).map { _ in FixedPointARM.Batch(arm: arm) }
         let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.context)
         let family = Self.family, latentRange = Self.latentRange  // read once, not per latent
+        let memberStride = padded.width - slope  // one row down, `slope` columns left
         for step in 0..<order.stepCount {
             let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
+            guard let firstIndex = members.first.map(Int.init) else { continue }
+            let x = firstIndex % width + pad, y = firstIndex / width + pad
             var clock = ContinuousClock.now
-            stepParameters(grid: grid, width: width, height: height, slope: slope, members: members, batches: batches,
+            stepParameters(grid: cells, padded: padded, x: x, y: y, slope: slope, count: members.count, batches: batches,
                            means: &means, logScales: &logScales)
             armSeconds += DecodePhases.lap(&clock)
-            for (k, index) in members.enumerated() {
+            var cell = y * padded.width + x
+            for k in 0..<members.count {
                 let value: Int32
                 do {
                     value = try decoder.decode(mean: means[k], logScale: logScales[k], using: family)
@@ -82,19 +90,29 @@ struct LatentCoding {
                     throw .corruptStream("latents: \(error)")
                 }
                 guard latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(latentRange)") }
-                grid[Int(index)] = value
+                cells[cell] = value
+                cell += memberStride
             }
+        }
+        var grid = [Int32](repeating: 0, count: width * height)
+        for row in 0..<height {
+            let start = (row + pad) * padded.width + pad
+            grid.replaceSubrange((row * width)..<(row * width + width), with: cells[start..<(start + width)])
         }
         return grid
     }
 
-    /// ARM outputs for the latents of one wavefront step (they only read earlier steps). Member `k`
-    /// of a step is one row below and `slope` columns left of member `k - 1` (``WavefrontOrder``).
-    private func stepParameters(grid: [Int32], width: Int, height: Int, slope: Int, members: ArraySlice<Int32>,
+    /// Size of the decoder's zero-bordered grid.
+    private struct PaddedGrid {
+        let width: Int
+        let height: Int
+    }
+
+    /// ARM outputs for the `count` latents of one wavefront step (they only read earlier steps), the
+    /// first at `(x, y)` of the padded grid, each next one row below and `slope` columns left.
+    private func stepParameters(grid: [Int32], padded: PaddedGrid, x: Int, y: Int, slope: Int, count: Int,
                                 batches: [FixedPointARM.Batch], means: inout [Int32], logScales: inout [Int32]) {
-        let count = members.count
         let chunks = count * arm.macsPerLatent >= parallelStepWork ? parallel.threads : 1
-        let base = members.startIndex
         grid.withUnsafeBufferPointer { g in
             means.withUnsafeMutableBufferPointer { mBuffer in
                 logScales.withUnsafeMutableBufferPointer { sBuffer in
@@ -102,8 +120,7 @@ struct LatentCoding {
                     parallel.run(chunks: chunks) { chunk in
                         let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
                         guard let first = range.first, let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
-                        let index = Int(members[base + first])
-                        arm.parameters(grid: g, width: width, height: height, x: index % width, y: index / width,
+                        arm.parameters(grid: g, width: padded.width, height: padded.height, x: x - first * slope, y: y + first,
                                        stepX: -slope, stepY: 1, count: range.count, means: m + first, logScales: s + first,
                                        batch: batches[chunk])
                     }

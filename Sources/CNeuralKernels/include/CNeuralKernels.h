@@ -88,6 +88,40 @@ void nk_fixed_residual_mlp_batch_avx2(const int64_t *packed, int context, const 
                                       const int32_t *w1_narrow, const int32_t *latents, ptrdiff_t count,
                                       int64_t *scratch, int64_t *sums, uint8_t *done);
 
+/// Largest context of nk_arm_narrow_avx512.
+enum { NK_ARM_NARROW_MAX_CONTEXT = 40 };
+
+/// 1 when the CPU and OS support AVX-512F and AVX-512BW, 0 otherwise.
+int nk_avx512bw_available(void);
+
+/// The entropy model (ARM) of the overfitted decoder for `count` positions, 16 at a time in 32-bit
+/// lanes (AVX-512F and BW). Position n reads the latents lat[i] = grid[n * stride + offsets[i]],
+/// i < context. With packed = w1 (context x context, row-major) | b1 | w2 | b2 | w_out (2 x context) |
+/// w_linear (2 x context) | w1_pairs | w2_pairs and shifts = {input, hidden, round, sum, linear,
+/// layer-1 pairs, layer-2 pairs}, in 32-bit arithmetic:
+///   h1[o] = (lat[o] << input) + max(b1[o] + sum_i w1[o][i] lat[i], 0)
+///   h2[o] = (h1[o] << hidden) + max(((2^(round-1) [if round > 0] + sum_i w2[o][i] h1[i]) >> round) + b2[o], 0)
+/// and sums[2n + k] = ((sum_i w_out[k][i] h2[i]) << sum) + ((sum_i w_linear[k][i] lat[i]) << linear)
+/// in wrapping Int64. When the layer-1 (layer-2) pairs flag is set, w1_pairs (w2_pairs) holds, per
+/// row o and pair p < ceil(context / 2), w[o][2p] in the low and w[o][2p + 1] (0 past the end) in the
+/// high 16 bits, none of them -2^15: the layer then multiplies 16-bit pairs (layer 2 only for batches
+/// whose h1 fits in Int16), with the same results. The products w_out[k][i] h2[i] are 64-bit; for
+/// the rest, the caller guarantees that no 32-bit partial sum overflows when every latent is in
+/// -64...64. Returns 0 (sums incomplete) if a latent is outside, or off x86-64, else 1.
+int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
+                         const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums);
+
+/// Largest channel count of nk_residual3x3_avx512.
+enum { NK_RESIDUAL_MAX_CHANNELS = 4 };
+
+/// Rows [row_begin, row_end) of the overfitted synthesis' 3x3 residual layer on k planes of
+/// width x height (plane o at input + o * width * height): output = x + bias[o] + sum over input
+/// channel i, ky, kx (in that order) of input[i][y + ky - 1][x + kx - 1] * weights[((o k + i) 3 + ky) 3 + kx],
+/// taps outside the image skipped, each product and sum rounded separately (no fused multiply-add).
+/// Needs AVX-512F (the caller checks); does nothing off x86-64 or when k is outside 1...4.
+void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
+                           const float *weights, const float *bias, const float *input, float *output);
+
 /// Raises glibc's mmap and trim thresholds so that freed multi-megabyte buffers are reused
 /// instead of being returned to the kernel and page-faulted in again. Returns 1 when applied,
 /// 0 where the C library is not glibc (then nothing changes).

@@ -1,0 +1,217 @@
+// The overfitted decoder's AVX-512 loops (see include/CNeuralKernels.h): the entropy model (ARM) on
+// 16 positions at once in 32-bit lanes, and the synthesis' 3x3 residual layer. Compiled for the
+// baseline target; only these functions carry target attributes, and callers run them only after
+// the CPU check (nk_avx512_available).
+#include "CNeuralKernels.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+// Float arithmetic below must stay unfused (one rounding per multiply and per add), as in Swift.
+#pragma clang fp contract(off)
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+
+#define AVX512_INLINE __attribute__((target("avx512f,avx512bw"), always_inline)) static inline
+
+enum { ARM_LANES = 16 };
+
+int nk_avx512bw_available(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!nk_avx512_available() || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & (1u << 30)) != 0;  // AVX-512BW
+}
+
+// pairs[p] holds x[2p] in the low and x[2p + 1] (0 past the end) in the high 16 bits of each lane;
+// the caller knows every value fits in Int16.
+AVX512_INLINE void pack_pairs(const __m512i *x, int c, __m512i *pairs) {
+    const __m512i low = _mm512_set1_epi32(0xFFFF);
+    for (int p = 0; 2 * p < c; p++) {
+        const __m512i high = 2 * p + 1 < c ? _mm512_slli_epi32(x[2 * p + 1], 16) : _mm512_setzero_si512();
+        pairs[p] = _mm512_or_si512(_mm512_and_si512(x[2 * p], low), high);
+    }
+}
+
+// sum_p w[p].low * pairs[p].low + w[p].high * pairs[p].high in 32-bit lanes (vpmaddwd: each pair sum
+// is exact because no weight is -2^15); the caller's bounds keep every partial sum inside Int32.
+AVX512_INLINE __m512i dot_pairs(__m512i acc, const int32_t *w, const __m512i *pairs, int count) {
+    for (int p = 0; p < count; p++) acc = _mm512_add_epi32(acc, _mm512_madd_epi16(pairs[p], _mm512_set1_epi32(w[p])));
+    return acc;
+}
+
+// Whether every lane of x[0 ..< c] is in the Int16 range.
+AVX512_INLINE int fit_int16(const __m512i *x, int c) {
+    const __m512i offset = _mm512_set1_epi32(1 << 15), limit = _mm512_set1_epi32(0xFFFF);
+    __mmask16 outside = 0;
+    for (int i = 0; i < c; i++) outside |= _mm512_cmpgt_epu32_mask(_mm512_add_epi32(x[i], offset), limit);
+    return outside == 0;
+}
+
+// sum_i w[i] * v[i] in 32-bit lanes; the caller's bounds keep every partial sum inside Int32.
+AVX512_INLINE __m512i dot_lanes(__m512i acc, const int32_t *w, const __m512i *v, int c) {
+    for (int i = 0; i < c; i++) acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(v[i], _mm512_set1_epi32(w[i])));
+    return acc;
+}
+
+// The two output sums of one batch, lanes 8 * half ... 8 * half + 7 (wrapping Int64):
+// ((sum_i w_out[k][i] h2[i]) << sum_shift) + (linear[k] << linear_shift), the dot product with 64-bit
+// products and sums (exact modulo 2^64, which is all the caller needs).
+AVX512_INLINE void output_sums(const int c, int half, const int32_t *w_out, const __m512i *h2, const __m512i *linear,
+                               __m128i sum_shift, __m128i linear_shift, int64_t *mean, int64_t *scale) {
+    __m512i q0 = _mm512_setzero_si512(), q1 = _mm512_setzero_si512();
+    for (int i = 0; i < c; i++) {
+        const __m512i x = _mm512_cvtepi32_epi64(half ? _mm512_extracti64x4_epi64(h2[i], 1) : _mm512_castsi512_si256(h2[i]));
+        q0 = _mm512_add_epi64(q0, _mm512_mul_epi32(x, _mm512_set1_epi64(w_out[i])));
+        q1 = _mm512_add_epi64(q1, _mm512_mul_epi32(x, _mm512_set1_epi64(w_out[c + i])));
+    }
+    for (int k = 0; k < 2; k++) {
+        const __m512i l = _mm512_cvtepi32_epi64(half ? _mm512_extracti64x4_epi64(linear[k], 1) : _mm512_castsi512_si256(linear[k]));
+        const __m512i s = _mm512_add_epi64(_mm512_sll_epi64(k ? q1 : q0, sum_shift), _mm512_sll_epi64(l, linear_shift));
+        _mm512_storeu_si512((void *)((k ? scale : mean) + 8 * half), s);
+    }
+}
+
+// nk_arm_narrow_avx512 for context c (a compile-time constant at the calls below, so that the
+// loops unroll and the packed pairs stay in registers).
+AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *shifts, const int32_t *grid,
+                             const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
+    const int32_t *w1 = packed, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c;
+    const int32_t *w_linear = w_out + 2 * c, *w1_pairs = w_linear + 2 * c, *w2_pairs = w1_pairs + c * ((c + 1) / 2);
+    const int pairs = (c + 1) / 2;
+    const __m128i input_shift = _mm_cvtsi32_si128(shifts[0]), hidden_shift = _mm_cvtsi32_si128(shifts[1]);
+    const __m128i round_shift = _mm_cvtsi32_si128(shifts[2]);
+    const __m128i sum_shift = _mm_cvtsi32_si128(shifts[3]), linear_shift = _mm_cvtsi32_si128(shifts[4]);
+    const __m512i round = _mm512_set1_epi32(shifts[2] > 0 ? 1 << (shifts[2] - 1) : 0);
+    const __m512i zero = _mm512_setzero_si512(), low = _mm512_set1_epi32(-64), high = _mm512_set1_epi32(64);
+    const __m512i lane_offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                    _mm512_set1_epi32((int32_t)stride));
+    __m512i lat[NK_ARM_NARROW_MAX_CONTEXT], h1[NK_ARM_NARROW_MAX_CONTEXT], h2[NK_ARM_NARROW_MAX_CONTEXT];
+    __m512i packed_pairs[NK_ARM_NARROW_MAX_CONTEXT / 2];
+    for (ptrdiff_t n = 0; n < count; n += ARM_LANES) {
+        const ptrdiff_t active = count - n < ARM_LANES ? count - n : ARM_LANES;
+        const __mmask16 mask = (__mmask16)((1u << active) - 1u);
+        const int32_t *base = grid + n * stride;
+        __mmask16 outside = 0;
+        for (int i = 0; i < c; i++) {
+            lat[i] = _mm512_mask_i32gather_epi32(zero, mask, _mm512_add_epi32(lane_offsets, _mm512_set1_epi32(offsets[i])),
+                                                 base, 4);
+            outside |= _mm512_cmplt_epi32_mask(lat[i], low) | _mm512_cmpgt_epi32_mask(lat[i], high);
+        }
+        if (outside) return 0;  // the bounds the caller checked assume latents in -64...64
+        // Latents always fit in Int16: layer 1 on 16-bit pairs when its weights do.
+        if (shifts[5]) pack_pairs(lat, c, packed_pairs);
+        for (int o = 0; o < c; o++) {
+            const __m512i b = _mm512_set1_epi32(b1[o]);
+            const __m512i z = shifts[5] ? dot_pairs(b, w1_pairs + o * pairs, packed_pairs, pairs) : dot_lanes(b, w1 + o * c, lat, c);
+            h1[o] = _mm512_add_epi32(_mm512_sll_epi32(lat[o], input_shift), _mm512_max_epi32(z, zero));
+        }
+        // Layer 2 on 16-bit pairs when its weights and this batch's activations fit.
+        const int layer2_pairs = shifts[6] && fit_int16(h1, c);
+        if (layer2_pairs) pack_pairs(h1, c, packed_pairs);
+        for (int o = 0; o < c; o++) {
+            const __m512i p = layer2_pairs ? dot_pairs(round, w2_pairs + o * pairs, packed_pairs, pairs)
+                                           : dot_lanes(round, w2 + o * c, h1, c);
+            const __m512i z = _mm512_add_epi32(_mm512_sra_epi32(p, round_shift), _mm512_set1_epi32(b2[o]));
+            h2[o] = _mm512_add_epi32(_mm512_sll_epi32(h1[o], hidden_shift), _mm512_max_epi32(z, zero));
+        }
+        int64_t mean[ARM_LANES], scale[ARM_LANES];
+        const __m512i linear[2] = {dot_lanes(zero, w_linear, lat, c), dot_lanes(zero, w_linear + c, lat, c)};
+        for (int half = 0; half < 2; half++) output_sums(c, half, w_out, h2, linear, sum_shift, linear_shift, mean, scale);
+        for (ptrdiff_t k = 0; k < active; k++) {
+            sums[2 * (n + k)] = mean[k];
+            sums[2 * (n + k) + 1] = scale[k];
+        }
+    }
+    return 1;
+}
+
+__attribute__((target("avx512f,avx512bw")))
+int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
+                         const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
+    switch (context) {  // the presets' contexts
+    case 8: return arm_narrow(8, packed, shifts, grid, offsets, stride, count, sums);
+    case 14: return arm_narrow(14, packed, shifts, grid, offsets, stride, count, sums);
+    case 20: return arm_narrow(20, packed, shifts, grid, offsets, stride, count, sums);
+    case 24: return arm_narrow(24, packed, shifts, grid, offsets, stride, count, sums);
+    default:
+        if (context < 1 || context > NK_ARM_NARROW_MAX_CONTEXT) return 0;
+        return arm_narrow(context, packed, shifts, grid, offsets, stride, count, sums);
+    }
+}
+
+// One border sample of nk_residual3x3_avx512, taps outside the image skipped.
+static float residual_sample(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t y, ptrdiff_t x, const float *taps,
+                             float bias, const float *input, float value) {
+    const ptrdiff_t n = width * height;
+    float acc = value + bias;
+    for (int i = 0; i < k; i++) {
+        for (int ky = y == 0 ? 1 : 0; ky <= (y == height - 1 ? 1 : 2); ky++) {
+            const float *line = input + i * n + (y + ky - 1) * width;
+            const float *t = taps + (i * 3 + ky) * 3;
+            for (int kx = 0; kx < 3; kx++) {
+                if (x + kx >= 1 && x + kx - 1 < width) acc = acc + line[x + kx - 1] * t[kx];
+            }
+        }
+    }
+    return acc;
+}
+
+__attribute__((target("avx512f")))
+void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
+                           const float *weights, const float *bias, const float *input, float *output) {
+    if (k < 1 || k > NK_RESIDUAL_MAX_CHANNELS) return;
+    const ptrdiff_t n = width * height;
+    for (ptrdiff_t y = row_begin; y < row_end; y++) {
+        const int first_ky = y == 0 ? 1 : 0, last_ky = y == height - 1 ? 1 : 2;
+        for (ptrdiff_t x0 = 1; x0 < width - 1; x0 += 16) {
+            const ptrdiff_t active = width - 1 - x0 < 16 ? width - 1 - x0 : 16;
+            const __mmask16 mask = (__mmask16)((1u << active) - 1u);
+            __m512 acc[NK_RESIDUAL_MAX_CHANNELS];
+            for (int o = 0; o < k; o++) {
+                acc[o] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, input + o * n + y * width + x0), _mm512_set1_ps(bias[o]));
+            }
+            for (int i = 0; i < k; i++) {
+                for (int ky = first_ky; ky <= last_ky; ky++) {
+                    const float *line = input + i * n + (y + ky - 1) * width + x0 - 1;
+                    for (int kx = 0; kx < 3; kx++) {
+                        const __m512 v = _mm512_maskz_loadu_ps(mask, line + kx);
+                        for (int o = 0; o < k; o++) {
+                            const float t = weights[((o * k + i) * 3 + ky) * 3 + kx];
+                            acc[o] = _mm512_add_ps(acc[o], _mm512_mul_ps(v, _mm512_set1_ps(t)));
+                        }
+                    }
+                }
+            }
+            for (int o = 0; o < k; o++) _mm512_mask_storeu_ps(output + o * n + y * width + x0, mask, acc[o]);
+        }
+        for (int o = 0; o < k; o++) {
+            const float *taps = weights + o * k * 9;
+            const ptrdiff_t row = o * n + y * width;
+            output[row] = residual_sample(k, width, height, y, 0, taps, bias[o], input, input[row]);
+            if (width > 1) {
+                output[row + width - 1] = residual_sample(k, width, height, y, width - 1, taps, bias[o], input,
+                                                          input[row + width - 1]);
+            }
+        }
+    }
+}
+
+#else
+
+int nk_avx512bw_available(void) { return 0; }
+
+void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
+                           const float *weights, const float *bias, const float *input, float *output) {
+    (void)k; (void)width; (void)height; (void)row_begin; (void)row_end; (void)weights; (void)bias; (void)input;
+    (void)output;
+}
+
+int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
+                         const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
+    (void)packed; (void)context; (void)shifts; (void)grid; (void)offsets; (void)stride; (void)count; (void)sums;
+    return 0;
+}
+
+#endif

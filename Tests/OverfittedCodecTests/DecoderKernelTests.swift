@@ -1,0 +1,129 @@
+import Testing
+import NeuralKernels
+@testable import OverfittedCodec
+
+/// The decoder's AVX-512 kernels (the ARM in 32-bit lanes, the 3x3 residual layer) against the
+/// paths they replace; on CPUs without AVX-512 both sides take the same path.
+@Suite struct DecoderKernelTests {
+    /// Random ARM weights `±magnitude` at step 2^-weightExponent and biases `±biasMagnitude` at 2^-biasExponent.
+    static func networks(context c: Int, magnitude: Int32, weightExponent: Int, biasMagnitude: Int32, biasExponent: Int,
+                         generator: inout SeededGenerator) -> QuantizedNetworks {
+        let layout = ARMLayout(context: c)
+        let weights = (0..<layout.layout.weightCount).map { _ in Int32.random(in: -magnitude...magnitude, using: &generator) }
+        let biases = (0..<layout.layout.biasRange.count).map { _ in Int32.random(in: -biasMagnitude...biasMagnitude, using: &generator) }
+        let empty = QuantizedNetworks.Tensor(exponent: 0, values: [])
+        return QuantizedNetworks(groups: [QuantizedNetworks.Tensor(exponent: weightExponent, values: weights),
+                                          QuantizedNetworks.Tensor(exponent: biasExponent, values: biases), empty, empty, empty])
+    }
+
+    /// Batches of interior positions (the decoder's case) through the narrow kernel, against the
+    /// scalar Int64 path, position by position. The cases cover both layer-2 shift directions
+    /// (`sW + g` above and below 16), 16-bit pairs and 32-bit lanes (large weights, or activations
+    /// too large for Int16 in some batches), and contexts with and without a specialised kernel.
+    @Test(arguments: [(20, 8, 6, 8000, 4, true), (20, 8, 6, 4000, 2, true), (8, 100, 12, 2000, 12, true), (14, 30, 14, 2000, 10, true),
+                      (24, 5, 6, 300, 4, true), (9, 20, 8, 100, 4, true), (40, 3, 8, 64, 6, true),
+                      (20, 1 << 14, 6, 64, 4, false), (20, 100, 6, 4096, 12, false)])
+    func narrowARMMatchesTheScalarPath(case: (context: Int, magnitude: Int32, weightExponent: Int,
+                                             biasMagnitude: Int32, biasExponent: Int, fits: Bool)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.context * 100 + `case`.weightExponent))
+        let networks = Self.networks(context: `case`.context, magnitude: `case`.magnitude, weightExponent: `case`.weightExponent,
+                                     biasMagnitude: `case`.biasMagnitude, biasExponent: `case`.biasExponent, generator: &generator)
+        let layout = ARMLayout(context: `case`.context)
+        let fast = FixedPointARM(networks: networks, layout: layout)
+        let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
+        #expect(fast.usesNarrowKernel == (`case`.fits && Acceleration.level >= .avx512))
+        let width = 40, height = 30
+        // Mostly small latents, as decoded ones are, with some at the ends of the range.
+        let grid = (0..<(width * height)).map { _ in
+            Int32.random(in: 0..<10, using: &generator) == 0 ? Int32.random(in: -64...63, using: &generator)
+                                                             : Int32.random(in: -3...3, using: &generator)
+        }
+        let batch = FixedPointARM.Batch(arm: fast)
+        let scratch = scalar.makeScratch()
+        defer { scratch.deallocate() }
+        var means = [Int32](repeating: 0, count: 40), logScales = means
+        grid.withUnsafeBufferPointer { g in
+            // Wavefront-like diagonals and rows, 1 to 25 positions (across the 16-lane boundary).
+            for (x0, y0, stepX, stepY, count) in [(35, 4, -1, 1, 25), (30, 5, -2, 1, 12), (4, 10, 1, 0, 31), (20, 29, 1, 0, 1),
+                                                  (8, 6, 0, 1, 17), (35, 4, -4, 1, 8)] {
+                means.withUnsafeMutableBufferPointer { m in
+                    logScales.withUnsafeMutableBufferPointer { s in
+                        fast.parameters(grid: g, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY,
+                                        count: count, means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
+                    }
+                }
+                for k in 0..<count {
+                    let q = scalar.parameters(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
+                                              scratch: scratch)
+                    #expect(means[k] == q.mean && logScales[k] == q.logScale, "batch from (\(x0), \(y0)), latent \(k)")
+                }
+                // The kernel's Int64 sums themselves (finer than the rounded outputs).
+                guard let narrow = fast.narrow, let base = g.baseAddress else { continue }
+                var sums = [Int64](repeating: 0, count: 2 * count)
+                #expect(narrow.sums(grid: base, width: width, offsets: fast.offsets, first: y0 * width + x0,
+                                    stride: stepY * width + stepX, count: count, into: &sums))
+                for k in 0..<count {
+                    let q = scalar.outputSums(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
+                                              scratch: scratch)
+                    #expect(sums[2 * k] == q.0 && sums[2 * k + 1] == q.1, "sums from (\(x0), \(y0)), latent \(k)")
+                }
+            }
+        }
+    }
+
+    /// A latent outside -64...64 in a batch: the kernel refuses it and the batch still matches.
+    @Test func largeLatentsFallBackToTheWidePath() {
+        var generator = SeededGenerator(seed: 11)
+        let networks = Self.networks(context: 20, magnitude: 8, weightExponent: 6, biasMagnitude: 300, biasExponent: 4,
+                                     generator: &generator)
+        let layout = ARMLayout(context: 20)
+        let fast = FixedPointARM(networks: networks, layout: layout)
+        let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
+        let width = 24, height = 24
+        var grid = (0..<(width * height)).map { _ in Int32.random(in: -5...5, using: &generator) }
+        grid[10 * width + 12] = 500
+        #expect(fast.usesNarrowKernel == (Acceleration.level >= .avx512))
+        let batch = FixedPointARM.Batch(arm: fast)
+        let scratch = scalar.makeScratch()
+        defer { scratch.deallocate() }
+        var means = [Int32](repeating: 0, count: 16), logScales = means
+        grid.withUnsafeBufferPointer { g in
+            means.withUnsafeMutableBufferPointer { m in
+                logScales.withUnsafeMutableBufferPointer { s in
+                    fast.parameters(grid: g, width: width, height: height, x: 4, y: 11, stepX: 1, stepY: 0, count: 16,
+                                    means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
+                }
+            }
+            for k in 0..<16 {
+                let q = scalar.parameters(grid: g, width: width, height: height, x: 4 + k, y: 11, scratch: scratch)
+                #expect(means[k] == q.mean && logScales[k] == q.logScale, "latent \(k)")
+            }
+        }
+    }
+
+    /// The 3x3 residual layer, vector kernel against the Swift loops, bit for bit, on sizes with
+    /// borders, masked tails and one-pixel images.
+    @Test(arguments: [(37, 9, 3), (16, 5, 1), (1, 4, 3), (2, 1, 3), (18, 18, 3)])
+    func residualKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, channels: Int)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.width * 10 + `case`.height))
+        let architecture = Architecture(contextSize: 4, synthesisWidth: 4, residualLayers: 1, outputChannels: `case`.channels)
+        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+            Issue.record("no shape")
+            return
+        }
+        let synthesis = Synthesis(shape: shape)
+        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.7) }
+        let input = (0..<(`case`.channels * `case`.width * `case`.height)).map { _ in generator.uniform(2) }
+        var wide = [Float](repeating: .nan, count: input.count), loops = wide
+        input.withUnsafeBufferPointer { x in
+            wide.withUnsafeMutableBufferPointer { out in
+                synthesis.residual(x, into: out, layer: 0, parameters: parameters, parallel: ParallelChunks(threads: 2))
+            }
+            loops.withUnsafeMutableBufferPointer { out in
+                synthesis.residual(x, into: out, layer: 0, parameters: parameters, parallel: ParallelChunks(threads: 1),
+                                   vectorized: false)
+            }
+        }
+        #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern))
+    }
+}
