@@ -29,10 +29,18 @@ struct ConvolutionCore {
         return offsets
     }
 
-    /// `output[o, y, x] (+)= bias[o] + sum weight[o, i, ky, kx] * padded[i, y * stride + ky, x * stride + kx]`.
+    /// `output[o, y, x] (+)= bias[o] + sum weight[o, i, ky, kx] * padded[i, y * stride + ky, x * stride + kx]`;
+    /// 3x3 stride-1 shapes with enough channels take ``WinogradConvolution``.
     func forward(padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, outHeight: Int, outWidth: Int,
                  weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                  accumulate: Bool, relu: Bool) {
+        if WinogradConvolution.applies(to: self) {
+            WinogradConvolution(inChannels: inChannels, outChannels: outChannels)
+                .forward(padded: padded, paddedHeight: paddedHeight, paddedWidth: paddedWidth, outHeight: outHeight,
+                         outWidth: outWidth, weight: weight, bias: bias, output: output, accumulate: accumulate,
+                         relu: relu)
+            return
+        }
         let depth = depth, outPerGroup = outPerGroup
         let kernels = (0..<groups).map { g in
             PlanarGEMM(rows: outPerGroup, depth: depth) { weight[(g * outPerGroup + $0) * depth + $1] }

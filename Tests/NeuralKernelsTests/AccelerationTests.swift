@@ -4,16 +4,18 @@ import NeuralKernels
 /// Every kernel level (portable C, AVX2 + FMA, AVX-512F) must give exactly the same results, and
 /// those results must be the fused multiply-add sums the kernels document.
 @Suite(.serialized) struct AccelerationTests {
-    func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode, stride: Int) throws -> [Float] {
+    func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode, stride: Int,
+                     channels: (Int, Int) = (13, 11)) throws -> [Float] {
         Acceleration.setMaximumLevel(level)
         defer { Acceleration.setMaximumLevel(.avx512) }
-        let conv = try Conv2D(inChannels: 13, outChannels: 11, kernel: 3, stride: stride, padding: 1, paddingMode: mode)
+        let (c, k) = channels
+        let conv = try Conv2D(inChannels: c, outChannels: k, kernel: 3, stride: stride, padding: 1, paddingMode: mode)
         let h = 9
         let out = conv.outputSize(height: h, width: w)
         var random = TestRandom(seed: 100)
-        let x = random.array(13 * h * w), weight = random.array(conv.weightCount), bias = random.array(11)
-        let g = random.array(11 * out.height * out.width)
-        var y = [Float](repeating: 0.5, count: 11 * out.height * out.width)
+        let x = random.array(c * h * w), weight = random.array(conv.weightCount), bias = random.array(k)
+        let g = random.array(k * out.height * out.width)
+        var y = [Float](repeating: 0.5, count: k * out.height * out.width)
         var gx = [Float](repeating: 0, count: x.count), gw = [Float](repeating: 0, count: weight.count)
         conv.forward(input: x, height: h, width: w, weight: weight, bias: bias, output: &y, accumulate: true, relu: true)
         conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: &gx, gradWeight: &gw,
@@ -33,6 +35,19 @@ import NeuralKernels
                         "level \(level), stride \(stride)")
             }
         }
+    }
+
+    /// The Winograd path (16 and more channels) on every level, and with one or two threads.
+    @Test(arguments: [PaddingMode.replicate, .zero])
+    func winogradMatchesAcrossLevelsAndThreads(_ mode: PaddingMode) throws {
+        let portable = try convolution(level: .portable, width: 21, mode: mode, stride: 1, channels: (16, 17))
+        for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
+            #expect(try convolution(level: level, width: 21, mode: mode, stride: 1, channels: (16, 17)) == portable,
+                    "level \(level)")
+        }
+        Parallel.setMaxThreads(1)
+        defer { Parallel.setMaxThreads(0) }
+        #expect(try convolution(level: .avx512, width: 21, mode: mode, stride: 1, channels: (16, 17)) == portable)
     }
 
     /// Two terms whose exact sum is 2^-24 while their separately rounded products cancel to 0:

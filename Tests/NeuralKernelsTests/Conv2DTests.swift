@@ -49,6 +49,8 @@ func referenceConv(_ conv: Conv2D, _ x: [Float], height: Int, width: Int, _ w: [
         (try! Conv2D(inChannels: 5, outChannels: 5, kernel: 3, padding: 1, groups: 5, paddingMode: .replicate), 8, 8),
         (try! Conv2D(inChannels: 7, outChannels: 9, kernel: 1), 5, 19),
         (try! Conv2D(inChannels: 2, outChannels: 3, kernelHeight: 2, kernelWidth: 4, stride: 3, padding: 1), 9, 14),
+        // Winograd F(2x2, 3x3) forward and input gradient; odd sizes leave partial edge tiles.
+        (try! Conv2D(inChannels: 16, outChannels: 16, kernel: 3, padding: 1, paddingMode: .replicate), 3, 5),
     ]
 
     func forward(_ conv: Conv2D, _ x: [Float], _ h: Int, _ w: Int, _ weight: [Float], _ bias: [Float]) -> [Float] {
