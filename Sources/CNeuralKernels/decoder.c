@@ -1,5 +1,5 @@
 // The overfitted decoder's AVX-512 loops (see include/CNeuralKernels.h): the entropy model (ARM) on
-// 16 positions at once in 32-bit lanes, and the synthesis' 3x3 residual layer. Compiled for the
+// 16 positions at once in 32-bit lanes, the x2 up-sampling passes and the synthesis' 3x3 residual layer. Compiled for the
 // baseline target; only these functions carry target attributes, and callers run them only after
 // the CPU check (nk_avx512_available).
 #include "CNeuralKernels.h"
@@ -198,9 +198,98 @@ void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t r
     }
 }
 
+// One output of the x2 row filter: the four-tap form when every tap is inside, else the taps in
+// order from 0 with clamped indices (as the Swift loops).
+static float upsample_row_sample(const float *row, ptrdiff_t width, ptrdiff_t x, const float *k) {
+    const ptrdiff_t i = x >> 1;
+    if (i >= 2 && i + 2 < width) {
+        return (x & 1) == 0 ? k[3] * row[i - 2] + k[1] * row[i - 1] + k[0] * row[i] + k[2] * row[i + 1]
+                            : k[2] * row[i - 1] + k[0] * row[i] + k[1] * row[i + 1] + k[3] * row[i + 2];
+    }
+    static const int even_coefficients[4] = {3, 1, 0, 2}, odd_coefficients[4] = {2, 0, 1, 3};
+    float sum = 0;
+    for (int t = 0; t < 4; t++) {
+        ptrdiff_t index = i + ((x & 1) == 0 ? t - 2 : t - 1);
+        index = index < 0 ? 0 : (index > width - 1 ? width - 1 : index);
+        sum = sum + k[(x & 1) == 0 ? even_coefficients[t] : odd_coefficients[t]] * row[index];
+    }
+    return sum;
+}
+
+__attribute__((target("avx512f")))
+void nk_upsample_rows_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
+                             const float *kernel, float *destination) {
+    const __m512 k0 = _mm512_set1_ps(kernel[0]), k1 = _mm512_set1_ps(kernel[1]);
+    const __m512 k2 = _mm512_set1_ps(kernel[2]), k3 = _mm512_set1_ps(kernel[3]);
+    const __m512i first = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i second = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    // Source positions i in [2, end) give outputs 2i and 2i + 1 with all four taps inside.
+    const ptrdiff_t end_by_taps = width - 2, end_by_outputs = target_width / 2;
+    const ptrdiff_t end = end_by_taps < end_by_outputs ? end_by_taps : end_by_outputs;
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const float *row = source + y * width;
+        float *out = destination + y * target_width;
+        for (ptrdiff_t i = 2; i < end; i += 16) {
+            const ptrdiff_t active = end - i < 16 ? end - i : 16;
+            const __mmask16 mask = (__mmask16)((1u << active) - 1u);
+            const __m512 m2 = _mm512_maskz_loadu_ps(mask, row + i - 2), m1 = _mm512_maskz_loadu_ps(mask, row + i - 1);
+            const __m512 c0 = _mm512_maskz_loadu_ps(mask, row + i), p1 = _mm512_maskz_loadu_ps(mask, row + i + 1);
+            const __m512 p2 = _mm512_maskz_loadu_ps(mask, row + i + 2);
+            const __m512 even = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(m2, k3), _mm512_mul_ps(m1, k1)),
+                                                            _mm512_mul_ps(c0, k0)), _mm512_mul_ps(p1, k2));
+            const __m512 odd = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(m1, k2), _mm512_mul_ps(c0, k0)),
+                                                           _mm512_mul_ps(p1, k1)), _mm512_mul_ps(p2, k3));
+            const ptrdiff_t outputs = 2 * active;
+            const __mmask16 low = (__mmask16)(outputs >= 16 ? 0xFFFFu : (1u << outputs) - 1u);
+            const __mmask16 high = (__mmask16)(outputs <= 16 ? 0u : (1u << (outputs - 16)) - 1u);
+            _mm512_mask_storeu_ps(out + 2 * i, low, _mm512_permutex2var_ps(even, first, odd));
+            _mm512_mask_storeu_ps(out + 2 * i + 16, high, _mm512_permutex2var_ps(even, second, odd));
+        }
+        for (ptrdiff_t x = 0; x < target_width; x++) {
+            if (x == 4 && 2 * end > 4) x = 2 * end;  // outputs 4 ..< 2 end came from the vectors
+            if (x >= target_width) break;
+            out[x] = upsample_row_sample(row, width, x, kernel);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
+                                const float *kernel, float *destination) {
+    static const int even_coefficients[4] = {3, 1, 0, 2}, odd_coefficients[4] = {2, 0, 1, 3};
+    for (ptrdiff_t y = 0; y < target_height; y++) {
+        const float *rows[4];
+        __m512 c[4];
+        for (int t = 0; t < 4; t++) {
+            ptrdiff_t index = (y >> 1) + ((y & 1) == 0 ? t - 2 : t - 1);
+            index = index < 0 ? 0 : (index > height - 1 ? height - 1 : index);
+            rows[t] = source + index * width;
+            c[t] = _mm512_set1_ps(kernel[(y & 1) == 0 ? even_coefficients[t] : odd_coefficients[t]]);
+        }
+        float *out = destination + y * width;
+        for (ptrdiff_t x = 0; x < width; x += 16) {
+            const ptrdiff_t active = width - x < 16 ? width - x : 16;
+            const __mmask16 mask = (__mmask16)((1u << active) - 1u);
+            __m512 acc = _mm512_setzero_ps();
+            for (int t = 0; t < 4; t++) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, rows[t] + x), c[t]));
+            _mm512_mask_storeu_ps(out + x, mask, acc);
+        }
+    }
+}
+
 #else
 
 int nk_avx512bw_available(void) { return 0; }
+
+void nk_upsample_rows_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
+                             const float *kernel, float *destination) {
+    (void)source; (void)width; (void)height; (void)target_width; (void)kernel; (void)destination;
+}
+
+void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
+                                const float *kernel, float *destination) {
+    (void)source; (void)width; (void)height; (void)target_height; (void)kernel; (void)destination;
+}
 
 void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
                            const float *weights, const float *bias, const float *input, float *output) {

@@ -22,14 +22,17 @@ enum FixedPointMath {
 
     /// e^r for `r` in [0, ln 2] given in Q32; result in Q60 (so in [2^60, 2^61]).
     /// Taylor series sum_k r^k / k!, powers truncated to Q60, terms to Q60.
+    /// Stops at the first zero term: powers and 1/k! never increase (r < 1), so every later term is
+    /// zero too.
     static func expReducedQ60(_ rQ32: UInt64) -> UInt64 {
         let r = rQ32 << 28
         var power: UInt64 = 1 << 60
         var sum: UInt64 = 1 << 60
         for k in 1..<taylorTermCount {
             power = multiplyShift(power, r, 60)
-            if power == 0 { break }
-            sum += multiplyShift(power, inverseFactorialsQ62[k], 62)
+            let term = multiplyShift(power, inverseFactorialsQ62[k], 62)
+            if term == 0 { break }
+            sum += term
         }
         return sum
     }

@@ -49,14 +49,29 @@ struct QuantizedFamilyBuilder {
     }
 
     /// The stored tables of one scale step, phase after phase (each with its last symbol's start first).
+    ///
+    /// Every bin edge of every phase is a multiple of `unit` (Q8) with magnitude at most `(R + 1) * 256`,
+    /// and every standard CDF here is computed as `F(-t) = 2^48 - F(t)` for `t > 0`; so the CDF is
+    /// evaluated once per edge magnitude and mirrored for negative edges (half the evaluations of one
+    /// per edge and phase, the same values).
     func tables(scaleIndex: Int, entry: QuantizedFamily.ScaleEntry) -> [UInt16] {
         let inverseScaleQ32 = Self.inverseScaleQ32(scaleIndex: scaleIndex)
         let radius = Int(entry.radius), phaseBits = Int(entry.phaseBits)
+        let unit: UInt64 = phaseBits == 0 ? 128 : 1 << UInt64(8 - phaseBits)
+        var atMagnitude = [UInt64](repeating: .max, count: Int(UInt64(radius + 1) * 256 / unit) + 1)
+        func cdf(atQ8 edge: Int64) -> UInt64 {
+            let index = Int(edge.magnitude / unit)
+            if atMagnitude[index] == .max {
+                atMagnitude[index] = standardCDF(Self.standardised(Int64(edge.magnitude), inverseScaleQ32: inverseScaleQ32))
+            }
+            let t = Self.standardised(edge, inverseScaleQ32: inverseScaleQ32)
+            return t >= 0 ? atMagnitude[index] : FixedPointMath.oneQ48 - atMagnitude[index]
+        }
         var starts: [UInt16] = []
         starts.reserveCapacity((1 << phaseBits) * (2 * radius + 2))
         for phase in 0..<(1 << phaseBits) {
             let phaseQ8 = phaseBits == 0 ? 0 : Int64(phase - (1 << (phaseBits - 1))) << Int64(8 - phaseBits)
-            let codingOrder = table(radius: radius, phaseQ8: phaseQ8, inverseScaleQ32: inverseScaleQ32)
+            let codingOrder = table(radius: radius, phaseQ8: phaseQ8, cdf: cdf)
             starts.append(codingOrder[codingOrder.count - 1])
             starts.append(contentsOf: codingOrder.dropLast())
         }
@@ -99,13 +114,14 @@ struct QuantizedFamilyBuilder {
 
     /// Cumulative starts of one table in coding order `[escape, -R ... -1, +R ... +1, 0]`.
     /// Bin of offset k: `[k - 1/2 - phase, k + 1/2 - phase]` relative to the mean (in value units).
-    func table(radius: Int, phaseQ8: Int64, inverseScaleQ32: UInt64) -> [UInt16] {
+    /// `cdf(edgeQ8)` is the standard CDF at the standardised edge.
+    func table(radius: Int, phaseQ8: Int64, cdf: (Int64) -> UInt64) -> [UInt16] {
         // CDF at the 2R + 2 bin edges in value order, forced non-decreasing.
         var edgeCDF: [UInt64] = []
         edgeCDF.reserveCapacity(2 * radius + 2)
         for edge in 0..<(2 * radius + 2) {
             let edgeQ8 = Int64(edge - radius) * 256 - 128 - phaseQ8
-            let value = standardCDF(Self.standardised(edgeQ8, inverseScaleQ32: inverseScaleQ32))
+            let value = cdf(edgeQ8)
             edgeCDF.append(max(value, edgeCDF.last ?? 0))
         }
         let lastEdge = edgeCDF[2 * radius + 1]

@@ -1,3 +1,6 @@
+import CNeuralKernels
+import NeuralKernels
+
 /// Learned x2 up-sampling of the latent grids to full resolution (Cool-chic's separable transposed
 /// convolution: Ladune et al., "Cool-chic: Coordinate-based low complexity hierarchical image codec",
 /// 2023, and Leguay et al. 2023).
@@ -133,12 +136,18 @@ struct Upsampler {
         return (min(max(j / 2 + offset, 0), count - 1), coefficient)
     }
 
-    /// Up-samples each row of a `width x height` plane to `targetWidth` columns.
-    static func filterRows(_ plane: [Float], width: Int, height: Int, targetWidth: Int, kernel: [Float]) -> [Float] {
+    /// Up-samples each row of a `width x height` plane to `targetWidth` columns. With AVX-512 (and
+    /// `vectorized`, which tests turn off to compare) `nk_upsample_rows_avx512` does the same operations.
+    static func filterRows(_ plane: [Float], width: Int, height: Int, targetWidth: Int, kernel: [Float],
+                           vectorized: Bool = true) -> [Float] {
         [Float](unsafeUninitializedCapacity: targetWidth * height) { destination, count in
             count = targetWidth * height
             plane.withUnsafeBufferPointer { source in
                 guard let source = source.baseAddress, let destination = destination.baseAddress else { return }
+                if vectorized && Acceleration.level >= .avx512 {
+                    nk_upsample_rows_avx512(source, width, height, targetWidth, kernel, destination)
+                    return
+                }
                 for y in 0..<height {
                     filterRow(source + y * width, width: width, into: destination + y * targetWidth,
                               targetWidth: targetWidth, kernel: kernel)
@@ -204,9 +213,13 @@ struct Upsampler {
     /// ``filterColumns(_:width:height:targetHeight:kernel:)`` into `destination` (`width * targetHeight`
     /// values, all overwritten).
     static func filterColumns(_ plane: [Float], width: Int, height: Int, targetHeight: Int, kernel: [Float],
-                              into destination: UnsafeMutablePointer<Float>) {
+                              into destination: UnsafeMutablePointer<Float>, vectorized: Bool = true) {
         plane.withUnsafeBufferPointer { source in
             guard let source = source.baseAddress else { return }
+            if vectorized && Acceleration.level >= .avx512 {  // the same operations (nk_upsample_columns_avx512)
+                nk_upsample_columns_avx512(source, width, height, targetHeight, kernel, destination)
+                return
+            }
             for y in 0..<targetHeight {
                     let t = (0..<4).map { tap(y, $0, count: height) }
                     let rows = t.map { UnsafeRawPointer(source + $0.index * width) }

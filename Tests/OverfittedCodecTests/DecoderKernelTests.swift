@@ -2,7 +2,7 @@ import Testing
 import NeuralKernels
 @testable import OverfittedCodec
 
-/// The decoder's AVX-512 kernels (the ARM in 32-bit lanes, the 3x3 residual layer) against the
+/// The decoder's AVX-512 kernels (the ARM in 32-bit lanes, up-sampling, the 3x3 residual layer) against the
 /// paths they replace; on CPUs without AVX-512 both sides take the same path.
 @Suite struct DecoderKernelTests {
     /// Random ARM weights `±magnitude` at step 2^-weightExponent and biases `±biasMagnitude` at 2^-biasExponent.
@@ -125,5 +125,29 @@ import NeuralKernels
             }
         }
         #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern))
+    }
+
+    /// The x2 up-sampling passes, vector kernels against the Swift loops, bit for bit, for widths
+    /// with and without interior samples, even and odd targets, and full and partial vectors.
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 19, 20, 37])
+    func upsamplingKernelsMatchTheSwiftLoops(size: Int) {
+        var generator = SeededGenerator(seed: UInt64(size))
+        let kernel = (0..<4).map { _ in generator.uniform(1) }
+        let plane = (0..<(size * 3)).map { _ in generator.uniform(4) }
+        for target in Set([max(1, 2 * size - 1), 2 * size]) {
+            let wide = Upsampler.filterRows(plane, width: size, height: 3, targetWidth: target, kernel: kernel)
+            let loops = Upsampler.filterRows(plane, width: size, height: 3, targetWidth: target, kernel: kernel, vectorized: false)
+            #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "rows, width \(size) to \(target)")
+            // Columns: the plane read as `3 x size` (3 columns, `size` rows).
+            var wideColumns = [Float](repeating: .nan, count: 3 * target), loopColumns = wideColumns
+            wideColumns.withUnsafeMutableBufferPointer { out in
+                Upsampler.filterColumns(plane, width: 3, height: size, targetHeight: target, kernel: kernel, into: out.baseAddress!)
+            }
+            loopColumns.withUnsafeMutableBufferPointer { out in
+                Upsampler.filterColumns(plane, width: 3, height: size, targetHeight: target, kernel: kernel,
+                                        into: out.baseAddress!, vectorized: false)
+            }
+            #expect(wideColumns.map(\.bitPattern) == loopColumns.map(\.bitPattern), "columns, height \(size) to \(target)")
+        }
     }
 }

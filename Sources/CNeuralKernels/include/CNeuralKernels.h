@@ -111,6 +111,20 @@ int nk_avx512bw_available(void);
 int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
                          const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums);
 
+/// The overfitted codec's x2 up-sampling of each row of a width x height plane to target_width
+/// columns (2 width - 1 or 2 width), with the symmetric kernel k = kernel[0...3]: output 2i reads
+/// source i + (-2, -1, 0, 1) with weights (k3, k1, k0, k2), output 2i + 1 reads i + (-1, 0, 1, 2) with
+/// (k2, k0, k1, k3). When all four indices are inside: ((w0 s0 + w1 s1) + w2 s2) + w3 s3; otherwise,
+/// indices clamped to the row, 0 + w0 s0, then + w1 s1, ... Products and sums rounded separately.
+/// Needs AVX-512F (the caller checks); does nothing off x86-64.
+void nk_upsample_rows_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
+                             const float *kernel, float *destination);
+
+/// The same filter down the columns of a width x height plane to target_height rows: output row y is
+/// 0 + s0 w0, then + s1 w1, ... over its four source rows (indices clamped to the plane).
+void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
+                                const float *kernel, float *destination);
+
 /// Largest channel count of nk_residual3x3_avx512.
 enum { NK_RESIDUAL_MAX_CHANNELS = 4 };
 
