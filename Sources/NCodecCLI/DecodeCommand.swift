@@ -32,6 +32,7 @@ struct DecodeCommand: ParsableCommand {
         let readSeconds = Date().timeIntervalSince(readStart)
         Parallel.setMaxThreads(threads)
         MemoryPolicy.keepFreedMemoryForReuse()  // decoding frees and allocates several multi-megabyte planes
+        MemoryPolicy.preferHugePages(heapBytes: 512 << 20)  // and first touches tens of megabytes
         let start = Date()
         var phases = DecodePhases()
         let image = try OverfittedDecoder.decode(data, threads: threads, phases: &phases)
