@@ -3,6 +3,7 @@
 # Usage: benchmarks/overfitted-kodak.sh OUT.tsv PRESET COMPLEXITY "kodim03 kodim05 ..." "1e-4 4e-4 ..."
 # Appends one line per encode: image lambda preset complexity bytes bpp psnr_rgb encode_s decode_ms_1thread
 # (decode time = median of 3 single-thread decodes, as printed by `ncodec decode`).
+# Environment: KODAK (image folder), NCODEC (binary), THREADS (encoder threads, default 2).
 set -euo pipefail
 out=$1 preset=$2 complexity=$3 images=$4 lambdas=$5
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 for image in $images; do
     for lambda in $lambdas; do
         line=$("$ncodec" encode "$kodak/$image.png" -o "$work/a.ncx" --lambda "$lambda" --preset "$preset" \
-            --complexity "$complexity" --threads 2 | tail -1)
+            --complexity "$complexity" --threads "${THREADS:-2}" | tail -1)
         bytes=$(echo "$line" | sed -E 's/.*: ([0-9]+) bytes.*/\1/')
         bpp=$(echo "$line" | sed -E 's/.* ([0-9.]+) bpp.*/\1/')
         psnr=$(echo "$line" | sed -E 's/.*PSNR ([0-9.]+) dB.*/\1/')

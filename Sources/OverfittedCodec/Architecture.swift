@@ -5,7 +5,8 @@
 ///   linear branch from the inputs to the outputs.
 /// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values).
 /// - Synthesis: 1x1 convolution from the latent grids to `synthesisWidth` channels, ReLU, 1x1 to
-///   `outputChannels`, then `residualLayers` 3x3 residual convolutions; output clamped to [0, 1].
+///   `outputChannels`, plus a parallel linear 1x1 branch from the latent grids to `outputChannels`;
+///   then `residualLayers` 3x3 residual convolutions; output clamped to [0, 1].
 public struct Architecture: Sendable, Equatable, Codable {
     /// Number of causal neighbours the ARM reads (also its hidden width); 1...maxContextSize.
     public var contextSize: Int
@@ -53,7 +54,7 @@ public struct Architecture: Sendable, Equatable, Codable {
             upsampling += channels * (source.height * target.width * 4 + target.height * target.width * 4)
         }
         let k = outputChannels
-        let synthesis = geometry.levels * synthesisWidth + synthesisWidth * k + residualLayers * 9 * k * k
+        let synthesis = geometry.levels * synthesisWidth + synthesisWidth * k + geometry.levels * k + residualLayers * 9 * k * k
         return (arm + Double(upsampling)) / pixels + Double(synthesis)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import NeuralKernels
 
 /// The three networks' float parameters, flat, in the orders of ``ARMLayout``,
@@ -81,6 +80,7 @@ struct ModelShape: Sendable {
         var synthesisParameters = [Float](repeating: 0, count: synthesis.layout.totalCount)
         for i in synthesis.a { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.inputs, outputs: synthesis.width)) }
         for i in synthesis.b { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.width, outputs: synthesis.outputs)) }
+        for i in synthesis.linear { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.inputs, outputs: synthesis.outputs)) }
         for (k, i) in synthesis.bBias.enumerated() { synthesisParameters[i] = outputMeans[k] }
         return NetworkParameters(arm: armParameters, upsampling: upsampling, synthesis: synthesisParameters)
     }

@@ -2,7 +2,7 @@
 public struct NCXHeader: Sendable, Equatable {
     /// `0x89 'N' 'C' 'X'`: the high first byte catches 7-bit transfers, as PNG's does.
     public static let magic: [UInt8] = [0x89, 0x4E, 0x43, 0x58]
-    public static let currentVersion = 1
+    public static let currentVersion = 2
     /// Codec id of the overfitted codec.
     public static let overfittedCodecID = 1
     public static let maximumDimension = 1 << 16

@@ -46,8 +46,8 @@ struct ARMLayout: Sendable {
     var mlpOrder: [Range<Int>] { [w1, b1, w2, b2, wOut, bOut] }
 }
 
-/// The synthesis: `a (n x levels), b (k x n), residual r (k x k x 3 x 3) ... | a bias (n), b bias (k),
-/// residual r bias (k) ...`.
+/// The synthesis: `a (n x levels), b (k x n), residual r (k x k x 3 x 3) ..., linear branch s (k x levels)
+/// | a bias (n), b bias (k), residual r bias (k) ...`.
 struct SynthesisLayout: Sendable {
     let inputs: Int
     let width: Int
@@ -62,16 +62,18 @@ struct SynthesisLayout: Sendable {
         self.residualLayers = residualLayers
         let conv = outputs * outputs * 9
         layout = NetworkLayout(
-            weightSizes: [width * inputs, outputs * width] + Array(repeating: conv, count: residualLayers),
+            weightSizes: [width * inputs, outputs * width] + Array(repeating: conv, count: residualLayers) + [outputs * inputs],
             biasSizes: [width, outputs] + Array(repeating: outputs, count: residualLayers))
     }
 
     var a: Range<Int> { layout.tensors[0] }
     var b: Range<Int> { layout.tensors[1] }
     func residualWeights(_ layer: Int) -> Range<Int> { layout.tensors[2 + layer] }
-    var aBias: Range<Int> { layout.tensors[2 + residualLayers] }
-    var bBias: Range<Int> { layout.tensors[3 + residualLayers] }
-    func residualBias(_ layer: Int) -> Range<Int> { layout.tensors[4 + residualLayers + layer] }
+    /// The linear branch from the latent planes straight to the outputs, added to the 1x1 part.
+    var linear: Range<Int> { layout.tensors[2 + residualLayers] }
+    var aBias: Range<Int> { layout.tensors[3 + residualLayers] }
+    var bBias: Range<Int> { layout.tensors[4 + residualLayers] }
+    func residualBias(_ layer: Int) -> Range<Int> { layout.tensors[5 + residualLayers + layer] }
 
     /// The 1x1 part as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias).
     var pointwiseMLPOrder: [Range<Int>] { [a, aBias, b, bBias] }
