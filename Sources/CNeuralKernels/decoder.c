@@ -1,7 +1,7 @@
-// The overfitted decoder's AVX-512 loops (see include/CNeuralKernels.h): the entropy model (ARM) on
-// 16 positions at once in 32-bit lanes, the x2 up-sampling passes and the synthesis' 3x3 residual layer. Compiled for the
-// baseline target; only these functions carry target attributes, and callers run them only after
-// the CPU check (nk_avx512_available).
+// The overfitted decoder's AVX-512 and AVX2 loops (see include/CNeuralKernels.h): the entropy model
+// (ARM) on 16 (8) positions at once in 32-bit lanes, the x2 up-sampling passes and the synthesis' 3x3
+// residual layer. Compiled for the baseline target; only these functions carry target attributes,
+// and callers run them only after the CPU check (nk_avx512_available, nk_avx2_available).
 #include "CNeuralKernels.h"
 
 #if defined(__x86_64__)
@@ -141,7 +141,136 @@ int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shif
     }
 }
 
-// One border sample of nk_residual3x3_avx512, taps outside the image skipped.
+// The same ARM on AVX2, 8 positions per 256-bit vector (nk_arm_narrow_avx2): the operations of
+// arm_narrow on half as many lanes, so the same 32-bit values in every lane and the same sums.
+#define AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) static inline
+
+enum { ARM_LANES_AVX2 = 8 };
+
+// pack_pairs on 8 lanes.
+AVX2_INLINE void pack_pairs_avx2(const __m256i *x, int c, __m256i *pairs) {
+    const __m256i low = _mm256_set1_epi32(0xFFFF);
+    for (int p = 0; 2 * p < c; p++) {
+        const __m256i high = 2 * p + 1 < c ? _mm256_slli_epi32(x[2 * p + 1], 16) : _mm256_setzero_si256();
+        pairs[p] = _mm256_or_si256(_mm256_and_si256(x[2 * p], low), high);
+    }
+}
+
+// dot_pairs on 8 lanes (vpmaddwd, exact as there).
+AVX2_INLINE __m256i dot_pairs_avx2(__m256i acc, const int32_t *w, const __m256i *pairs, int count) {
+    for (int p = 0; p < count; p++) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(pairs[p], _mm256_set1_epi32(w[p])));
+    return acc;
+}
+
+// Whether every lane of x[0 ..< c] is in the Int16 range: x + 2^15 has no bit above the low 16.
+AVX2_INLINE int fit_int16_avx2(const __m256i *x, int c) {
+    const __m256i offset = _mm256_set1_epi32(1 << 15);
+    __m256i outside = _mm256_setzero_si256();
+    for (int i = 0; i < c; i++) outside = _mm256_or_si256(outside, _mm256_add_epi32(x[i], offset));
+    return _mm256_testz_si256(outside, _mm256_set1_epi32((int32_t)0xFFFF0000u));
+}
+
+// dot_lanes on 8 lanes.
+AVX2_INLINE __m256i dot_lanes_avx2(__m256i acc, const int32_t *w, const __m256i *v, int c) {
+    for (int i = 0; i < c; i++) acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(v[i], _mm256_set1_epi32(w[i])));
+    return acc;
+}
+
+// The two output sums of one batch of 8 (output_sums on 8 lanes): the 64-bit products
+// w_out[k][i] h2[i] of the even lanes (vpmuldq reads the low half of each 64-bit lane) and of the odd
+// lanes (shifted down first), summed in wrapping Int64; the linear sums sign-extended the same way.
+AVX2_INLINE void output_sums_avx2(const int c, const int32_t *w_out, const __m256i *h2, const __m256i *linear,
+                                  __m128i sum_shift, __m128i linear_shift, int64_t *mean, int64_t *scale) {
+    __m256i even[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()}, odd[2] = {even[0], even[0]};
+    for (int i = 0; i < c; i++) {
+        const __m256i h2_odd = _mm256_srli_epi64(h2[i], 32);
+        for (int k = 0; k < 2; k++) {
+            const __m256i w = _mm256_set1_epi32(w_out[k * c + i]);
+            even[k] = _mm256_add_epi64(even[k], _mm256_mul_epi32(h2[i], w));
+            odd[k] = _mm256_add_epi64(odd[k], _mm256_mul_epi32(h2_odd, w));
+        }
+    }
+    const __m256i one = _mm256_set1_epi32(1);
+    for (int k = 0; k < 2; k++) {
+        const __m256i l_even = _mm256_mul_epi32(linear[k], one), l_odd = _mm256_mul_epi32(_mm256_srli_epi64(linear[k], 32), one);
+        int64_t e[4], o[4];
+        _mm256_storeu_si256((__m256i *)e, _mm256_add_epi64(_mm256_sll_epi64(even[k], sum_shift), _mm256_sll_epi64(l_even, linear_shift)));
+        _mm256_storeu_si256((__m256i *)o, _mm256_add_epi64(_mm256_sll_epi64(odd[k], sum_shift), _mm256_sll_epi64(l_odd, linear_shift)));
+        int64_t *out = k ? scale : mean;
+        for (int j = 0; j < 4; j++) {
+            out[2 * j] = e[j];
+            out[2 * j + 1] = o[j];
+        }
+    }
+}
+
+// arm_narrow on AVX2 (context c a compile-time constant at the calls below).
+AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_t *shifts, const int32_t *grid,
+                                const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
+    const int32_t *w1 = packed, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c;
+    const int32_t *w_linear = w_out + 2 * c, *w1_pairs = w_linear + 2 * c, *w2_pairs = w1_pairs + c * ((c + 1) / 2);
+    const int pairs = (c + 1) / 2;
+    const __m128i input_shift = _mm_cvtsi32_si128(shifts[0]), hidden_shift = _mm_cvtsi32_si128(shifts[1]);
+    const __m128i round_shift = _mm_cvtsi32_si128(shifts[2]);
+    const __m128i sum_shift = _mm_cvtsi32_si128(shifts[3]), linear_shift = _mm_cvtsi32_si128(shifts[4]);
+    const __m256i round = _mm256_set1_epi32(shifts[2] > 0 ? 1 << (shifts[2] - 1) : 0);
+    const __m256i zero = _mm256_setzero_si256(), low = _mm256_set1_epi32(-64), high = _mm256_set1_epi32(64);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i lane_offsets = _mm256_mullo_epi32(lanes, _mm256_set1_epi32((int32_t)stride));
+    __m256i lat[NK_ARM_NARROW_MAX_CONTEXT], h1[NK_ARM_NARROW_MAX_CONTEXT], h2[NK_ARM_NARROW_MAX_CONTEXT];
+    __m256i packed_pairs[NK_ARM_NARROW_MAX_CONTEXT / 2];
+    for (ptrdiff_t n = 0; n < count; n += ARM_LANES_AVX2) {
+        const ptrdiff_t active = count - n < ARM_LANES_AVX2 ? count - n : ARM_LANES_AVX2;
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)active), lanes);
+        const int32_t *base = grid + n * stride;
+        __m256i outside = zero;
+        for (int i = 0; i < c; i++) {
+            lat[i] = _mm256_mask_i32gather_epi32(zero, base, _mm256_add_epi32(lane_offsets, _mm256_set1_epi32(offsets[i])),
+                                                 mask, 4);
+            outside = _mm256_or_si256(outside, _mm256_or_si256(_mm256_cmpgt_epi32(low, lat[i]), _mm256_cmpgt_epi32(lat[i], high)));
+        }
+        if (!_mm256_testz_si256(outside, outside)) return 0;  // the bounds assume latents in -64...64
+        if (shifts[5]) pack_pairs_avx2(lat, c, packed_pairs);
+        for (int o = 0; o < c; o++) {
+            const __m256i b = _mm256_set1_epi32(b1[o]);
+            const __m256i z = shifts[5] ? dot_pairs_avx2(b, w1_pairs + o * pairs, packed_pairs, pairs)
+                                        : dot_lanes_avx2(b, w1 + o * c, lat, c);
+            h1[o] = _mm256_add_epi32(_mm256_sll_epi32(lat[o], input_shift), _mm256_max_epi32(z, zero));
+        }
+        const int layer2_pairs = shifts[6] && fit_int16_avx2(h1, c);
+        if (layer2_pairs) pack_pairs_avx2(h1, c, packed_pairs);
+        for (int o = 0; o < c; o++) {
+            const __m256i p = layer2_pairs ? dot_pairs_avx2(round, w2_pairs + o * pairs, packed_pairs, pairs)
+                                           : dot_lanes_avx2(round, w2 + o * c, h1, c);
+            const __m256i z = _mm256_add_epi32(_mm256_sra_epi32(p, round_shift), _mm256_set1_epi32(b2[o]));
+            h2[o] = _mm256_add_epi32(_mm256_sll_epi32(h1[o], hidden_shift), _mm256_max_epi32(z, zero));
+        }
+        int64_t mean[ARM_LANES_AVX2], scale[ARM_LANES_AVX2];
+        const __m256i linear[2] = {dot_lanes_avx2(zero, w_linear, lat, c), dot_lanes_avx2(zero, w_linear + c, lat, c)};
+        output_sums_avx2(c, w_out, h2, linear, sum_shift, linear_shift, mean, scale);
+        for (ptrdiff_t k = 0; k < active; k++) {
+            sums[2 * (n + k)] = mean[k];
+            sums[2 * (n + k) + 1] = scale[k];
+        }
+    }
+    return 1;
+}
+
+__attribute__((target("avx2,fma")))
+int nk_arm_narrow_avx2(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
+                       const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
+    switch (context) {  // the presets' contexts
+    case 8: return arm_narrow_avx2(8, packed, shifts, grid, offsets, stride, count, sums);
+    case 14: return arm_narrow_avx2(14, packed, shifts, grid, offsets, stride, count, sums);
+    case 20: return arm_narrow_avx2(20, packed, shifts, grid, offsets, stride, count, sums);
+    case 24: return arm_narrow_avx2(24, packed, shifts, grid, offsets, stride, count, sums);
+    default:
+        if (context < 1 || context > NK_ARM_NARROW_MAX_CONTEXT) return 0;
+        return arm_narrow_avx2(context, packed, shifts, grid, offsets, stride, count, sums);
+    }
+}
+
+// One border sample of the residual kernels, taps outside the image skipped.
 static float residual_sample(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t y, ptrdiff_t x, const float *taps,
                              float bias, const float *input, float value) {
     const ptrdiff_t n = width * height;
@@ -156,6 +285,21 @@ static float residual_sample(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t
         }
     }
     return acc;
+}
+
+// The first and last sample of row y of every output plane (the residual kernels' vectors cover the others).
+static void residual_border_samples(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t y, const float *weights,
+                                    const float *bias, const float *input, float *output) {
+    const ptrdiff_t n = width * height;
+    for (int o = 0; o < k; o++) {
+        const float *taps = weights + o * k * 9;
+        const ptrdiff_t row = o * n + y * width;
+        output[row] = residual_sample(k, width, height, y, 0, taps, bias[o], input, input[row]);
+        if (width > 1) {
+            output[row + width - 1] = residual_sample(k, width, height, y, width - 1, taps, bias[o], input,
+                                                      input[row + width - 1]);
+        }
+    }
 }
 
 __attribute__((target("avx512f")))
@@ -186,15 +330,44 @@ void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t r
             }
             for (int o = 0; o < k; o++) _mm512_mask_storeu_ps(output + o * n + y * width + x0, mask, acc[o]);
         }
-        for (int o = 0; o < k; o++) {
-            const float *taps = weights + o * k * 9;
-            const ptrdiff_t row = o * n + y * width;
-            output[row] = residual_sample(k, width, height, y, 0, taps, bias[o], input, input[row]);
-            if (width > 1) {
-                output[row + width - 1] = residual_sample(k, width, height, y, width - 1, taps, bias[o], input,
-                                                          input[row + width - 1]);
+        residual_border_samples(k, width, height, y, weights, bias, input, output);
+    }
+}
+
+// Lanes 0 ..< active set (active <= 8), as a mask for vmaskmovps.
+AVX2_INLINE __m256i lane_mask_avx2(ptrdiff_t active) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)active), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+__attribute__((target("avx2,fma")))
+void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
+                         const float *weights, const float *bias, const float *input, float *output) {
+    if (k < 1 || k > NK_RESIDUAL_MAX_CHANNELS) return;
+    const ptrdiff_t n = width * height;
+    for (ptrdiff_t y = row_begin; y < row_end; y++) {
+        const int first_ky = y == 0 ? 1 : 0, last_ky = y == height - 1 ? 1 : 2;
+        for (ptrdiff_t x0 = 1; x0 < width - 1; x0 += 8) {
+            const ptrdiff_t active = width - 1 - x0 < 8 ? width - 1 - x0 : 8;
+            const __m256i mask = lane_mask_avx2(active);
+            __m256 acc[NK_RESIDUAL_MAX_CHANNELS];
+            for (int o = 0; o < k; o++) {
+                acc[o] = _mm256_add_ps(_mm256_maskload_ps(input + o * n + y * width + x0, mask), _mm256_set1_ps(bias[o]));
             }
+            for (int i = 0; i < k; i++) {
+                for (int ky = first_ky; ky <= last_ky; ky++) {
+                    const float *line = input + i * n + (y + ky - 1) * width + x0 - 1;
+                    for (int kx = 0; kx < 3; kx++) {
+                        const __m256 v = _mm256_maskload_ps(line + kx, mask);
+                        for (int o = 0; o < k; o++) {
+                            const float t = weights[((o * k + i) * 3 + ky) * 3 + kx];
+                            acc[o] = _mm256_add_ps(acc[o], _mm256_mul_ps(v, _mm256_set1_ps(t)));
+                        }
+                    }
+                }
+            }
+            for (int o = 0; o < k; o++) _mm256_maskstore_ps(output + o * n + y * width + x0, mask, acc[o]);
         }
+        residual_border_samples(k, width, height, y, weights, bias, input, output);
     }
 }
 
@@ -253,18 +426,26 @@ void nk_upsample_rows_avx512(const float *source, ptrdiff_t width, ptrdiff_t hei
     }
 }
 
+// Source row (clamped to the plane) and kernel value of tap t of output row y of the column pass.
+static inline ptrdiff_t upsample_column_source(ptrdiff_t y, int t, ptrdiff_t height) {
+    const ptrdiff_t index = (y >> 1) + ((y & 1) == 0 ? t - 2 : t - 1);
+    return index < 0 ? 0 : (index > height - 1 ? height - 1 : index);
+}
+
+static inline int upsample_column_coefficient(ptrdiff_t y, int t) {
+    static const int even_coefficients[4] = {3, 1, 0, 2}, odd_coefficients[4] = {2, 0, 1, 3};
+    return (y & 1) == 0 ? even_coefficients[t] : odd_coefficients[t];
+}
+
 __attribute__((target("avx512f")))
 void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
                                 const float *kernel, float *destination) {
-    static const int even_coefficients[4] = {3, 1, 0, 2}, odd_coefficients[4] = {2, 0, 1, 3};
     for (ptrdiff_t y = 0; y < target_height; y++) {
         const float *rows[4];
         __m512 c[4];
         for (int t = 0; t < 4; t++) {
-            ptrdiff_t index = (y >> 1) + ((y & 1) == 0 ? t - 2 : t - 1);
-            index = index < 0 ? 0 : (index > height - 1 ? height - 1 : index);
-            rows[t] = source + index * width;
-            c[t] = _mm512_set1_ps(kernel[(y & 1) == 0 ? even_coefficients[t] : odd_coefficients[t]]);
+            rows[t] = source + upsample_column_source(y, t, height) * width;
+            c[t] = _mm512_set1_ps(kernel[upsample_column_coefficient(y, t)]);
         }
         float *out = destination + y * width;
         for (ptrdiff_t x = 0; x < width; x += 16) {
@@ -273,6 +454,61 @@ void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t 
             __m512 acc = _mm512_setzero_ps();
             for (int t = 0; t < 4; t++) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, rows[t] + x), c[t]));
             _mm512_mask_storeu_ps(out + x, mask, acc);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void nk_upsample_rows_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
+                           const float *kernel, float *destination) {
+    const __m256 k0 = _mm256_set1_ps(kernel[0]), k1 = _mm256_set1_ps(kernel[1]);
+    const __m256 k2 = _mm256_set1_ps(kernel[2]), k3 = _mm256_set1_ps(kernel[3]);
+    // Source positions i in [2, end) give outputs 2i and 2i + 1 with all four taps inside.
+    const ptrdiff_t end_by_taps = width - 2, end_by_outputs = target_width / 2;
+    const ptrdiff_t end = end_by_taps < end_by_outputs ? end_by_taps : end_by_outputs;
+    for (ptrdiff_t y = 0; y < height; y++) {
+        const float *row = source + y * width;
+        float *out = destination + y * target_width;
+        for (ptrdiff_t i = 2; i < end; i += 8) {
+            const ptrdiff_t active = end - i < 8 ? end - i : 8;
+            const __m256i mask = lane_mask_avx2(active);
+            const __m256 m2 = _mm256_maskload_ps(row + i - 2, mask), m1 = _mm256_maskload_ps(row + i - 1, mask);
+            const __m256 c0 = _mm256_maskload_ps(row + i, mask), p1 = _mm256_maskload_ps(row + i + 1, mask);
+            const __m256 p2 = _mm256_maskload_ps(row + i + 2, mask);
+            const __m256 even = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(m2, k3), _mm256_mul_ps(m1, k1)),
+                                                            _mm256_mul_ps(c0, k0)), _mm256_mul_ps(p1, k2));
+            const __m256 odd = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(m1, k2), _mm256_mul_ps(c0, k0)),
+                                                           _mm256_mul_ps(p1, k1)), _mm256_mul_ps(p2, k3));
+            // Interleaved: e0 o0 e1 o1 e4 o4 e5 o5 and e2 o2 e3 o3 e6 o6 e7 o7, then the 128-bit halves in order.
+            const __m256 low = _mm256_unpacklo_ps(even, odd), high = _mm256_unpackhi_ps(even, odd);
+            const ptrdiff_t outputs = 2 * active;
+            _mm256_maskstore_ps(out + 2 * i, lane_mask_avx2(outputs), _mm256_permute2f128_ps(low, high, 0x20));
+            _mm256_maskstore_ps(out + 2 * i + 8, lane_mask_avx2(outputs - 8), _mm256_permute2f128_ps(low, high, 0x31));
+        }
+        for (ptrdiff_t x = 0; x < target_width; x++) {
+            if (x == 4 && 2 * end > 4) x = 2 * end;  // outputs 4 ..< 2 end came from the vectors
+            if (x >= target_width) break;
+            out[x] = upsample_row_sample(row, width, x, kernel);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
+                              const float *kernel, float *destination) {
+    for (ptrdiff_t y = 0; y < target_height; y++) {
+        const float *rows[4];
+        __m256 c[4];
+        for (int t = 0; t < 4; t++) {
+            rows[t] = source + upsample_column_source(y, t, height) * width;
+            c[t] = _mm256_set1_ps(kernel[upsample_column_coefficient(y, t)]);
+        }
+        float *out = destination + y * width;
+        for (ptrdiff_t x = 0; x < width; x += 8) {
+            const __m256i mask = lane_mask_avx2(width - x);
+            __m256 acc = _mm256_setzero_ps();
+            for (int t = 0; t < 4; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_maskload_ps(rows[t] + x, mask), c[t]));
+            _mm256_maskstore_ps(out + x, mask, acc);
         }
     }
 }
@@ -301,6 +537,28 @@ int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shif
                          const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
     (void)packed; (void)context; (void)shifts; (void)grid; (void)offsets; (void)stride; (void)count; (void)sums;
     return 0;
+}
+
+int nk_arm_narrow_avx2(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
+                       const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
+    (void)packed; (void)context; (void)shifts; (void)grid; (void)offsets; (void)stride; (void)count; (void)sums;
+    return 0;
+}
+
+void nk_upsample_rows_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
+                           const float *kernel, float *destination) {
+    (void)source; (void)width; (void)height; (void)target_width; (void)kernel; (void)destination;
+}
+
+void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
+                              const float *kernel, float *destination) {
+    (void)source; (void)width; (void)height; (void)target_height; (void)kernel; (void)destination;
+}
+
+void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
+                         const float *weights, const float *bias, const float *input, float *output) {
+    (void)k; (void)width; (void)height; (void)row_begin; (void)row_end; (void)weights; (void)bias; (void)input;
+    (void)output;
 }
 
 #endif

@@ -17,7 +17,7 @@ struct FixedPointARM: Sendable {
     let offsets: [(dy: Int, dx: Int)]
     /// The same network on 256-bit vectors when the CPU and the weights allow it (nil otherwise).
     private let wide: FixedPointResidualMLP?
-    /// The same network in 32-bit lanes, 16 positions at a time, when the CPU and the weights allow it.
+    /// The same network in 32-bit lanes, 8 or 16 positions at a time, when the CPU and the weights allow it.
     let narrow: NarrowARM?
     /// Spacing of the input and the two hidden layers in the scratch buffer.
     private let stride: Int
@@ -29,8 +29,9 @@ struct FixedPointARM: Sendable {
     private static let activationBound: Int64 = 1 << 40
     private static let reach = CausalNeighbourhood.reach
 
-    /// `vectorized: false` keeps to the scalar Int64 path (for tests comparing the two).
-    init(networks: QuantizedNetworks, layout: ARMLayout, vectorized: Bool = true) {
+    /// The kernels of `level` (at most ``Acceleration/level``) where the weights allow them; `.portable`
+    /// keeps to the scalar Int64 path (for tests comparing the paths).
+    init(networks: QuantizedNetworks, layout: ARMLayout, level: Acceleration.Level = Acceleration.level) {
         context = layout.context
         offsets = CausalNeighbourhood.offsets(count: layout.context)
         let weights = networks.groups[QuantizedNetworks.Group.armWeights.rawValue]
@@ -48,17 +49,17 @@ struct FixedPointARM: Sendable {
             + slice(w, layout.wOut, start: 0) + slice(w, layout.wLinear, start: 0)
             + slice(b, layout.b1, start: biasStart) + slice(b, layout.b2, start: biasStart)
             + slice(b, layout.bOut, start: biasStart)
-        wide = !vectorized ? nil : FixedPointResidualMLP(
+        wide = level < .avx2 ? nil : FixedPointResidualMLP(
             context: context, w1: Array(slice(w, layout.w1, start: 0)), b1: Array(slice(b, layout.b1, start: biasStart)),
             w2: Array(slice(w, layout.w2, start: 0)), b2: Array(slice(b, layout.b2, start: biasStart)),
             wOut: Array(slice(w, layout.wOut, start: 0)), wLinear: Array(slice(w, layout.wLinear, start: 0)))
         stride = wide?.paddedContext ?? context
         let rawWeights = weights.values.map { Int64($0) }, rawBiases = biases.values.map { Int64($0) }
-        narrow = !vectorized ? nil : NarrowARM(
+        narrow = level < .avx2 ? nil : NarrowARM(
             context: context, w1: Array(slice(rawWeights, layout.w1, start: 0)), b1: Array(slice(rawBiases, layout.b1, start: biasStart)),
             w2: Array(slice(rawWeights, layout.w2, start: 0)), b2: Array(slice(rawBiases, layout.b2, start: biasStart)),
             wOut: Array(slice(rawWeights, layout.wOut, start: 0)), wLinear: Array(slice(rawWeights, layout.wLinear, start: 0)),
-            weightExponent: weights.exponent, biasExponent: biases.exponent)
+            weightExponent: weights.exponent, biasExponent: biases.exponent, level: level)
     }
 
     /// Multiply-accumulates per latent (``Architecture/armMACsPerLatent``).

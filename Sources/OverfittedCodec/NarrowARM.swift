@@ -1,8 +1,8 @@
 import CNeuralKernels
 import NeuralKernels
 
-/// ``FixedPointARM``'s network in 32-bit integer lanes, 16 positions per vector (the AVX-512 kernel
-/// `nk_arm_narrow_avx512`), for networks whose intermediate values provably fit in Int32 when every
+/// ``FixedPointARM``'s network in 32-bit integer lanes, 16 positions per vector with AVX-512 (the
+/// kernel `nk_arm_narrow_avx512`) or 8 with AVX2 (`nk_arm_narrow_avx2`, the same operations), for networks whose intermediate values provably fit in Int32 when every
 /// latent is in -64...64 (the decoder's range; the kernel checks it and refuses other inputs).
 ///
 /// Why it gives the bits of the scalar Int64 path. Weights are `v << sW` and biases `u << sB` in
@@ -25,6 +25,8 @@ struct NarrowARM: Sendable {
     private let packed: [Int32]
     /// `16 - g`, `g - g2`, the layer-2 rounding shift, `sW + g2`, `sW + 16`.
     private let shifts: [Int32]
+    /// Whether the AVX-512 kernel runs (else the AVX2 one).
+    private let usesAVX512: Bool
 
     /// Largest latent magnitude the bounds assume.
     static let latentBound: Int64 = 64
@@ -32,10 +34,13 @@ struct NarrowARM: Sendable {
     private static let activationLimit: Int64 = 1 << 40
 
     /// The network from its integer values (weights `v`, biases `u`, row-major as in ``ARMLayout``)
-    /// and step exponents; nil when the CPU lacks AVX-512 or a bound fails.
+    /// and step exponents, on the widest kernel `level` (at most ``Acceleration/level``) allows; nil
+    /// below AVX2 or when a bound fails.
     init?(context c: Int, w1: [Int64], b1: [Int64], w2: [Int64], b2: [Int64], wOut: [Int64], wLinear: [Int64],
-          weightExponent: Int, biasExponent: Int) {
-        guard Acceleration.level >= .avx512, nk_avx512bw_available() != 0, (1...Int(NK_ARM_NARROW_MAX_CONTEXT)).contains(c) else { return nil }
+          weightExponent: Int, biasExponent: Int, level: Acceleration.Level = Acceleration.level) {
+        let level = min(level, Acceleration.level)
+        guard level >= .avx2, (1...Int(NK_ARM_NARROW_MAX_CONTEXT)).contains(c) else { return nil }
+        usesAVX512 = level >= .avx512 && nk_avx512bw_available() != 0
         let sW = QuantizedNetworks.maximumExponent - weightExponent, sB = QuantizedNetworks.maximumExponent - biasExponent
         guard sW >= 0, sB >= 0, sW + 16 <= 62 else { return nil }
         let g = min(16, sW, sB)
@@ -126,8 +131,9 @@ struct NarrowARM: Sendable {
             }
             return packed.withUnsafeBufferPointer { p in
                 shifts.withUnsafeBufferPointer { s in
-                    nk_arm_narrow_avx512(p.baseAddress, Int32(context), s.baseAddress, grid + first, flat.baseAddress,
-                                         stride, count, sums) != 0
+                    let kernel = usesAVX512 ? nk_arm_narrow_avx512 : nk_arm_narrow_avx2
+                    return kernel(p.baseAddress, Int32(context), s.baseAddress, grid + first, flat.baseAddress, stride, count,
+                                  sums) != 0
                 }
             }
         }

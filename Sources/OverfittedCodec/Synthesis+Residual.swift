@@ -16,24 +16,27 @@ extension Synthesis {
     }
 
     /// ``residual(_:layer:parameters:parallel:)`` from `input` into `output` (same size, every value
-    /// overwritten; the two must not overlap). With AVX-512 (and `vectorized`, which tests turn off to
-    /// compare) it runs `nk_residual3x3_avx512`: the same operations, 16 samples per vector.
+    /// overwritten; the two must not overlap). At `level` (at most ``Acceleration/level``; tests pass
+    /// `.portable` to compare) AVX-512 or AVX2 it runs `nk_residual3x3_avx512` or `nk_residual3x3_avx2`:
+    /// the same operations, 16 or 8 samples per vector.
     func residual(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, layer: Int,
-                  parameters: [Float], parallel: ParallelChunks, vectorized: Bool = true) {
+                  parameters: [Float], parallel: ParallelChunks, level: Acceleration.Level = Acceleration.level) {
         let k = layout.outputs
         let weights = Array(parameters[layout.residualWeights(layer)])
         let bias = Array(parameters[layout.residualBias(layer)])
         let (w, h) = (width, height)
         let outBox = UnsafeSendableBox(output)
-        let wide = vectorized && Acceleration.level >= .avx512 && k <= Int(NK_RESIDUAL_MAX_CHANNELS)
+        let level = min(level, Acceleration.level)
+        let kernel = k > Int(NK_RESIDUAL_MAX_CHANNELS) ? nil
+            : level >= .avx512 ? nk_residual3x3_avx512 : level >= .avx2 ? nk_residual3x3_avx2 : nil
         weights.withUnsafeBufferPointer { weightBuffer in
             parallel.run(chunks: Self.chunks) { chunk in
                 guard let out = outBox.value.baseAddress, let source = input.baseAddress,
                       let taps = weightBuffer.baseAddress else { return }
                 let rows = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h)
-                if wide {
+                if let kernel {
                     bias.withUnsafeBufferPointer { b in
-                        nk_residual3x3_avx512(Int32(k), w, h, rows.lowerBound, rows.upperBound, taps, b.baseAddress, source, out)
+                        kernel(Int32(k), w, h, rows.lowerBound, rows.upperBound, taps, b.baseAddress, source, out)
                     }
                     return
                 }

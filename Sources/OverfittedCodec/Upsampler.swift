@@ -136,16 +136,23 @@ struct Upsampler {
         return (min(max(j / 2 + offset, 0), count - 1), coefficient)
     }
 
-    /// Up-samples each row of a `width x height` plane to `targetWidth` columns. With AVX-512 (and
-    /// `vectorized`, which tests turn off to compare) `nk_upsample_rows_avx512` does the same operations.
+    /// The C pass of `level` (capped at ``Acceleration/level``), or nil below AVX2 (then the Swift loops run).
+    private static func vectorKernel<Kernel>(_ level: Acceleration.Level, avx512: Kernel, avx2: Kernel) -> Kernel? {
+        let level = min(level, Acceleration.level)
+        return level >= .avx512 ? avx512 : level >= .avx2 ? avx2 : nil
+    }
+
+    /// Up-samples each row of a `width x height` plane to `targetWidth` columns. At `level` (at most
+    /// ``Acceleration/level``; tests pass `.portable` to compare) AVX-512 or AVX2,
+    /// `nk_upsample_rows_avx512` or `nk_upsample_rows_avx2` does the same operations.
     static func filterRows(_ plane: [Float], width: Int, height: Int, targetWidth: Int, kernel: [Float],
-                           vectorized: Bool = true) -> [Float] {
+                           level: Acceleration.Level = Acceleration.level) -> [Float] {
         [Float](unsafeUninitializedCapacity: targetWidth * height) { destination, count in
             count = targetWidth * height
             plane.withUnsafeBufferPointer { source in
                 guard let source = source.baseAddress, let destination = destination.baseAddress else { return }
-                if vectorized && Acceleration.level >= .avx512 {
-                    nk_upsample_rows_avx512(source, width, height, targetWidth, kernel, destination)
+                if let pass = vectorKernel(level, avx512: nk_upsample_rows_avx512, avx2: nk_upsample_rows_avx2) {
+                    pass(source, width, height, targetWidth, kernel, destination)
                     return
                 }
                 for y in 0..<height {
@@ -211,13 +218,13 @@ struct Upsampler {
     }
 
     /// ``filterColumns(_:width:height:targetHeight:kernel:)`` into `destination` (`width * targetHeight`
-    /// values, all overwritten).
+    /// values, all overwritten); at `level` AVX-512 or AVX2 with the same operations in C.
     static func filterColumns(_ plane: [Float], width: Int, height: Int, targetHeight: Int, kernel: [Float],
-                              into destination: UnsafeMutablePointer<Float>, vectorized: Bool = true) {
+                              into destination: UnsafeMutablePointer<Float>, level: Acceleration.Level = Acceleration.level) {
         plane.withUnsafeBufferPointer { source in
             guard let source = source.baseAddress else { return }
-            if vectorized && Acceleration.level >= .avx512 {  // the same operations (nk_upsample_columns_avx512)
-                nk_upsample_columns_avx512(source, width, height, targetHeight, kernel, destination)
+            if let pass = vectorKernel(level, avx512: nk_upsample_columns_avx512, avx2: nk_upsample_columns_avx2) {
+                pass(source, width, height, targetHeight, kernel, destination)
                 return
             }
             for y in 0..<targetHeight {

@@ -2,9 +2,12 @@ import Testing
 import NeuralKernels
 @testable import OverfittedCodec
 
-/// The decoder's AVX-512 kernels (the ARM in 32-bit lanes, up-sampling, the 3x3 residual layer) against the
-/// paths they replace; on CPUs without AVX-512 both sides take the same path.
+/// The decoder's AVX-512 and AVX2 kernels (the ARM in 32-bit lanes, up-sampling, the 3x3 residual
+/// layer) against the portable paths they replace, at every level this CPU has.
 @Suite struct DecoderKernelTests {
+    /// The vector levels this CPU runs (each test checks each of them against the portable path).
+    static let vectorLevels = [Acceleration.Level.avx2, .avx512].filter { $0 <= Acceleration.level }
+
     /// Random ARM weights `±magnitude` at step 2^-weightExponent and biases `±biasMagnitude` at 2^-biasExponent.
     static func networks(context c: Int, magnitude: Int32, weightExponent: Int, biasMagnitude: Int32, biasExponent: Int,
                          generator: inout SeededGenerator) -> QuantizedNetworks {
@@ -29,43 +32,45 @@ import NeuralKernels
         let networks = Self.networks(context: `case`.context, magnitude: `case`.magnitude, weightExponent: `case`.weightExponent,
                                      biasMagnitude: `case`.biasMagnitude, biasExponent: `case`.biasExponent, generator: &generator)
         let layout = ARMLayout(context: `case`.context)
-        let fast = FixedPointARM(networks: networks, layout: layout)
-        let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
-        #expect(fast.usesNarrowKernel == (`case`.fits && Acceleration.level >= .avx512))
+        let scalar = FixedPointARM(networks: networks, layout: layout, level: .portable)
         let width = 40, height = 30
         // Mostly small latents, as decoded ones are, with some at the ends of the range.
         let grid = (0..<(width * height)).map { _ in
             Int32.random(in: 0..<10, using: &generator) == 0 ? Int32.random(in: -64...63, using: &generator)
                                                              : Int32.random(in: -3...3, using: &generator)
         }
-        let batch = FixedPointARM.Batch(arm: fast)
         let scratch = scalar.makeScratch()
         defer { scratch.deallocate() }
         var means = [Int32](repeating: 0, count: 40), logScales = means
-        grid.withUnsafeBufferPointer { g in
-            // Wavefront-like diagonals and rows, 1 to 25 positions (across the 16-lane boundary).
-            for (x0, y0, stepX, stepY, count) in [(35, 4, -1, 1, 25), (30, 5, -2, 1, 12), (4, 10, 1, 0, 31), (20, 29, 1, 0, 1),
-                                                  (8, 6, 0, 1, 17), (35, 4, -4, 1, 8)] {
-                means.withUnsafeMutableBufferPointer { m in
-                    logScales.withUnsafeMutableBufferPointer { s in
-                        fast.parameters(grid: g, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY,
-                                        count: count, means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
+        for level in Self.vectorLevels {
+            let fast = FixedPointARM(networks: networks, layout: layout, level: level)
+            #expect(fast.usesNarrowKernel == `case`.fits, "\(level)")
+            let batch = FixedPointARM.Batch(arm: fast)
+            grid.withUnsafeBufferPointer { g in
+                // Wavefront-like diagonals and rows, 1 to 25 positions (across the 8- and 16-lane boundaries).
+                for (x0, y0, stepX, stepY, count) in [(35, 4, -1, 1, 25), (30, 5, -2, 1, 12), (4, 10, 1, 0, 31), (20, 29, 1, 0, 1),
+                                                      (8, 6, 0, 1, 17), (35, 4, -4, 1, 8)] {
+                    means.withUnsafeMutableBufferPointer { m in
+                        logScales.withUnsafeMutableBufferPointer { s in
+                            fast.parameters(grid: g, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY,
+                                            count: count, means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
+                        }
                     }
-                }
-                for k in 0..<count {
-                    let q = scalar.parameters(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
-                                              scratch: scratch)
-                    #expect(means[k] == q.mean && logScales[k] == q.logScale, "batch from (\(x0), \(y0)), latent \(k)")
-                }
-                // The kernel's Int64 sums themselves (finer than the rounded outputs).
-                guard let narrow = fast.narrow, let base = g.baseAddress else { continue }
-                var sums = [Int64](repeating: 0, count: 2 * count)
-                #expect(narrow.sums(grid: base, width: width, offsets: fast.offsets, first: y0 * width + x0,
-                                    stride: stepY * width + stepX, count: count, into: &sums))
-                for k in 0..<count {
-                    let q = scalar.outputSums(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
-                                              scratch: scratch)
-                    #expect(sums[2 * k] == q.0 && sums[2 * k + 1] == q.1, "sums from (\(x0), \(y0)), latent \(k)")
+                    for k in 0..<count {
+                        let q = scalar.parameters(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
+                                                  scratch: scratch)
+                        #expect(means[k] == q.mean && logScales[k] == q.logScale, "\(level): batch from (\(x0), \(y0)), latent \(k)")
+                    }
+                    // The kernel's Int64 sums themselves (finer than the rounded outputs).
+                    guard let narrow = fast.narrow, let base = g.baseAddress else { continue }
+                    var sums = [Int64](repeating: 0, count: 2 * count)
+                    #expect(narrow.sums(grid: base, width: width, offsets: fast.offsets, first: y0 * width + x0,
+                                        stride: stepY * width + stepX, count: count, into: &sums))
+                    for k in 0..<count {
+                        let q = scalar.outputSums(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
+                                                  scratch: scratch)
+                        #expect(sums[2 * k] == q.0 && sums[2 * k + 1] == q.1, "\(level): sums from (\(x0), \(y0)), latent \(k)")
+                    }
                 }
             }
         }
@@ -77,26 +82,28 @@ import NeuralKernels
         let networks = Self.networks(context: 20, magnitude: 8, weightExponent: 6, biasMagnitude: 300, biasExponent: 4,
                                      generator: &generator)
         let layout = ARMLayout(context: 20)
-        let fast = FixedPointARM(networks: networks, layout: layout)
-        let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
+        let scalar = FixedPointARM(networks: networks, layout: layout, level: .portable)
         let width = 24, height = 24
         var grid = (0..<(width * height)).map { _ in Int32.random(in: -5...5, using: &generator) }
         grid[10 * width + 12] = 500
-        #expect(fast.usesNarrowKernel == (Acceleration.level >= .avx512))
-        let batch = FixedPointARM.Batch(arm: fast)
         let scratch = scalar.makeScratch()
         defer { scratch.deallocate() }
         var means = [Int32](repeating: 0, count: 16), logScales = means
-        grid.withUnsafeBufferPointer { g in
-            means.withUnsafeMutableBufferPointer { m in
-                logScales.withUnsafeMutableBufferPointer { s in
-                    fast.parameters(grid: g, width: width, height: height, x: 4, y: 11, stepX: 1, stepY: 0, count: 16,
-                                    means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
+        for level in Self.vectorLevels {
+            let fast = FixedPointARM(networks: networks, layout: layout, level: level)
+            #expect(fast.usesNarrowKernel)
+            let batch = FixedPointARM.Batch(arm: fast)
+            grid.withUnsafeBufferPointer { g in
+                means.withUnsafeMutableBufferPointer { m in
+                    logScales.withUnsafeMutableBufferPointer { s in
+                        fast.parameters(grid: g, width: width, height: height, x: 4, y: 11, stepX: 1, stepY: 0, count: 16,
+                                        means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
+                    }
                 }
-            }
-            for k in 0..<16 {
-                let q = scalar.parameters(grid: g, width: width, height: height, x: 4 + k, y: 11, scratch: scratch)
-                #expect(means[k] == q.mean && logScales[k] == q.logScale, "latent \(k)")
+                for k in 0..<16 {
+                    let q = scalar.parameters(grid: g, width: width, height: height, x: 4 + k, y: 11, scratch: scratch)
+                    #expect(means[k] == q.mean && logScales[k] == q.logScale, "\(level): latent \(k)")
+                }
             }
         }
     }
@@ -114,17 +121,23 @@ import NeuralKernels
         let synthesis = Synthesis(shape: shape)
         let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.7) }
         let input = (0..<(`case`.channels * `case`.width * `case`.height)).map { _ in generator.uniform(2) }
-        var wide = [Float](repeating: .nan, count: input.count), loops = wide
+        var loops = [Float](repeating: .nan, count: input.count)
         input.withUnsafeBufferPointer { x in
-            wide.withUnsafeMutableBufferPointer { out in
-                synthesis.residual(x, into: out, layer: 0, parameters: parameters, parallel: ParallelChunks(threads: 2))
-            }
             loops.withUnsafeMutableBufferPointer { out in
                 synthesis.residual(x, into: out, layer: 0, parameters: parameters, parallel: ParallelChunks(threads: 1),
-                                   vectorized: false)
+                                   level: .portable)
             }
         }
-        #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern))
+        for level in Self.vectorLevels {
+                var wide = [Float](repeating: .nan, count: input.count)
+                input.withUnsafeBufferPointer { x in
+                    wide.withUnsafeMutableBufferPointer { out in
+                        synthesis.residual(x, into: out, layer: 0, parameters: parameters, parallel: ParallelChunks(threads: 2),
+                                           level: level)
+                    }
+                }
+                #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level)")
+        }
     }
 
     /// The x2 up-sampling passes, vector kernels against the Swift loops, bit for bit, for widths
@@ -135,19 +148,32 @@ import NeuralKernels
         let kernel = (0..<4).map { _ in generator.uniform(1) }
         let plane = (0..<(size * 3)).map { _ in generator.uniform(4) }
         for target in Set([max(1, 2 * size - 1), 2 * size]) {
-            let wide = Upsampler.filterRows(plane, width: size, height: 3, targetWidth: target, kernel: kernel)
-            let loops = Upsampler.filterRows(plane, width: size, height: 3, targetWidth: target, kernel: kernel, vectorized: false)
-            #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "rows, width \(size) to \(target)")
-            // Columns: the plane read as `3 x size` (3 columns, `size` rows).
-            var wideColumns = [Float](repeating: .nan, count: 3 * target), loopColumns = wideColumns
-            wideColumns.withUnsafeMutableBufferPointer { out in
-                Upsampler.filterColumns(plane, width: 3, height: size, targetHeight: target, kernel: kernel, into: out.baseAddress!)
-            }
+            let loops = Upsampler.filterRows(plane, width: size, height: 3, targetWidth: target, kernel: kernel, level: .portable)
+            // Columns: the plane read as `3 x size` (3 columns, `size` rows), and as `size x 3` for full vectors.
+            var loopColumns = [Float](repeating: .nan, count: 3 * target), loopWide = [Float](repeating: .nan, count: size * 6)
             loopColumns.withUnsafeMutableBufferPointer { out in
                 Upsampler.filterColumns(plane, width: 3, height: size, targetHeight: target, kernel: kernel,
-                                        into: out.baseAddress!, vectorized: false)
+                                        into: out.baseAddress!, level: .portable)
             }
-            #expect(wideColumns.map(\.bitPattern) == loopColumns.map(\.bitPattern), "columns, height \(size) to \(target)")
+            loopWide.withUnsafeMutableBufferPointer { out in
+                Upsampler.filterColumns(plane, width: size, height: 3, targetHeight: 6, kernel: kernel,
+                                        into: out.baseAddress!, level: .portable)
+            }
+            for level in Self.vectorLevels {
+                let wide = Upsampler.filterRows(plane, width: size, height: 3, targetWidth: target, kernel: kernel, level: level)
+                #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level): rows, width \(size) to \(target)")
+                var wideColumns = [Float](repeating: .nan, count: 3 * target), wideWide = [Float](repeating: .nan, count: size * 6)
+                wideColumns.withUnsafeMutableBufferPointer { out in
+                    Upsampler.filterColumns(plane, width: 3, height: size, targetHeight: target, kernel: kernel,
+                                            into: out.baseAddress!, level: level)
+                }
+                wideWide.withUnsafeMutableBufferPointer { out in
+                    Upsampler.filterColumns(plane, width: size, height: 3, targetHeight: 6, kernel: kernel,
+                                            into: out.baseAddress!, level: level)
+                }
+                #expect(wideColumns.map(\.bitPattern) == loopColumns.map(\.bitPattern), "\(level): columns, height \(size) to \(target)")
+                #expect(wideWide.map(\.bitPattern) == loopWide.map(\.bitPattern), "\(level): columns, width \(size)")
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ import NeuralKernels
                                      weightExponent: `case`.exponent, generator: &generator)
         let layout = ARMLayout(context: `case`.context)
         let vector = FixedPointARM(networks: networks, layout: layout)
-        let scalar = FixedPointARM(networks: networks, layout: layout, vectorized: false)
+        let scalar = FixedPointARM(networks: networks, layout: layout, level: .portable)
         #expect(!scalar.isVectorized)
         let width = 13, height = 11
         // A grid with latents beyond -64...64 exercises the kernel without its 32-bit layer 1.

@@ -111,6 +111,11 @@ int nk_avx512bw_available(void);
 int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
                          const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums);
 
+/// nk_arm_narrow_avx512 on AVX2 (8 positions per 256-bit vector), with the same contract and results.
+/// Needs AVX2 (the caller checks).
+int nk_arm_narrow_avx2(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
+                       const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums);
+
 /// The overfitted codec's x2 up-sampling of each row of a width x height plane to target_width
 /// columns (2 width - 1 or 2 width), with the symmetric kernel k = kernel[0...3]: output 2i reads
 /// source i + (-2, -1, 0, 1) with weights (k3, k1, k0, k2), output 2i + 1 reads i + (-1, 0, 1, 2) with
@@ -125,6 +130,14 @@ void nk_upsample_rows_avx512(const float *source, ptrdiff_t width, ptrdiff_t hei
 void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
                                 const float *kernel, float *destination);
 
+/// nk_upsample_rows_avx512 on AVX2 (same operations, same results). Needs AVX2 (the caller checks).
+void nk_upsample_rows_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
+                           const float *kernel, float *destination);
+
+/// nk_upsample_columns_avx512 on AVX2 (same operations, same results). Needs AVX2 (the caller checks).
+void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
+                              const float *kernel, float *destination);
+
 /// Largest channel count of nk_residual3x3_avx512.
 enum { NK_RESIDUAL_MAX_CHANNELS = 4 };
 
@@ -135,6 +148,11 @@ enum { NK_RESIDUAL_MAX_CHANNELS = 4 };
 /// Needs AVX-512F (the caller checks); does nothing off x86-64 or when k is outside 1...4.
 void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
                            const float *weights, const float *bias, const float *input, float *output);
+
+/// nk_residual3x3_avx512 on AVX2, 8 samples per vector (same operations, same results). Needs AVX2
+/// (the caller checks); does nothing off x86-64 or when k is outside 1...4.
+void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
+                         const float *weights, const float *bias, const float *input, float *output);
 
 /// Raises glibc's mmap and trim thresholds so that freed multi-megabyte buffers are reused
 /// instead of being returned to the kernel and page-faulted in again. Returns 1 when applied,
