@@ -225,8 +225,10 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
         const int32_t *base = grid + n * stride;
         __m256i outside = zero;
         for (int i = 0; i < c; i++) {
-            lat[i] = _mm256_mask_i32gather_epi32(zero, base, _mm256_add_epi32(lane_offsets, _mm256_set1_epi32(offsets[i])),
-                                                 mask, 4);
+            // Adjacent positions (stride 1) are one masked load per neighbour; others a gather.
+            lat[i] = stride == 1 ? _mm256_maskload_epi32(base + offsets[i], mask)
+                                 : _mm256_mask_i32gather_epi32(zero, base, _mm256_add_epi32(lane_offsets, _mm256_set1_epi32(offsets[i])),
+                                                               mask, 4);
             outside = _mm256_or_si256(outside, _mm256_or_si256(_mm256_cmpgt_epi32(low, lat[i]), _mm256_cmpgt_epi32(lat[i], high)));
         }
         if (!_mm256_testz_si256(outside, outside)) return 0;  // the bounds assume latents in -64...64

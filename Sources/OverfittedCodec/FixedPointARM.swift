@@ -125,16 +125,35 @@ struct FixedPointARM: Sendable {
     func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x x0: Int, y y0: Int,
                     stepX: Int, stepY: Int, count: Int, means: UnsafeMutablePointer<Int32>,
                     logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
-        if let narrow, count > 0, let g = grid.baseAddress,
+        if count > 0, let g = grid.baseAddress,
            Self.isInterior(x: x0, y: y0, width: width, height: height),
            Self.isInterior(x: x0 + (count - 1) * stepX, y: y0 + (count - 1) * stepY, width: width, height: height) {
             // Every position is interior (x and y are linear in k), so no read leaves the grid.
-            var start = 0
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: context) { flat in
+                guard let flat = flat.baseAddress else { return }
+                for (i, offset) in offsets.enumerated() { flat[i] = Int32(truncatingIfNeeded: offset.dy * width + offset.dx) }
+                parameters(cells: g + (y0 * width + x0), neighbourOffsets: flat, stride: stepY * width + stepX, count: count,
+                           means: means, logScales: logScales, batch: batch)
+            }
+            return
+        }
+        outputParameters(count: count, means: means, logScales: logScales, batch: batch) { k, store in
+            gatherInput(grid: grid, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY, store: store)
+        }
+    }
+
+    /// Means and log-scales of `count` latents whose neighbours all lie in memory the caller owns:
+    /// neighbour `i` of latent `k` is `cells[k * stride + neighbourOffsets[i]]` (`context` offsets, in
+    /// the order of ``offsets``; a zero-bordered layout stands for the zeros outside the grid). The
+    /// same values as ``parameters(grid:width:height:x:y:scratch:)`` on the grid the cells hold.
+    func parameters(cells: UnsafePointer<Int32>, neighbourOffsets: UnsafePointer<Int32>, stride: Int, count: Int,
+                    means: UnsafeMutablePointer<Int32>, logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
+        var start = 0
+        if let narrow {
             while start < count {
                 let n = min(Batch.capacity, count - start)
-                let first = (y0 + start * stepY) * width + x0 + start * stepX
-                guard narrow.sums(grid: g, width: width, offsets: offsets, first: first, stride: stepY * width + stepX,
-                                  count: n, into: batch.sums) else { break }
+                guard narrow.sums(cells: cells + start * stride, offsets: neighbourOffsets, stride: stride, count: n,
+                                  into: batch.sums) else { break }
                 for k in 0..<n {
                     let p = finish((batch.sums[2 * k], batch.sums[2 * k + 1]))
                     means[start + k] = p.mean
@@ -142,15 +161,14 @@ struct FixedPointARM: Sendable {
                 }
                 start += n
             }
-            if start == count { return }
-            // A latent outside the narrow kernel's range: the rest on the paths below.
-            vectorParameters(grid: grid, width: width, height: height, x: x0 + start * stepX, y: y0 + start * stepY,
-                             stepX: stepX, stepY: stepY, count: count - start, means: means + start,
-                             logScales: logScales + start, batch: batch)
-            return
         }
-        vectorParameters(grid: grid, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY, count: count,
-                         means: means, logScales: logScales, batch: batch)
+        if start == count { return }
+        // No narrow kernel, or a latent outside its range: the rest on the paths below.
+        let c = context
+        outputParameters(count: count - start, means: means + start, logScales: logScales + start, batch: batch) { k, store in
+            let centre = cells + (start + k) * stride
+            for i in 0..<c { store(i, centre[Int(neighbourOffsets[i])]) }
+        }
     }
 
     /// Whether every neighbour of `(x, y)` lies inside the grid.
@@ -159,14 +177,16 @@ struct FixedPointARM: Sendable {
         y >= reach && x >= reach && x + reach < width && y < height
     }
 
-    /// The batch on the 256-bit Int64 kernel (or the scalar path), without the narrow kernel.
-    private func vectorParameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x x0: Int, y y0: Int,
-                                  stepX: Int, stepY: Int, count: Int, means: UnsafeMutablePointer<Int32>,
-                                  logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
+    /// The batch on the 256-bit Int64 kernel (or the scalar path), without the narrow kernel;
+    /// `neighbours(k, store)` calls `store(i, value)` with each neighbour `i` of latent `k`.
+    @inline(__always)
+    private func outputParameters(count: Int, means: UnsafeMutablePointer<Int32>, logScales: UnsafeMutablePointer<Int32>,
+                                  batch: Batch, neighbours: (Int, (Int, Int32) -> Void) -> Void) {
+        let input = batch.scratch
         guard let wide else {
             for k in 0..<count {
-                let p = parameters(grid: grid, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
-                                   scratch: batch.scratch)
+                neighbours(k) { i, value in input[i] = Int64(value) << 16 }
+                let p = finish(scalarSums(input: input, scratch: input))
                 means[k] = p.mean
                 logScales[k] = p.logScale
             }
@@ -176,18 +196,19 @@ struct FixedPointARM: Sendable {
         while start < count {
             let n = min(Batch.capacity, count - start)
             for k in 0..<n {
-                gatherInput(grid: grid, width: width, height: height, x: x0 + (start + k) * stepX,
-                            y: y0 + (start + k) * stepY, into: batch.inputs + k * stride,
-                            latents: batch.latents + k * batch.latentStride)
+                let inputs = batch.inputs + k * stride, latents = batch.latents + k * batch.latentStride
+                neighbours(start + k) { i, value in
+                    inputs[i] = Int64(value) << 16
+                    latents[i] = value
+                }
             }
             wide.batchSums(batch.inputs, latents: batch.latents, count: n, scratch: batch.scratch + stride,
                            sums: batch.sums, done: batch.done)
             for k in 0..<n {
                 var sums = (batch.sums[2 * k], batch.sums[2 * k + 1])
                 if batch.done[k] == 0 {  // an activation left the Int32 range: the scalar path
-                    gatherInput(grid: grid, width: width, height: height, x: x0 + (start + k) * stepX,
-                                y: y0 + (start + k) * stepY, into: batch.scratch)
-                    sums = scalarSums(input: batch.scratch, scratch: batch.scratch)
+                    neighbours(start + k) { i, value in input[i] = Int64(value) << 16 }
+                    sums = scalarSums(input: input, scratch: input)
                 }
                 let p = finish(sums)
                 means[start + k] = p.mean
@@ -263,16 +284,6 @@ struct FixedPointARM: Sendable {
     private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                              into input: UnsafeMutablePointer<Int64>) {
         gatherInput(grid: grid, width: width, height: height, x: x, y: y) { k, value in input[k] = Int64(value) << 16 }
-    }
-
-    /// ``gatherInput(grid:width:height:x:y:into:)``, also writing the neighbours as integers to `latents`.
-    @inline(__always)
-    private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
-                             into input: UnsafeMutablePointer<Int64>, latents: UnsafeMutablePointer<Int32>) {
-        gatherInput(grid: grid, width: width, height: height, x: x, y: y) { k, value in
-            input[k] = Int64(value) << 16
-            latents[k] = value
-        }
     }
 
     /// Calls `store(k, value)` with neighbour `k`'s value (0 outside the grid).

@@ -47,42 +47,42 @@ struct LatentCoding {
         var latents = [Int32](repeating: 0, count: geometry.totalLatents)
         for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
             let size = geometry.gridSizes[level]
-            let grid = try decodeGrid(width: size.width, height: size.height, decoder: &decoder, armSeconds: &armSeconds)
+            try decodeGrid(width: size.width, height: size.height, decoder: &decoder, into: &latents,
+                           at: geometry.offset(level: level), armSeconds: &armSeconds)
             guard decoder.paddingBytesRead <= Self.maximumPaddingBytes else {
                 throw .corruptStream("latent stream ends \(decoder.paddingBytesRead) bytes early")
             }
-            let offset = geometry.offset(level: level)
-            latents.replaceSubrange(offset..<(offset + grid.count), with: grid)
         }
         return latents
     }
 
-    private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder,
-                            armSeconds: inout Double) throws(OverfittedDecodeError) -> [Int32] {
-        // The grid with `pad` zero columns on both sides and `pad` zero rows on top: every neighbour
-        // the ARM reads is inside this buffer, and off the grid it reads 0 as on an unpadded grid.
-        let pad = CausalNeighbourhood.reach
-        let padded = PaddedGrid(width: width + 2 * pad, height: height + pad)
-        var cells = [Int32](repeating: 0, count: padded.width * padded.height)
-        let order = WavefrontOrder(width: width, height: height,
-                                   slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
-        var means = [Int32](repeating: 0, count: width + 1)
+    /// Decodes one `width x height` grid into `latents[offset...]` (row-major).
+    private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder, into latents: inout [Int32], at offset: Int,
+                            armSeconds: inout Double) throws(OverfittedDecodeError) {
+        let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.context)
+        let order = WavefrontOrder(width: width, height: height, slope: slope)
+        var window = StepWindow(height: height, slope: slope)
+        let neighbourOffsets = arm.offsets.map { Int32(truncatingIfNeeded: window.offset(dy: $0.dy, dx: $0.dx)) }
+        var means = [Int32](repeating: 0, count: height + 1)
         var logScales = means
         // ARM working memory per chunk of a step (a step has at most `parallel.threads` chunks).
         let batches = (0..<parallel.threads).map { _ in FixedPointARM.Batch(arm: arm) }
-        let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.context)
         let family = Self.family, latentRange = Self.latentRange  // read once, not per latent
-        let memberStride = padded.width - slope  // one row down, `slope` columns left
         for step in 0..<order.stepCount {
+            if step >= window.columns {  // the column's previous step: its rows back to zero
+                let old = order.stepStarts[step - window.columns]..<order.stepStarts[step - window.columns + 1]
+                if let first = order.indices[old].first {
+                    window.clear(step: step, firstRow: Int(first) / width, count: old.count)
+                }
+            }
             let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
             guard let firstIndex = members.first.map(Int.init) else { continue }
-            let x = firstIndex % width + pad, y = firstIndex / width + pad
+            let first = window.cell(step: step, row: firstIndex / width)
             var clock = ContinuousClock.now
-            stepParameters(grid: cells, padded: padded, x: x, y: y, slope: slope, count: members.count, batches: batches,
-                           means: &means, logScales: &logScales)
+            stepParameters(cells: window.cells, first: first, neighbourOffsets: neighbourOffsets, count: members.count,
+                           batches: batches, means: &means, logScales: &logScales)
             armSeconds += DecodePhases.lap(&clock)
-            var cell = y * padded.width + x
-            for k in 0..<members.count {
+            for (k, index) in members.enumerated() {
                 let value: Int32
                 do {
                     value = try decoder.decode(mean: means[k], logScale: logScales[k], using: family)
@@ -90,39 +90,75 @@ struct LatentCoding {
                     throw .corruptStream("latents: \(error)")
                 }
                 guard latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(latentRange)") }
-                cells[cell] = value
-                cell += memberStride
+                window.store(value, cell: first + k)
+                latents[offset + Int(index)] = value
             }
         }
-        var grid = [Int32](repeating: 0, count: width * height)
-        for row in 0..<height {
-            let start = (row + pad) * padded.width + pad
-            grid.replaceSubrange((row * width)..<(row * width + width), with: cells[start..<(start + width)])
+    }
+
+    /// The decoder's view of the latents the ARM may still read, laid out so that one wavefront step
+    /// is contiguous: step `s` (latents `(x, y)` with `x + slope * y = s`) is a column of `height + reach`
+    /// cells, row `y` at `reach + y` (the `reach` cells above the grid stay zero). A neighbour
+    /// `(dy, dx)` is `dx + slope * dy` steps back, so it sits at the constant offset
+    /// `(dx + slope * dy) * columnLength + dy`, and the latents of a step are adjacent: the ARM reads them
+    /// with plain vector loads. Only the last `columns` steps are kept, twice (columns `j` and
+    /// `j + columns`), so every neighbour of step `s`, read from column `s mod columns + columns`,
+    /// lies in the buffer. A cell whose `x` is outside the grid is never written, so it reads 0, as a
+    /// neighbour outside the grid must.
+    private struct StepWindow {
+        let slope: Int
+        let columnLength: Int
+        /// Steps kept: one more than the largest step distance of a neighbour (`reach + slope * reach`).
+        let columns: Int
+        private(set) var cells: [Int32]
+        private static let reach = CausalNeighbourhood.reach
+
+        init(height: Int, slope: Int) {
+            self.slope = slope
+            columnLength = height + Self.reach
+            columns = Self.reach + slope * Self.reach + 1
+            cells = [Int32](repeating: 0, count: 2 * columns * columnLength)
         }
-        return grid
+
+        /// Offset of neighbour `(dy, dx)` from a latent's cell.
+        func offset(dy: Int, dx: Int) -> Int { (dx + slope * dy) * columnLength + dy }
+
+        /// Index in `cells` of row `row` of step `step` (the copy the ARM reads from).
+        func cell(step: Int, row: Int) -> Int { (step % columns + columns) * columnLength + Self.reach + row }
+
+        /// Writes a decoded latent to both copies of its cell.
+        mutating func store(_ value: Int32, cell: Int) {
+            cells[cell] = value
+            cells[cell - columns * columnLength] = value
+        }
+
+        /// Zeroes `count` rows from `firstRow` of the column `step` reuses, in both copies.
+        mutating func clear(step: Int, firstRow: Int, count: Int) {
+            let upper = cell(step: step, row: firstRow), lower = upper - columns * columnLength
+            for k in 0..<count {
+                cells[upper + k] = 0
+                cells[lower + k] = 0
+            }
+        }
     }
 
-    /// Size of the decoder's zero-bordered grid.
-    private struct PaddedGrid {
-        let width: Int
-        let height: Int
-    }
-
-    /// ARM outputs for the `count` latents of one wavefront step (they only read earlier steps), the
-    /// first at `(x, y)` of the padded grid, each next one row below and `slope` columns left.
-    private func stepParameters(grid: [Int32], padded: PaddedGrid, x: Int, y: Int, slope: Int, count: Int,
+    /// ARM outputs for the `count` latents of one wavefront step (they only read earlier steps),
+    /// adjacent in `cells` from `first`.
+    private func stepParameters(cells: [Int32], first: Int, neighbourOffsets: [Int32], count: Int,
                                 batches: [FixedPointARM.Batch], means: inout [Int32], logScales: inout [Int32]) {
         let chunks = count * arm.macsPerLatent >= parallelStepWork ? parallel.threads : 1
-        grid.withUnsafeBufferPointer { g in
-            means.withUnsafeMutableBufferPointer { mBuffer in
-                logScales.withUnsafeMutableBufferPointer { sBuffer in
-                    let out = UnsafeSendableBox((mBuffer, sBuffer))
-                    parallel.run(chunks: chunks) { chunk in
-                        let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
-                        guard let first = range.first, let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
-                        arm.parameters(grid: g, width: padded.width, height: padded.height, x: x - first * slope, y: y + first,
-                                       stepX: -slope, stepY: 1, count: range.count, means: m + first, logScales: s + first,
-                                       batch: batches[chunk])
+        cells.withUnsafeBufferPointer { c in
+            neighbourOffsets.withUnsafeBufferPointer { o in
+                means.withUnsafeMutableBufferPointer { mBuffer in
+                    logScales.withUnsafeMutableBufferPointer { sBuffer in
+                        let out = UnsafeSendableBox((mBuffer, sBuffer))
+                        parallel.run(chunks: chunks) { chunk in
+                            let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
+                            guard let start = range.first, let cellBase = c.baseAddress, let offsets = o.baseAddress,
+                                  let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
+                            arm.parameters(cells: cellBase + first + start, neighbourOffsets: offsets, stride: 1,
+                                           count: range.count, means: m + start, logScales: s + start, batch: batches[chunk])
+                        }
                     }
                 }
             }

@@ -120,21 +120,15 @@ struct NarrowARM: Sendable {
         return Int64(total)
     }
 
-    /// The two output sums of `count` positions into `sums[2n]`, `sums[2n + 1]`: position `n` reads
-    /// latent `i` at `grid[first + n * stride + dy_i * width + dx_i]` (the caller keeps those reads
-    /// inside the grid). False (sums incomplete) when a latent is outside -64...64.
-    func sums(grid: UnsafePointer<Int32>, width: Int, offsets: [(dy: Int, dx: Int)], first: Int, stride: Int, count: Int,
+    /// The two output sums of `count` positions into `sums[2n]`, `sums[2n + 1]`: latent `i` of
+    /// position `n` is `cells[n * stride + offsets[i]]` (the caller keeps those reads inside its
+    /// memory). False (sums incomplete) when a latent is outside -64...64.
+    func sums(cells: UnsafePointer<Int32>, offsets: UnsafePointer<Int32>, stride: Int, count: Int,
               into sums: UnsafeMutablePointer<Int64>) -> Bool {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: context) { flat in
-            for (i, offset) in offsets.prefix(context).enumerated() {
-                flat[i] = Int32(truncatingIfNeeded: offset.dy * width + offset.dx)
-            }
-            return packed.withUnsafeBufferPointer { p in
-                shifts.withUnsafeBufferPointer { s in
-                    let kernel = usesAVX512 ? nk_arm_narrow_avx512 : nk_arm_narrow_avx2
-                    return kernel(p.baseAddress, Int32(context), s.baseAddress, grid + first, flat.baseAddress, stride, count,
-                                  sums) != 0
-                }
+        packed.withUnsafeBufferPointer { p in
+            shifts.withUnsafeBufferPointer { s in
+                let kernel = usesAVX512 ? nk_arm_narrow_avx512 : nk_arm_narrow_avx2
+                return kernel(p.baseAddress, Int32(context), s.baseAddress, cells, offsets, stride, count, sums) != 0
             }
         }
     }

@@ -64,8 +64,9 @@ import NeuralKernels
                     // The kernel's Int64 sums themselves (finer than the rounded outputs).
                     guard let narrow = fast.narrow, let base = g.baseAddress else { continue }
                     var sums = [Int64](repeating: 0, count: 2 * count)
-                    #expect(narrow.sums(grid: base, width: width, offsets: fast.offsets, first: y0 * width + x0,
-                                        stride: stepY * width + stepX, count: count, into: &sums))
+                    let flat = fast.offsets.map { Int32($0.dy * width + $0.dx) }
+                    #expect(narrow.sums(cells: base + (y0 * width + x0), offsets: flat, stride: stepY * width + stepX,
+                                        count: count, into: &sums))
                     for k in 0..<count {
                         let q = scalar.outputSums(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
                                                   scratch: scratch)
