@@ -341,33 +341,52 @@ AVX2_INLINE __m256i lane_mask_avx2(ptrdiff_t active) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)active), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// Loads and stores of 8 floats, only the lanes of `mask` unless `full` (a compile-time constant at
+// the calls): masked stores are slow on some CPUs, so full vectors use plain ones.
+AVX2_INLINE __m256 load_avx2(const int full, const float *p, __m256i mask) {
+    return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+}
+
+AVX2_INLINE void store_avx2(const int full, float *p, __m256i mask, __m256 v) {
+    if (full) _mm256_storeu_ps(p, v);
+    else _mm256_maskstore_ps(p, mask, v);
+}
+
+// Samples x0 ..< x0 + 8 (the lanes of `mask`) of row y of every output plane of nk_residual3x3_avx2.
+AVX2_INLINE void residual_block_avx2(const int full, int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t y,
+                                     ptrdiff_t x0, __m256i mask, const float *weights, const float *bias,
+                                     const float *input, float *output) {
+    const ptrdiff_t n = width * height;
+    const int first_ky = y == 0 ? 1 : 0, last_ky = y == height - 1 ? 1 : 2;
+    __m256 acc[NK_RESIDUAL_MAX_CHANNELS];
+    for (int o = 0; o < k; o++) {
+        acc[o] = _mm256_add_ps(load_avx2(full, input + o * n + y * width + x0, mask), _mm256_set1_ps(bias[o]));
+    }
+    for (int i = 0; i < k; i++) {
+        for (int ky = first_ky; ky <= last_ky; ky++) {
+            const float *line = input + i * n + (y + ky - 1) * width + x0 - 1;
+            for (int kx = 0; kx < 3; kx++) {
+                const __m256 v = load_avx2(full, line + kx, mask);
+                for (int o = 0; o < k; o++) {
+                    const float t = weights[((o * k + i) * 3 + ky) * 3 + kx];
+                    acc[o] = _mm256_add_ps(acc[o], _mm256_mul_ps(v, _mm256_set1_ps(t)));
+                }
+            }
+        }
+    }
+    for (int o = 0; o < k; o++) store_avx2(full, output + o * n + y * width + x0, mask, acc[o]);
+}
+
 __attribute__((target("avx2,fma")))
 void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
                          const float *weights, const float *bias, const float *input, float *output) {
     if (k < 1 || k > NK_RESIDUAL_MAX_CHANNELS) return;
-    const ptrdiff_t n = width * height;
+    const __m256i all = _mm256_set1_epi32(-1);
     for (ptrdiff_t y = row_begin; y < row_end; y++) {
-        const int first_ky = y == 0 ? 1 : 0, last_ky = y == height - 1 ? 1 : 2;
-        for (ptrdiff_t x0 = 1; x0 < width - 1; x0 += 8) {
-            const ptrdiff_t active = width - 1 - x0 < 8 ? width - 1 - x0 : 8;
-            const __m256i mask = lane_mask_avx2(active);
-            __m256 acc[NK_RESIDUAL_MAX_CHANNELS];
-            for (int o = 0; o < k; o++) {
-                acc[o] = _mm256_add_ps(_mm256_maskload_ps(input + o * n + y * width + x0, mask), _mm256_set1_ps(bias[o]));
-            }
-            for (int i = 0; i < k; i++) {
-                for (int ky = first_ky; ky <= last_ky; ky++) {
-                    const float *line = input + i * n + (y + ky - 1) * width + x0 - 1;
-                    for (int kx = 0; kx < 3; kx++) {
-                        const __m256 v = _mm256_maskload_ps(line + kx, mask);
-                        for (int o = 0; o < k; o++) {
-                            const float t = weights[((o * k + i) * 3 + ky) * 3 + kx];
-                            acc[o] = _mm256_add_ps(acc[o], _mm256_mul_ps(v, _mm256_set1_ps(t)));
-                        }
-                    }
-                }
-            }
-            for (int o = 0; o < k; o++) _mm256_maskstore_ps(output + o * n + y * width + x0, mask, acc[o]);
+        ptrdiff_t x0 = 1;
+        for (; x0 + 8 <= width - 1; x0 += 8) residual_block_avx2(1, k, width, height, y, x0, all, weights, bias, input, output);
+        if (x0 < width - 1) {
+            residual_block_avx2(0, k, width, height, y, x0, lane_mask_avx2(width - 1 - x0), weights, bias, input, output);
         }
         residual_border_samples(k, width, height, y, weights, bias, input, output);
     }
@@ -460,33 +479,37 @@ void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t 
     }
 }
 
+// Outputs 2i ..< 2i + 16 (of source positions i ..< i + 8, the lanes of `mask`) of nk_upsample_rows_avx2.
+AVX2_INLINE void upsample_row_block_avx2(const int full, const float *row, ptrdiff_t i, __m256i mask, ptrdiff_t active,
+                                         const __m256 *k, float *out) {
+    const __m256 m2 = load_avx2(full, row + i - 2, mask), m1 = load_avx2(full, row + i - 1, mask);
+    const __m256 c0 = load_avx2(full, row + i, mask), p1 = load_avx2(full, row + i + 1, mask);
+    const __m256 p2 = load_avx2(full, row + i + 2, mask);
+    const __m256 even = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(m2, k[3]), _mm256_mul_ps(m1, k[1])),
+                                                    _mm256_mul_ps(c0, k[0])), _mm256_mul_ps(p1, k[2]));
+    const __m256 odd = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(m1, k[2]), _mm256_mul_ps(c0, k[0])),
+                                                   _mm256_mul_ps(p1, k[1])), _mm256_mul_ps(p2, k[3]));
+    // Interleaved: e0 o0 e1 o1 e4 o4 e5 o5 and e2 o2 e3 o3 e6 o6 e7 o7, then the 128-bit halves in order.
+    const __m256 low = _mm256_unpacklo_ps(even, odd), high = _mm256_unpackhi_ps(even, odd);
+    store_avx2(full, out + 2 * i, lane_mask_avx2(2 * active), _mm256_permute2f128_ps(low, high, 0x20));
+    store_avx2(full, out + 2 * i + 8, lane_mask_avx2(2 * active - 8), _mm256_permute2f128_ps(low, high, 0x31));
+}
+
 __attribute__((target("avx2,fma")))
 void nk_upsample_rows_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
                            const float *kernel, float *destination) {
-    const __m256 k0 = _mm256_set1_ps(kernel[0]), k1 = _mm256_set1_ps(kernel[1]);
-    const __m256 k2 = _mm256_set1_ps(kernel[2]), k3 = _mm256_set1_ps(kernel[3]);
+    const __m256 k[4] = {_mm256_set1_ps(kernel[0]), _mm256_set1_ps(kernel[1]), _mm256_set1_ps(kernel[2]),
+                         _mm256_set1_ps(kernel[3])};
+    const __m256i all = _mm256_set1_epi32(-1);
     // Source positions i in [2, end) give outputs 2i and 2i + 1 with all four taps inside.
     const ptrdiff_t end_by_taps = width - 2, end_by_outputs = target_width / 2;
     const ptrdiff_t end = end_by_taps < end_by_outputs ? end_by_taps : end_by_outputs;
     for (ptrdiff_t y = 0; y < height; y++) {
         const float *row = source + y * width;
         float *out = destination + y * target_width;
-        for (ptrdiff_t i = 2; i < end; i += 8) {
-            const ptrdiff_t active = end - i < 8 ? end - i : 8;
-            const __m256i mask = lane_mask_avx2(active);
-            const __m256 m2 = _mm256_maskload_ps(row + i - 2, mask), m1 = _mm256_maskload_ps(row + i - 1, mask);
-            const __m256 c0 = _mm256_maskload_ps(row + i, mask), p1 = _mm256_maskload_ps(row + i + 1, mask);
-            const __m256 p2 = _mm256_maskload_ps(row + i + 2, mask);
-            const __m256 even = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(m2, k3), _mm256_mul_ps(m1, k1)),
-                                                            _mm256_mul_ps(c0, k0)), _mm256_mul_ps(p1, k2));
-            const __m256 odd = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(m1, k2), _mm256_mul_ps(c0, k0)),
-                                                           _mm256_mul_ps(p1, k1)), _mm256_mul_ps(p2, k3));
-            // Interleaved: e0 o0 e1 o1 e4 o4 e5 o5 and e2 o2 e3 o3 e6 o6 e7 o7, then the 128-bit halves in order.
-            const __m256 low = _mm256_unpacklo_ps(even, odd), high = _mm256_unpackhi_ps(even, odd);
-            const ptrdiff_t outputs = 2 * active;
-            _mm256_maskstore_ps(out + 2 * i, lane_mask_avx2(outputs), _mm256_permute2f128_ps(low, high, 0x20));
-            _mm256_maskstore_ps(out + 2 * i + 8, lane_mask_avx2(outputs - 8), _mm256_permute2f128_ps(low, high, 0x31));
-        }
+        ptrdiff_t i = 2;
+        for (; i + 8 <= end; i += 8) upsample_row_block_avx2(1, row, i, all, 8, k, out);
+        if (i < end) upsample_row_block_avx2(0, row, i, lane_mask_avx2(end - i), end - i, k, out);
         for (ptrdiff_t x = 0; x < target_width; x++) {
             if (x == 4 && 2 * end > 4) x = 2 * end;  // outputs 4 ..< 2 end came from the vectors
             if (x >= target_width) break;
@@ -495,9 +518,18 @@ void nk_upsample_rows_avx2(const float *source, ptrdiff_t width, ptrdiff_t heigh
     }
 }
 
+// Outputs x ..< x + 8 (the lanes of `mask`) of one row of nk_upsample_columns_avx2.
+AVX2_INLINE void upsample_column_block_avx2(const int full, const float *const *rows, ptrdiff_t x, __m256i mask,
+                                            const __m256 *c, float *out) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int t = 0; t < 4; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(load_avx2(full, rows[t] + x, mask), c[t]));
+    store_avx2(full, out + x, mask, acc);
+}
+
 __attribute__((target("avx2,fma")))
 void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
                               const float *kernel, float *destination) {
+    const __m256i all = _mm256_set1_epi32(-1);
     for (ptrdiff_t y = 0; y < target_height; y++) {
         const float *rows[4];
         __m256 c[4];
@@ -506,12 +538,9 @@ void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t he
             c[t] = _mm256_set1_ps(kernel[upsample_column_coefficient(y, t)]);
         }
         float *out = destination + y * width;
-        for (ptrdiff_t x = 0; x < width; x += 8) {
-            const __m256i mask = lane_mask_avx2(width - x);
-            __m256 acc = _mm256_setzero_ps();
-            for (int t = 0; t < 4; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_maskload_ps(rows[t] + x, mask), c[t]));
-            _mm256_maskstore_ps(out + x, mask, acc);
-        }
+        ptrdiff_t x = 0;
+        for (; x + 8 <= width; x += 8) upsample_column_block_avx2(1, rows, x, all, c, out);
+        if (x < width) upsample_column_block_avx2(0, rows, x, lane_mask_avx2(width - x), c, out);
     }
 }
 
