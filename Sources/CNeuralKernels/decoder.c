@@ -544,6 +544,30 @@ void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t he
     }
 }
 
+// One sample of nk_quantize_samples_avx2 (its definition, for the tail).
+static float quantize_sample(float s, float max_value) {
+    if (s != s) return 0;  // NaN
+    const float x = (s < 0 ? 0 : (s > 1 ? 1 : s)) * max_value;
+    const float t = (float)(int32_t)x;
+    return (x - t >= 0.5f ? t + 1 : t) / max_value;
+}
+
+__attribute__((target("avx2,fma")))
+void nk_quantize_samples_avx2(const float *source, ptrdiff_t count, float max_value, float *destination) {
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1), half = _mm256_set1_ps(0.5f);
+    const __m256 scale = _mm256_set1_ps(max_value);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m256 s = _mm256_loadu_ps(source + i);
+        const __m256 x = _mm256_mul_ps(_mm256_min_ps(_mm256_max_ps(s, zero), one), scale);
+        const __m256 t = _mm256_cvtepi32_ps(_mm256_cvttps_epi32(x));
+        const __m256 r = _mm256_add_ps(t, _mm256_and_ps(_mm256_cmp_ps(_mm256_sub_ps(x, t), half, _CMP_GE_OQ), one));
+        const __m256 number = _mm256_cmp_ps(s, s, _CMP_ORD_Q);
+        _mm256_storeu_ps(destination + i, _mm256_and_ps(_mm256_div_ps(r, scale), number));
+    }
+    for (; i < count; i++) destination[i] = quantize_sample(source[i], max_value);
+}
+
 #else
 
 int nk_avx512bw_available(void) { return 0; }
@@ -590,6 +614,11 @@ void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row
                          const float *weights, const float *bias, const float *input, float *output) {
     (void)k; (void)width; (void)height; (void)row_begin; (void)row_end; (void)weights; (void)bias; (void)input;
     (void)output;
+}
+
+
+void nk_quantize_samples_avx2(const float *source, ptrdiff_t count, float max_value, float *destination) {
+    (void)source; (void)count; (void)max_value; (void)destination;
 }
 
 #endif

@@ -1,5 +1,7 @@
+import CNeuralKernels
 import Foundation
 import ImageCore
+import NeuralKernels
 
 /// Decodes `.ncx` files (layout in docs/bitstream.md).
 ///
@@ -50,18 +52,26 @@ public enum OverfittedDecoder {
     }
 
     /// Planes clamped to [0, 1] and quantised to the header's bit depth (non-finite values, possible
-    /// only from a hostile file, become 0).
-    static func image(samples: [Float], header: NCXHeader) throws(OverfittedDecodeError) -> Image {
+    /// only from a hostile file, become 0). At `level` AVX2 or above (at most ``Acceleration/level``;
+    /// tests pass `.portable` to compare) `nk_quantize_samples_avx2` does the same operations.
+    static func image(samples: [Float], header: NCXHeader,
+                      level: Acceleration.Level = Acceleration.level) throws(OverfittedDecodeError) -> Image {
         let pixels = header.width * header.height
         let maxValue = Float((1 << header.bitDepth) - 1)
+        let vectorized = min(level, Acceleration.level) >= .avx2
         let planes = (0..<header.channels).map { c in
             var plane = Plane(width: header.width, height: header.height)
             samples.withUnsafeBufferPointer { source in
                 plane.samples.withUnsafeMutableBufferPointer { target in
+                    guard let base = source.baseAddress, let out = target.baseAddress else { return }
+                    if vectorized {
+                        nk_quantize_samples_avx2(base + c * pixels, pixels, maxValue, out)
+                        return
+                    }
                     for i in 0..<pixels {
                         // Clamped as the synthesis' output, then finite check and quantisation.
-                        let v = min(max(source[c * pixels + i], 0), 1)
-                        target[i] = v.isFinite ? roundedHalfAway(min(max(v, 0), 1) * maxValue) / maxValue : 0
+                        let v = min(max(base[c * pixels + i], 0), 1)
+                        out[i] = v.isFinite ? roundedHalfAway(min(max(v, 0), 1) * maxValue) / maxValue : 0
                     }
                 }
             }

@@ -1,4 +1,5 @@
 import Testing
+import NeuralKernels
 @testable import OverfittedCodec
 
 @Suite struct DecoderOutputTests {
@@ -18,4 +19,31 @@ import Testing
             }
         }
     }
+
+    /// The output samples at every vector level equal the portable loop's, bit for bit: values around
+    /// every rounding boundary of 8 and 16 bits, outside [0, 1], infinities, NaNs and signed zeros, in
+    /// counts with and without a partial vector.
+    @Test(arguments: [8, 16])
+    func outputSamplesMatchThePortableLoop(bitDepth: Int) throws {
+        let maxValue = Float((1 << bitDepth) - 1)
+        var samples: [Float] = [0, -0.0, 1, -1, 2, .infinity, -.infinity, .nan, -.nan, 0.5, 1e-30, -1e-30]
+        for n in stride(from: 0, through: Int(maxValue), by: max(1, Int(maxValue) / 700)) {
+            let boundary = (Float(n) + 0.5) / maxValue
+            samples += [boundary, boundary.nextUp, boundary.nextDown, Float(n) / maxValue]
+        }
+        var generator = SeededGenerator(seed: UInt64(bitDepth))
+        while samples.count % 3 != 2 { samples.append(generator.uniform(1.5)) }
+        let width = samples.count, planes = samples + samples.reversed() + samples.map { $0 * 0.999 }
+        let header = NCXHeader(width: width, height: 1, bitDepth: bitDepth, channels: 3,
+                               architecture: Architecture(contextSize: 8, synthesisWidth: 8, residualLayers: 2, outputChannels: 3),
+                               stepExponents: [], expGolombOrders: [], networkStreamByteCount: 0, latentStreamByteCount: 0)
+        let portable = try OverfittedDecoder.image(samples: planes, header: header, level: .portable)
+        for level in DecoderKernelTests.vectorLevels {
+            let wide = try OverfittedDecoder.image(samples: planes, header: header, level: level)
+            for c in 0..<3 {
+                #expect(wide.planes[c].samples.map(\.bitPattern) == portable.planes[c].samples.map(\.bitPattern), "\(level), plane \(c)")
+            }
+        }
+    }
 }
+

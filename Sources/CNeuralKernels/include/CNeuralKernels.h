@@ -154,6 +154,12 @@ void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t r
 void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
                          const float *weights, const float *bias, const float *input, float *output);
 
+/// The overfitted decoder's output samples: destination[i] = 0 if source[i] is NaN, else with
+/// x = clamp(source[i], 0, 1) * max_value and t = (float)(int32_t)x (truncated),
+/// (x - t >= 1/2 ? t + 1 : t) / max_value (each operation rounded once; x is in [0, 2^23)).
+/// Needs AVX2 (the caller checks); does nothing off x86-64.
+void nk_quantize_samples_avx2(const float *source, ptrdiff_t count, float max_value, float *destination);
+
 /// Raises glibc's mmap and trim thresholds so that freed multi-megabyte buffers are reused
 /// instead of being returned to the kernel and page-faulted in again. Returns 1 when applied,
 /// 0 where the C library is not glibc (then nothing changes).
