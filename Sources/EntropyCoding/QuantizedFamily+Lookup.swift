@@ -39,12 +39,6 @@ extension QuantizedFamily {
             escapeOrder: Int(entry.escapeOrder))
     }
 
-    /// The start of the most probable symbol of the table at `location` (stored first).
-    @inline(__always)
-    func lastStart(of location: QuantizedTableLocation) -> UInt32 {
-        UInt32(cumulativeStarts.baseAddress.unsafelyUnwrapped[location.tableStart])
-    }
-
     /// The interval that codes `value`, and the number of bypass bits its escape adds (0 if none).
     ///
     /// `frequency / 2^precision` is the probability the coder gives the table symbol; use it for

@@ -19,46 +19,11 @@ extension RangeDecoder {
     /// mean, log-scale and family.
     public mutating func decode(mean: Int32, logScale: Int32, using family: QuantizedFamily) throws(EntropyDecodingError) -> Int32 {
         let location = family.locate(mean: mean, logScale: logScale)
-        return try decode(at: location, lastStart: family.lastStart(of: location), using: family)
-    }
-
-    /// Decodes `count` values coded with ``RangeEncoder/encode(_:mean:logScale:using:)``, value `k`
-    /// under `means[k]` and `logScales[k]`, into `values`, and stops after the first value outside
-    /// `valid`. Returns how many values it wrote (`count` unless one was outside `valid`: then that
-    /// one is the last). The same values and errors, in the same order, as calling
-    /// ``decode(mean:logScale:using:)`` for each; but every table is looked up before the first
-    /// symbol is decoded, so their cache misses overlap instead of each stalling its symbol.
-    public mutating func decode(count: Int, means: UnsafePointer<Int32>, logScales: UnsafePointer<Int32>,
-                                using family: QuantizedFamily, into values: UnsafeMutablePointer<Int32>,
-                                valid: ClosedRange<Int32>) throws(EntropyDecodingError) -> Int {
-        guard count > 0 else { return 0 }
-        let locations = UnsafeMutablePointer<QuantizedTableLocation>.allocate(capacity: count)
-        let lastStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
-        defer {
-            locations.deallocate()
-            lastStarts.deallocate()
-        }
-        for k in 0..<count {
-            let location = family.locate(mean: means[k], logScale: logScales[k])
-            (locations + k).initialize(to: location)
-            lastStarts[k] = family.lastStart(of: location)
-        }
-        for k in 0..<count {
-            let value = try decode(at: locations[k], lastStart: lastStarts[k], using: family)
-            values[k] = value
-            if !valid.contains(value) { return k + 1 }
-        }
-        return count
-    }
-
-    /// The symbol of the table at `location` (whose stored first entry is `lastStart`) and its value.
-    @inline(__always)
-    mutating func decode(at location: QuantizedTableLocation, lastStart: UInt32,
-                         using family: QuantizedFamily) throws(EntropyDecodingError) -> Int32 {
         let precision = family.precision
         let target = slot(precision: precision)
         let table = family.cumulativeStarts.baseAddress.unsafelyUnwrapped + location.tableStart
         let lastSymbol = location.symbolCount - 1
+        let lastStart = UInt32(table[0])
         if target >= lastStart {
             try consume(start: lastStart, frequency: (1 &<< UInt32(truncatingIfNeeded: precision)) &- lastStart, precision: precision)
             return try Self.checked(location.base)

@@ -64,7 +64,7 @@ struct LatentCoding {
         var window = StepWindow(height: height, slope: slope)
         let neighbourOffsets = arm.offsets.map { Int32(truncatingIfNeeded: window.offset(dy: $0.dy, dx: $0.dx)) }
         var means = [Int32](repeating: 0, count: height + 1)
-        var logScales = means, values = means
+        var logScales = means
         // ARM working memory per chunk of a step (a step has at most `parallel.threads` chunks).
         let batches = (0..<parallel.threads).map { _ in FixedPointARM.Batch(arm: arm) }
         let family = Self.family, latentRange = Self.latentRange  // read once, not per latent
@@ -82,19 +82,16 @@ struct LatentCoding {
             stepParameters(cells: window.cells, first: first, neighbourOffsets: neighbourOffsets, count: members.count,
                            batches: batches, means: &means, logScales: &logScales)
             armSeconds += DecodePhases.lap(&clock)
-            let decoded: Int
-            do {
-                decoded = try decoder.decode(count: members.count, means: means, logScales: logScales, using: family,
-                                             into: &values, valid: latentRange)
-            } catch {
-                throw .corruptStream("latents: \(error)")
-            }
-            guard decoded == members.count else {
-                throw .corruptStream("latent \(values[decoded - 1]) outside \(latentRange)")
-            }
             for (k, index) in members.enumerated() {
-                window.store(values[k], cell: first + k)
-                latents[offset + Int(index)] = values[k]
+                let value: Int32
+                do {
+                    value = try decoder.decode(mean: means[k], logScale: logScales[k], using: family)
+                } catch {
+                    throw .corruptStream("latents: \(error)")
+                }
+                guard latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(latentRange)") }
+                window.store(value, cell: first + k)
+                latents[offset + Int(index)] = value
             }
         }
     }
