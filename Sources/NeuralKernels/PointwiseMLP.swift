@@ -69,7 +69,11 @@ public struct PointwiseMLP: Sendable, Equatable {
                         output: UnsafeMutablePointer<Float>) {
         guard count > 0 else { return }
         let plan = Plan(self, parameters: parameters, backward: false)
-        Parallel.forRanges(count: count, grain: Self.chunk * Self.chunksPerItem) { item in
+        // No partial sums here, so the split does not matter: one work item per thread (at least
+        // `chunksPerItem` chunks), each with one scratch (allocated and zeroed once per item).
+        let threads = Parallel.maxThreads
+        let perThread = ((count + threads - 1) / threads + Self.chunk - 1) / Self.chunk * Self.chunk
+        Parallel.forRanges(count: count, grain: max(Self.chunk * Self.chunksPerItem, perThread)) { item in
             let scratch = Scratch(self, inputStride: count)
             var start = item.lowerBound
             while start < item.upperBound {

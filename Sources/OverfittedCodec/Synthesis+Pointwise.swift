@@ -4,7 +4,10 @@ extension Synthesis {
     /// The 1x1 part on every pixel: `outputs` planes from the `inputs` feature planes.
     func pointwise(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
-        var output = [Float](repeating: 0, count: layout.outputs * pixelCount)
+        // Every value is written by the MLP.
+        var output = [Float](unsafeUninitializedCapacity: layout.outputs * pixelCount) { _, count in
+            count = layout.outputs * pixelCount
+        }
         let mlp = pointwiseMLP
         output.withUnsafeMutableBufferPointer { out in
             features.withUnsafeBufferPointer { f in
