@@ -20,14 +20,17 @@ extension RangeDecoder {
     public mutating func decode(mean: Int32, logScale: Int32, using family: QuantizedFamily) throws(EntropyDecodingError) -> Int32 {
         let location = family.locate(mean: mean, logScale: logScale)
         let precision = family.precision
-        let target = slot(precision: precision)
         let table = family.cumulativeStarts.baseAddress.unsafelyUnwrapped + location.tableStart
         let lastSymbol = location.symbolCount - 1
         let lastStart = UInt32(table[0])
-        if target >= lastStart {
+        // The most probable symbol (stored first) without the division: with r = range >> precision
+        // (at least 2^8) and lastStart < 2^precision, slot(precision) >= lastStart exactly when
+        // code / r >= lastStart, that is code >= r * lastStart (below 2^32: r < 2^(32 - precision)).
+        if code >= (range &>> UInt32(truncatingIfNeeded: precision)) &* lastStart {
             try consume(start: lastStart, frequency: (1 &<< UInt32(truncatingIfNeeded: precision)) &- lastStart, precision: precision)
             return try Self.checked(location.base)
         }
+        let target = slot(precision: precision)
         let symbol = largestIndexWindowed(in: table + 1, count: lastSymbol, notAbove: UInt16(truncatingIfNeeded: target))
         let start = UInt32(table[symbol &+ 1])
         let end = symbol &+ 1 == lastSymbol ? lastStart : UInt32(table[symbol &+ 2])
