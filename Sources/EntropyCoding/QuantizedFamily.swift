@@ -109,8 +109,7 @@ public final class QuantizedFamily: @unchecked Sendable {
             let bit = UInt64(1) << UInt64(step & 63)
             guard builtBits(word: step >> 6) & bit == 0 else { return }
             let entry = scaleEntries[step]
-            let starts = builder.tables(scaleIndex: step, entry: entry)
-            for (k, start) in starts.enumerated() { cumulativeStarts[Int(entry.firstTable) + k] = start }
+            builder.tables(scaleIndex: step, entry: entry, into: cumulativeStarts.baseAddress.unsafelyUnwrapped + Int(entry.firstTable))
             switch step >> 6 {
             case 0: built0.bitwiseOr(bit, ordering: .releasing)
             case 1: built1.bitwiseOr(bit, ordering: .releasing)

@@ -48,13 +48,14 @@ struct QuantizedFamilyBuilder {
         return (entries, count)
     }
 
-    /// The stored tables of one scale step, phase after phase (each with its last symbol's start first).
+    /// Writes the stored tables of one scale step, phase after phase (each with its last symbol's
+    /// start first), to `destination` (`2^phaseBits * (2R + 2)` entries).
     ///
     /// Every bin edge of every phase is a multiple of `unit` (Q8) with magnitude at most `(R + 1) * 256`,
     /// and every standard CDF here is computed as `F(-t) = 2^48 - F(t)` for `t > 0`; so the CDF is
     /// evaluated once per edge magnitude and mirrored for negative edges (half the evaluations of one
-    /// per edge and phase, the same values).
-    func tables(scaleIndex: Int, entry: QuantizedFamily.ScaleEntry) -> [UInt16] {
+    /// per edge and phase, the same values). The working arrays are allocated once per scale step.
+    func tables(scaleIndex: Int, entry: QuantizedFamily.ScaleEntry, into destination: UnsafeMutablePointer<UInt16>) {
         let inverseScaleQ32 = Self.inverseScaleQ32(scaleIndex: scaleIndex)
         let radius = Int(entry.radius), phaseBits = Int(entry.phaseBits)
         let unit: UInt64 = phaseBits == 0 ? 128 : 1 << UInt64(8 - phaseBits)
@@ -67,15 +68,28 @@ struct QuantizedFamilyBuilder {
             let t = Self.standardised(edge, inverseScaleQ32: inverseScaleQ32)
             return t >= 0 ? atMagnitude[index] : FixedPointMath.oneQ48 - atMagnitude[index]
         }
-        var starts: [UInt16] = []
-        starts.reserveCapacity((1 << phaseBits) * (2 * radius + 2))
+        let symbols = 2 * radius + 2
+        var scratch = TableScratch(symbols: symbols)
         for phase in 0..<(1 << phaseBits) {
             let phaseQ8 = phaseBits == 0 ? 0 : Int64(phase - (1 << (phaseBits - 1))) << Int64(8 - phaseBits)
-            let codingOrder = table(radius: radius, phaseQ8: phaseQ8, cdf: cdf)
-            starts.append(codingOrder[codingOrder.count - 1])
-            starts.append(contentsOf: codingOrder.dropLast())
+            table(radius: radius, phaseQ8: phaseQ8, cdf: cdf, scratch: &scratch)
+            let stored = destination + phase * symbols
+            stored[0] = UInt16(scratch.starts[symbols - 1])
+            for k in 0..<(symbols - 1) { stored[k + 1] = UInt16(scratch.starts[k]) }
         }
-        return starts
+    }
+
+    /// Working arrays of ``table(radius:phaseQ8:cdf:scratch:)`` for tables of `symbols` symbols.
+    struct TableScratch {
+        var edgeCDF: [UInt64]
+        var masses: [UInt64]
+        var starts: [Int]
+
+        init(symbols: Int) {
+            edgeCDF = [UInt64](repeating: 0, count: symbols)
+            masses = edgeCDF
+            starts = [Int](repeating: 0, count: symbols)
+        }
     }
 
     /// Fewest phase bits p (0...8) with scale * 2^p >= 32, i.e. a mean step of at most 1/32 of the
@@ -112,35 +126,39 @@ struct QuantizedFamilyBuilder {
         return high
     }
 
-    /// Cumulative starts of one table in coding order `[escape, -R ... -1, +R ... +1, 0]`.
+    /// Cumulative starts of one table in coding order `[escape, -R ... -1, +R ... +1, 0]`, into
+    /// `scratch.starts` (`2R + 2` values; `scratch` holds that many in each array).
     /// Bin of offset k: `[k - 1/2 - phase, k + 1/2 - phase]` relative to the mean (in value units).
     /// `cdf(edgeQ8)` is the standard CDF at the standardised edge.
-    func table(radius: Int, phaseQ8: Int64, cdf: (Int64) -> UInt64) -> [UInt16] {
+    func table(radius: Int, phaseQ8: Int64, cdf: (Int64) -> UInt64, scratch: inout TableScratch) {
         // CDF at the 2R + 2 bin edges in value order, forced non-decreasing.
-        var edgeCDF: [UInt64] = []
-        edgeCDF.reserveCapacity(2 * radius + 2)
+        var last: UInt64 = 0
         for edge in 0..<(2 * radius + 2) {
             let edgeQ8 = Int64(edge - radius) * 256 - 128 - phaseQ8
-            let value = cdf(edgeQ8)
-            edgeCDF.append(max(value, edgeCDF.last ?? 0))
+            last = max(cdf(edgeQ8), last)
+            scratch.edgeCDF[edge] = last
         }
-        let lastEdge = edgeCDF[2 * radius + 1]
-        func mass(ofOffset offset: Int) -> UInt64 {
-            edgeCDF[offset + radius + 1] - edgeCDF[offset + radius]
+        let lastEdge = scratch.edgeCDF[2 * radius + 1]
+        scratch.masses[0] = scratch.edgeCDF[0] + (FixedPointMath.oneQ48 - lastEdge)
+        var next = 1
+        for offset in -radius ... -1 {
+            scratch.masses[next] = scratch.edgeCDF[offset + radius + 1] - scratch.edgeCDF[offset + radius]
+            next += 1
         }
-        var masses: [UInt64] = [edgeCDF[0] + (FixedPointMath.oneQ48 - lastEdge)]
-        for offset in -radius ... -1 { masses.append(mass(ofOffset: offset)) }
-        for offset in (1...radius).reversed() { masses.append(mass(ofOffset: offset)) }
-        masses.append(mass(ofOffset: 0))
-        return Self.quantizedStarts(masses: masses, precision: precision)
+        for offset in (1...radius).reversed() {
+            scratch.masses[next] = scratch.edgeCDF[offset + radius + 1] - scratch.edgeCDF[offset + radius]
+            next += 1
+        }
+        scratch.masses[next] = scratch.edgeCDF[radius + 1] - scratch.edgeCDF[radius]
+        Self.quantizedStarts(masses: scratch.masses, precision: precision, into: &scratch.starts)
     }
 
     /// Rounds the cumulative masses (Q48, summing to 2^48) to `precision` bits, then makes the starts
     /// strictly increasing from 0 with a last start below 2^precision (so every frequency is >= 1):
     /// forward `s[i] = max(s[i], s[i-1] + 1)`, backward `s[i] = min(s[i], s[i+1] - 1)` with `s[n] = 2^precision`.
-    static func quantizedStarts(masses: [UInt64], precision: Int) -> [UInt16] {
+    /// `starts` must have as many values as `masses`.
+    static func quantizedStarts(masses: [UInt64], precision: Int, into starts: inout [Int]) {
         let total = 1 << precision
-        var starts = [Int](repeating: 0, count: masses.count)
         var cumulativeMass: UInt64 = 0
         for index in masses.indices {
             starts[index] = Int((((cumulativeMass << UInt64(precision)) >> 47) + 1) >> 1)
@@ -152,6 +170,5 @@ struct QuantizedFamilyBuilder {
             starts[index] = min(starts[index], next - 1)
             next = starts[index]
         }
-        return starts.map { UInt16($0) }
     }
 }
