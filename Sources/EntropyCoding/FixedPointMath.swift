@@ -37,16 +37,53 @@ enum FixedPointMath {
         return sum
     }
 
+    /// ``expReducedQ60(_:)`` of two arguments, the same operations on each in two independent chains
+    /// (so the processor overlaps them); it stops when both terms are zero, a chain that reached zero
+    /// before adding zeros (its later terms are all zero), so both results are those of the
+    /// one-argument form.
+    static func expReducedQ60(_ aQ32: UInt64, _ bQ32: UInt64) -> (UInt64, UInt64) {
+        let a = aQ32 << 28, b = bQ32 << 28
+        var powerA: UInt64 = 1 << 60, powerB: UInt64 = 1 << 60
+        var sumA: UInt64 = 1 << 60, sumB: UInt64 = 1 << 60
+        for k in 1..<taylorTermCount {
+            powerA = multiplyShift(powerA, a, 60)
+            powerB = multiplyShift(powerB, b, 60)
+            let termA = multiplyShift(powerA, inverseFactorialsQ62[k], 62)
+            let termB = multiplyShift(powerB, inverseFactorialsQ62[k], 62)
+            if termA | termB == 0 { break }
+            sumA += termA
+            sumB += termB
+        }
+        return (sumA, sumB)
+    }
+
     /// e^x for `x` in Q32, result in Q`fractionBits` (0...60), truncated; saturates at UInt64.max.
     /// Reduction: x = n ln2 + r with r in [0, ln 2), e^x = 2^n e^r.
     static func exp(_ xQ32: Int64, fractionBits: Int) -> UInt64 {
+        let (n, r) = reduced(xQ32)
+        return scaled(expReducedQ60(r), power: n, fractionBits: fractionBits)
+    }
+
+    /// ``exp(_:fractionBits:)`` of two arguments (the reduced exponentials computed together).
+    static func exp(_ xQ32: Int64, _ yQ32: Int64, fractionBits: Int) -> (UInt64, UInt64) {
+        let (n, r) = reduced(xQ32), (m, s) = reduced(yQ32)
+        let (e, f) = expReducedQ60(r, s)
+        return (scaled(e, power: n, fractionBits: fractionBits), scaled(f, power: m, fractionBits: fractionBits))
+    }
+
+    /// `x = n ln2 + r` with `r` in [0, ln 2) (Q32).
+    private static func reduced(_ xQ32: Int64) -> (n: Int64, r: UInt64) {
         var n = xQ32 / ln2Q32
         var r = xQ32 - n * ln2Q32
         if r < 0 {
             r += ln2Q32
             n -= 1
         }
-        let mantissa = expReducedQ60(UInt64(r))
+        return (n, UInt64(r))
+    }
+
+    /// `2^n * mantissa` (Q60) in Q`fractionBits`, truncated; saturates at UInt64.max.
+    private static func scaled(_ mantissa: UInt64, power n: Int64, fractionBits: Int) -> UInt64 {
         let rightShift = 60 - Int64(fractionBits) - n
         if rightShift >= 64 { return 0 }
         if rightShift >= 0 { return mantissa >> UInt64(rightShift) }
@@ -62,6 +99,12 @@ enum FixedPointMath {
     static func laplaceCDF(_ tQ32: Int64) -> UInt64 {
         let halfTail = exp(-tQ32.magnitudeClamped, fractionBits: 47)
         return tQ32 >= 0 ? oneQ48 - halfTail : halfTail
+    }
+
+    /// ``laplaceCDF(_:)`` at two points `t, u >= 0` (the exponentials computed together).
+    static func laplaceCDF(nonNegative tQ32: Int64, _ uQ32: Int64) -> (UInt64, UInt64) {
+        let (a, b) = exp(-tQ32.magnitudeClamped, -uQ32.magnitudeClamped, fractionBits: 47)
+        return (oneQ48 - a, oneQ48 - b)
     }
 
     /// P(X <= t) for the standard logistic (CDF 1 / (1 + e^{-t})), `t` in Q32.

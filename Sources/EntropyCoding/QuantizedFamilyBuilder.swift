@@ -60,6 +60,18 @@ struct QuantizedFamilyBuilder {
         let radius = Int(entry.radius), phaseBits = Int(entry.phaseBits)
         let unit: UInt64 = phaseBits == 0 ? 128 : 1 << UInt64(8 - phaseBits)
         var atMagnitude = [UInt64](repeating: .max, count: Int(UInt64(radius + 1) * 256 / unit) + 1)
+        if distribution == .laplace {
+            // Every magnitude the edges reach (all multiples of `unit`; odd multiples of 128 when
+            // phaseBits = 0), two at a time: the values the lazy evaluation below would compute.
+            let first = phaseBits == 0 ? 1 : 0, step = phaseBits == 0 ? 2 : 1
+            let indices = Array(stride(from: first, to: atMagnitude.count, by: step))
+            for pair in stride(from: 0, to: indices.count, by: 2) {
+                let i = indices[pair], j = indices[min(pair + 1, indices.count - 1)]
+                let t = Self.standardised(Int64(UInt64(i) * unit), inverseScaleQ32: inverseScaleQ32)
+                let u = Self.standardised(Int64(UInt64(j) * unit), inverseScaleQ32: inverseScaleQ32)
+                (atMagnitude[i], atMagnitude[j]) = FixedPointMath.laplaceCDF(nonNegative: t, u)
+            }
+        }
         func cdf(atQ8 edge: Int64) -> UInt64 {
             let index = Int(edge.magnitude / unit)
             if atMagnitude[index] == .max {

@@ -16,6 +16,25 @@ import Testing
         }
     }
 
+    /// Two exponentials computed together equal the one-at-a-time ones bit for bit, including pairs
+    /// whose series end at very different terms (0 and ln 2 apart) and saturated or vanishing results.
+    @Test func pairedExpMatchesSingle() {
+        var random = TestRandom(seed: 12)
+        var arguments: [Int64] = [0, 1, -1, FixedPointMath.ln2Q32 - 1, -FixedPointMath.ln2Q32, 1 << 40, -(1 << 40)]
+        for _ in 0..<4000 { arguments.append(Int64((Double.random(in: -40...3, using: &random) * 4_294_967_296).rounded())) }
+        for (i, x) in arguments.enumerated() {
+            let y = arguments[(i * 7 + 3) % arguments.count]
+            for bits in [32, 47, 48] {
+                let (a, b) = FixedPointMath.exp(x, y, fractionBits: bits)
+                #expect(a == FixedPointMath.exp(x, fractionBits: bits) && b == FixedPointMath.exp(y, fractionBits: bits), "exp(\(x), \(y))")
+            }
+            if x >= 0 && y >= 0 {
+                let (f, g) = FixedPointMath.laplaceCDF(nonNegative: x, y)
+                #expect(f == FixedPointMath.laplaceCDF(x) && g == FixedPointMath.laplaceCDF(y))
+            }
+        }
+    }
+
     @Test(arguments: QuantizedFamily.Distribution.allCases)
     func standardCDFsMatchClosedForms(distribution: QuantizedFamily.Distribution) {
         let builder = QuantizedFamilyBuilder(distribution: distribution, precision: 16)
