@@ -89,4 +89,22 @@ NK_GENERIC void nk_generic_correlate(const float *left, const ptrdiff_t *left_of
     }
 }
 
+// nk_row_products_portable's contract (see CNeuralKernels.h).
+NK_GENERIC void nk_generic_row_products(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                                        const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                                        ptrdiff_t n, float *sums) {
+    const ptrdiff_t vector_end = n / 8 * 8;
+    for (ptrdiff_t l = 0; l < left_count; l++) {
+        for (ptrdiff_t r = 0; r < right_count; r++) {
+            const float *a = left + left_offsets[l], *b = right + right_offsets[r];
+            float lanes[8] = {0}, tail = 0;
+            for (ptrdiff_t j = 0; j < vector_end; j += 8)
+                for (int i = 0; i < 8; i++) lanes[i] = __builtin_fmaf(a[j + i], b[j + i], lanes[i]);
+            for (ptrdiff_t j = vector_end; j < n; j++) tail = __builtin_fmaf(a[j], b[j], tail);
+            sums[l * right_count + r] +=
+                (((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))) + tail;
+        }
+    }
+}
+
 #endif

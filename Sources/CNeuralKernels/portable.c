@@ -21,3 +21,9 @@ void nk_correlate_portable(const float *left, const ptrdiff_t *left_offsets, ptr
     nk_generic_correlate(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
                          right_row_stride, right_stride, rows, n, sums);
 }
+
+void nk_row_products_portable(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                              const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                              ptrdiff_t n, float *sums) {
+    nk_generic_row_products(left, left_offsets, left_count, right, right_offsets, right_count, n, sums);
+}

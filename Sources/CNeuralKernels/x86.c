@@ -289,6 +289,57 @@ void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff
     }
 }
 
+// Register tile of the row products: RL left runs x RQ right runs, one 8-lane accumulator each
+// (12 of the 16 ymm registers), 7 loads per 12 fused multiply-adds.
+enum { RL = 4, RQ = 3 };
+
+AVX2 void row_products_tile(const int L, const int Q, const float *const *a, const float *const *b, ptrdiff_t n,
+                            float *sums, ptrdiff_t right_count) {
+    __m256 s[RL][RQ];
+    float tail[RL][RQ];
+    for (int l = 0; l < L; l++)
+        for (int q = 0; q < Q; q++) { s[l][q] = _mm256_setzero_ps(); tail[l][q] = 0; }
+    const ptrdiff_t vector_end = n / 8 * 8;
+    for (ptrdiff_t j = 0; j < vector_end; j += 8) {
+        __m256 v[RQ];
+        for (int q = 0; q < Q; q++) v[q] = _mm256_loadu_ps(b[q] + j);
+        for (int l = 0; l < L; l++) {
+            const __m256 x = _mm256_loadu_ps(a[l] + j);
+            for (int q = 0; q < Q; q++) s[l][q] = _mm256_fmadd_ps(x, v[q], s[l][q]);
+        }
+    }
+    for (ptrdiff_t j = vector_end; j < n; j++)
+        for (int l = 0; l < L; l++)
+            for (int q = 0; q < Q; q++) tail[l][q] = __builtin_fmaf(a[l][j], b[q][j], tail[l][q]);
+    for (int l = 0; l < L; l++)
+        for (int q = 0; q < Q; q++) sums[l * right_count + q] += horizontal_sum(s[l][q]) + tail[l][q];
+}
+
+__attribute__((target("avx2,fma")))
+void nk_row_products_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                          const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                          ptrdiff_t n, float *sums) {
+    for (ptrdiff_t l = 0; l < left_count; l += RL) {
+        const int L = left_count - l < RL ? (int)(left_count - l) : RL;
+        const float *a[RL];
+        for (int i = 0; i < L; i++) a[i] = left + left_offsets[l + i];
+        for (ptrdiff_t r = 0; r < right_count; r += RQ) {
+            const int Q = right_count - r < RQ ? (int)(right_count - r) : RQ;
+            const float *b[RQ];
+            for (int q = 0; q < Q; q++) b[q] = right + right_offsets[r + q];
+            float *target = sums + l * right_count + r;
+            if (L == RL && Q == RQ) row_products_tile(RL, RQ, a, b, n, target, right_count);
+            else row_products_tile(L, Q, a, b, n, target, right_count);
+        }
+    }
+}
+
+void nk_row_products_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                            const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                            ptrdiff_t n, float *sums) {
+    nk_row_products_avx2(left, left_offsets, left_count, right, right_offsets, right_count, n, sums);
+}
+
 // Register tile of the 512-bit correlation: CL left runs x CQ right runs, 24 accumulators and
 // 11 loads per 24 fused multiply-adds (4 x 3 measured 7% slower on the 3x3 conv's weight gradient).
 enum { CL = 8, CQ = 3 };
@@ -389,6 +440,18 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
                          ptrdiff_t rows, ptrdiff_t n, float *sums) {
     nk_generic_correlate(left, left_offsets, left_count, left_row_stride, right, right_offsets, right_count,
                          right_row_stride, right_stride, rows, n, sums);
+}
+
+void nk_row_products_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                          const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                          ptrdiff_t n, float *sums) {
+    nk_generic_row_products(left, left_offsets, left_count, right, right_offsets, right_count, n, sums);
+}
+
+void nk_row_products_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                            const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                            ptrdiff_t n, float *sums) {
+    nk_generic_row_products(left, left_offsets, left_count, right, right_offsets, right_count, n, sums);
 }
 
 #endif

@@ -67,10 +67,18 @@ struct ConvolutionCore {
     }
 
     /// `gradWeight[o, i, ky, kx] += sum_{y, x} gradOutput[o, y, x] * padded[i, y * stride + ky, x * stride + kx]`
-    /// and `gradBias[o] += sum gradOutput[o, ., .]`.
+    /// and `gradBias[o] += sum gradOutput[o, ., .]`; 3x3 stride-1 shapes with enough channels take
+    /// ``WinogradConvolution``.
     func backwardWeight(gradOutput: UnsafePointer<Float>, outHeight: Int, outWidth: Int,
                         padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int,
                         gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) {
+        if WinogradConvolution.applies(to: self) {
+            WinogradConvolution(inChannels: inChannels, outChannels: outChannels)
+                .backwardWeight(gradOutput: gradOutput, outHeight: outHeight, outWidth: outWidth, padded: padded,
+                                paddedHeight: paddedHeight, paddedWidth: paddedWidth, gradWeight: gradWeight,
+                                gradBias: gradBias)
+            return
+        }
         let outPlane = outHeight * outWidth, inPlane = paddedHeight * paddedWidth
         let depth = depth, outPerGroup = outPerGroup
         let rightOffsets = inputOffsets(paddedHeight: paddedHeight, paddedWidth: paddedWidth)

@@ -1,20 +1,27 @@
-/// The 3x3 stride-1 correlation of ``ConvolutionCore/forward`` by Winograd's minimal filtering
-/// F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016).
+/// The 3x3 stride-1 correlation of ``ConvolutionCore`` by Winograd's minimal filtering F(2x2, 3x3)
+/// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016): the forward
+/// pass (and through it the input gradient) and the weight gradient.
 ///
-/// Each 2x2 output tile is `A^T [sum_i (G g_oi G^T) ⊙ (B^T d_i B)] A` over the 4x4 input tiles
-/// `d_i` (stride 2), so the channel sums become 16 matrix products (one per transformed position)
-/// with 16 instead of 36 multiply-adds per tile and channel pair: 2.25x fewer. The transforms only
-/// add, subtract and halve, in a fixed order, in Swift; the products run on ``PlanarGEMM`` (fused
-/// multiply-add, every kernel level bit-identical); tiles are cut by tile rows whatever the thread
-/// count. Results are therefore bit-identical across kernel levels and thread counts, but differ
-/// from the direct sum by rounding (the transforms reassociate it).
+/// Forward: each 2x2 output tile is `A^T [sum_i (G g_oi G^T) ⊙ (B^T d_i B)] A` over the 4x4 input
+/// tiles `d_i` (stride 2), so the channel sums become 16 matrix products (one per transformed
+/// position) with 16 instead of 36 multiply-adds per tile and channel pair: 2.25x fewer.
+/// Weight gradient, the adjoint: `dg_oi = G^T [sum over tiles (A dy_o A^T) ⊙ (B^T d_i B)] G` with
+/// the output-gradient tiles `dy_o`, again 16 products, each summed over the tiles.
+///
+/// The transforms only add, subtract, negate and halve, in a fixed order, in Swift; the products
+/// run on ``PlanarGEMM`` and ``PlaneCorrelation`` (fused multiply-add, every kernel level
+/// bit-identical); tiles are cut by tile rows and bands whatever the thread count, and band sums
+/// are added in band order. Results are therefore bit-identical across kernel levels and thread
+/// counts, but differ from the direct sums by rounding (the transforms reassociate them).
+import Synchronization
+
 struct WinogradConvolution {
     let inChannels: Int, outChannels: Int
 
     /// Channel counts from which the transforms cost little next to the products.
     static let minimumChannels = 16
 
-    /// Whether ``ConvolutionCore/forward`` takes this path for `core`.
+    /// Whether ``ConvolutionCore`` takes this path for `core` (forward, input and weight gradients).
     static func applies(to core: ConvolutionCore) -> Bool {
         core.kernelHeight == 3 && core.kernelWidth == 3 && core.stride == 1 && core.groups == 1
             && core.inChannels >= minimumChannels && core.outChannels >= minimumChannels
@@ -39,10 +46,11 @@ struct WinogradConvolution {
             // buffers is about what the L2 cache holds; two rows at once measured slower).
             let items = min(tilesY, 16)
             Parallel.forEach(items) { item in
-                let scratch = Scratch(inChannels: inChannels, outChannels: outChannels, geometry: geometry)
+                let scratch = Scratch(inputRows: inChannels, outputRows: outChannels, stride: stride)
                 defer { scratch.release() }
                 for tileRow in (item * tilesY / items)..<((item + 1) * tilesY / items) {
-                    transformInput(padded, tileRow: tileRow, geometry: geometry, scratch: scratch)
+                    transformInput(padded, tileRow: tileRow, geometry: geometry, scratch: scratch, into: scratch.v,
+                                   channelStride: stride)
                     for position in 0..<16 {
                         products[position].runAllRows(offsets: offsetBase, b: scratch.v + position * inChannels * stride,
                                                       columnStride: 1, c: scratch.m + position * outChannels * stride,
@@ -56,26 +64,151 @@ struct WinogradConvolution {
         }
     }
 
+    /// `gradWeight[o, i, ky, kx] += sum_{y, x} gradOutput[o, y, x] * padded[i, y + ky, x + kx]` and
+    /// `gradBias[o] += sum gradOutput[o, ., .]`, reading the padded planes as the forward pass does.
+    ///
+    /// The tile rows are cut into at most eight bands (by the problem size only), one work item
+    /// each, with their own sums `dU_p[o][i]`; a band runs in steps of a few tile rows, whose
+    /// transformed inputs and output gradients ``PlaneCorrelation`` multiplies position by
+    /// position, summing over the step's tiles. The band sums are then added in band order and
+    /// mapped back through G^T . G.
+    func backwardWeight(gradOutput: UnsafePointer<Float>, outHeight: Int, outWidth: Int,
+                        padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int,
+                        gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) {
+        let tilesY = (outHeight + 1) / 2, tilesX = (outWidth + 1) / 2
+        let stride = (tilesX + 8) / 8 * 8 + 8
+        let geometry = Geometry(paddedPlane: paddedHeight * paddedWidth, paddedWidth: paddedWidth,
+                                outHeight: outHeight, outWidth: outWidth, tilesX: tilesX, stride: stride)
+        // Tile rows per step: runs of at least 256 tiles between the correlation's lane reductions.
+        // A step's tile rows follow each other without gaps (the transforms' whole-vector stores
+        // past a row's end are overwritten by the next row, or land in eight spare samples).
+        let stepRows = min(tilesY, (256 + tilesX - 1) / tilesX)
+        let channelStride = stepRows * tilesX + 8
+        let bands = min(tilesY, 8)
+        let pairs = outChannels * inChannels, bandSize = 16 * pairs
+        var partials = [Float](repeating: 0, count: bands * bandSize)
+        let leftOffsets = (0..<outChannels).map { $0 * channelStride }
+        let rightOffsets = (0..<inChannels).map { $0 * channelStride }
+        partials.withUnsafeMutableBufferPointer { partialBuffer in
+            leftOffsets.withUnsafeBufferPointer { lo in
+                rightOffsets.withUnsafeBufferPointer { ro in
+                    guard let partialBase = partialBuffer.baseAddress, let lo = lo.baseAddress,
+                          let ro = ro.baseAddress else { return }
+                    // One scratch per thread (bands taken in turn), not per band: fewer first touches.
+                    let nextBand = Atomic<Int>(0)
+                    Parallel.forEach(min(bands, Parallel.maxThreads)) { _ in
+                        // `stepRows` rows of `stride` hold a channel's `channelStride` samples.
+                        let scratch = Scratch(inputRows: inChannels * stepRows, outputRows: outChannels * stepRows,
+                                              stride: stride)
+                        defer { scratch.release() }
+                        while true {
+                        let band = nextBand.add(1, ordering: .relaxed).oldValue
+                        guard band < bands else { break }
+                        let sums = partialBase + band * bandSize
+                        var first = band * tilesY / bands
+                        let end = (band + 1) * tilesY / bands
+                        while first < end {
+                            let rows = min(stepRows, end - first)
+                            for slot in 0..<rows {
+                                transformInput(padded, tileRow: first + slot, geometry: geometry, scratch: scratch,
+                                               into: scratch.v + slot * tilesX, channelStride: channelStride)
+                                transformGradient(gradOutput, tileRow: first + slot, geometry: geometry,
+                                                  scratch: scratch, into: scratch.m + slot * tilesX,
+                                                  channelStride: channelStride)
+                            }
+                            for position in 0..<16 {
+                                PlaneCorrelation.addRowProducts(
+                                    left: scratch.m + position * outChannels * channelStride, leftOffsets: lo,
+                                    leftCount: outChannels, right: scratch.v + position * inChannels * channelStride,
+                                    rightOffsets: ro, rightCount: inChannels, n: rows * tilesX,
+                                    sums: sums + position * pairs)
+                            }
+                            first += rows
+                        }
+                        }
+                    }
+                    let outPlane = outHeight * outWidth
+                    Parallel.forRanges(count: outChannels, grain: max(1, 4096 / inChannels)) { range in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { work in
+                            let u = work.baseAddress!
+                            for o in range {
+                                for i in 0..<inChannels {
+                                    let pair = o * inChannels + i
+                                    for position in 0..<16 {
+                                        var sum = partialBase[position * pairs + pair]
+                                        for band in 1..<bands {
+                                            sum = sum + partialBase[band * bandSize + position * pairs + pair]
+                                        }
+                                        u[position] = sum
+                                    }
+                                    Self.addWeightGradient(u, into: gradWeight + pair * 9)
+                                }
+                            }
+                        }
+                        guard let gradBias else { return }
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { offset in
+                            offset[0] = 0
+                            for o in range {
+                                PlaneCorrelation.addRunSums(left: gradOutput + o * outPlane,
+                                                            leftOffsets: offset.baseAddress!, leftCount: 1,
+                                                            n: outPlane, sums: gradBias + o)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `g += G^T u G` for one channel pair's 16 transformed sums `u[0..<16]` (row-major 4 x 4);
+    /// `u[16..<28]` is work space.
+    @inline(__always)
+    static func addWeightGradient(_ u: UnsafeMutablePointer<Float>, into g: UnsafeMutablePointer<Float>) {
+        // G^T u (3 x 4), then (G^T u) G (3 x 3).
+        let gu = u + 16
+        for column in 0..<4 {
+            let c = weightGradientTransform(u[column], u[4 + column], u[8 + column], u[12 + column])
+            gu[column] = c.0
+            gu[4 + column] = c.1
+            gu[8 + column] = c.2
+        }
+        for row in 0..<3 {
+            let c = weightGradientTransform(gu[row * 4], gu[row * 4 + 1], gu[row * 4 + 2], gu[row * 4 + 3])
+            g[row * 3] += c.0
+            g[row * 3 + 1] += c.1
+            g[row * 3 + 2] += c.2
+        }
+    }
+
+    /// One column (or row) through G^T = [[1, 1/2, 1/2, 0], [0, 1/2, -1/2, 0], [0, 1/2, 1/2, 1]].
+    @inline(__always)
+    static func weightGradientTransform(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+        let half = (b + c) * 0.5
+        return (a + half, (b - c) * 0.5, half + d)
+    }
+
     struct Geometry {
         let paddedPlane: Int, paddedWidth: Int, outHeight: Int, outWidth: Int, tilesX: Int, stride: Int
     }
 
     /// One work item's buffers, reused for each of its tile rows: transformed inputs `v` (16 x
-    /// inChannels rows of `stride`), products `m` (16 x outChannels rows), four input-transform rows
-    /// and a zero row (`2 * stride` each), and work rows `work` (4 x `stride`).
+    /// `inputRows` rows of `stride`), transformed outputs `m` (16 x `outputRows` rows: the products
+    /// of the forward pass, the transformed output gradients of the weight gradient), four
+    /// transform rows and a zero row (`2 * stride` each), and work rows `work` (4 x `stride`).
     struct Scratch {
         let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>
         let rows: UnsafeMutablePointer<Float>, zeros: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
         let storage: UnsafeMutablePointer<Float>
 
-        init(inChannels: Int, outChannels: Int, geometry: Geometry) {
-            let stride = geometry.stride
-            let total = (16 * (inChannels + outChannels) + 10 + 4) * stride
-            storage = .allocate(capacity: total)
-            storage.initialize(repeating: 0, count: total)
+        init(inputRows: Int, outputRows: Int, stride: Int) {
+            let transformed = 16 * (inputRows + outputRows) * stride
+            storage = .allocate(capacity: transformed + (10 + 4) * stride)
+            // Only the transform rows, the zero row and the work rows need zeros; `v` and `m` are
+            // written before they are read.
+            (storage + transformed).initialize(repeating: 0, count: (10 + 4) * stride)
             v = storage
-            m = v + 16 * inChannels * stride
-            rows = m + 16 * outChannels * stride
+            m = v + 16 * inputRows * stride
+            rows = m + 16 * outputRows * stride
             zeros = rows + 8 * stride
             work = zeros + 2 * stride
         }
@@ -118,9 +251,11 @@ struct WinogradConvolution {
         (a, ((a + c) + b) * 0.5, ((a + c) - b) * 0.5, c)
     }
 
-    /// `v[p][i][k] = (B^T d B)_p` for the input tiles `d` of tile row `tileRow` (rows and columns
-    /// beyond the padded window read as zero), B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
-    private func transformInput(_ padded: UnsafePointer<Float>, tileRow: Int, geometry: Geometry, scratch: Scratch) {
+    /// `v[(p * inChannels + i) * channelStride + k] = (B^T d B)_p` for the input tiles `d` of tile
+    /// row `tileRow` (rows and columns beyond the padded window read as zero),
+    /// B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
+    private func transformInput(_ padded: UnsafePointer<Float>, tileRow: Int, geometry: Geometry, scratch: Scratch,
+                                into v: UnsafeMutablePointer<Float>, channelStride: Int) {
         let stride = geometry.stride, tilesX = geometry.tilesX, inChannels = inChannels
         let validRows = geometry.outHeight + 2, validColumns = geometry.outWidth + 2
         let even = scratch.work, odd = scratch.work + stride
@@ -160,7 +295,7 @@ struct WinogradConvolution {
                     store8(pair.oddHalf, odd + k)
                     k += 8
                 }
-                let target = scratch.v + (4 * a * inChannels + i) * stride, next = inChannels * stride
+                let target = v + (4 * a * inChannels + i) * channelStride, next = inChannels * channelStride
                 k = 0
                 while k < tilesX {
                     let e0 = load8(even + k), e1 = load8(even + k + 1), o0 = load8(odd + k), o1 = load8(odd + k + 1)
@@ -168,6 +303,63 @@ struct WinogradConvolution {
                     store8(o0 + e1, target + next + k)
                     store8(e1 - o0, target + 2 * next + k)
                     store8(o0 - o1, target + 3 * next + k)
+                    k += 8
+                }
+            }
+        }
+    }
+
+    /// `m[(p * outChannels + o) * channelStride + k] = (A dy A^T)_p` for the 2x2 output-gradient
+    /// tiles `dy` of tile row `tileRow` (samples beyond the output read as zero), the adjoint of
+    /// ``transformOutput(_:tileRow:geometry:bias:output:accumulate:relu:)``: A = [[1, 0], [1, 1], [1, -1], [0, -1]].
+    private func transformGradient(_ gradOutput: UnsafePointer<Float>, tileRow: Int, geometry: Geometry,
+                                   scratch: Scratch, into m: UnsafeMutablePointer<Float>, channelStride: Int) {
+        let stride = geometry.stride, tilesX = geometry.tilesX, outWidth = geometry.outWidth
+        let outPlane = geometry.outHeight * outWidth
+        let even = scratch.work, odd = scratch.work + stride
+        let rowLength = 2 * stride, rows = scratch.rows
+        let vectorEnd = outWidth / 8 * 8
+        let hasSecondRow = 2 * tileRow + 1 < geometry.outHeight
+        for o in 0..<outChannels {
+            let y0 = gradOutput + o * outPlane + 2 * tileRow * outWidth
+            let y1 = hasSecondRow ? y0 + outWidth : UnsafePointer(scratch.zeros)
+            // Rows of A dy: y0, y0 + y1, y0 - y1, -y1 (zero beyond the output's columns).
+            var x = 0
+            while x < vectorEnd {
+                let a0 = load8(y0 + x), a1 = load8(y1 + x)
+                store8(a0, rows + x)
+                store8(a0 + a1, rows + rowLength + x)
+                store8(a0 - a1, rows + 2 * rowLength + x)
+                store8(-a1, rows + 3 * rowLength + x)
+                x += 8
+            }
+            while x < outWidth {
+                rows[x] = y0[x]
+                rows[rowLength + x] = y0[x] + y1[x]
+                rows[2 * rowLength + x] = y0[x] - y1[x]
+                rows[3 * rowLength + x] = -y1[x]
+                x += 1
+            }
+            // The input transform shares these rows and writes two more columns: clear them.
+            for a in 0..<4 { (rows + a * rowLength + outWidth).update(repeating: 0, count: 2) }
+            // Columns: with E[k] = t[2k] and O[k] = t[2k + 1], the tile k gets E, E + O, E - O, -O.
+            for a in 0..<4 {
+                let t = rows + a * rowLength
+                var k = 0
+                while k < tilesX {
+                    let pair = UnsafeRawPointer(t + 2 * k).loadUnaligned(as: SIMD16<Float>.self)
+                    store8(pair.evenHalf, even + k)
+                    store8(pair.oddHalf, odd + k)
+                    k += 8
+                }
+                let target = m + (4 * a * outChannels + o) * channelStride, next = outChannels * channelStride
+                k = 0
+                while k < tilesX {
+                    let e = load8(even + k), d = load8(odd + k)
+                    store8(e, target + k)
+                    store8(e + d, target + next + k)
+                    store8(e - d, target + 2 * next + k)
+                    store8(-d, target + 3 * next + k)
                     k += 8
                 }
             }

@@ -1,5 +1,5 @@
-// The two hot loops of NeuralKernels (the planar matrix product and the weight-gradient
-// correlation) at three levels: portable C, AVX2 + FMA, AVX-512F, the wide ones selected at run
+// The hot loops of NeuralKernels (the planar matrix product, the weight-gradient correlation and
+// the Winograd weight gradient's row products) at three levels: portable C, AVX2 + FMA, AVX-512F, the wide ones selected at run
 // time. Every level accumulates each product with a fused multiply-add (one rounding) and takes
 // the terms in the same order, so all levels give bit-identical results on every machine.
 #ifndef CNEURALKERNELS_H
@@ -64,6 +64,24 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
                          ptrdiff_t left_row_stride, const float *right, const ptrdiff_t *right_offsets,
                          ptrdiff_t right_count, ptrdiff_t right_row_stride, ptrdiff_t right_stride,
                          ptrdiff_t rows, ptrdiff_t n, float *sums);
+
+/// sums[l * right_count + r] += sum over j < n of left[left_offsets[l] + j] * right[right_offsets[r] + j]
+/// (the transformed-domain products of the Winograd weight gradient). Order: 8 lane sums take the
+/// terms j < 8 * floor(n / 8) (lane = j mod 8), a scalar sum the others, each term added with
+/// s = fma(left, right, s); the result is ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)) + scalar.
+void nk_row_products_portable(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                              const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                              ptrdiff_t n, float *sums);
+
+/// nk_row_products_portable on AVX2 + FMA (same order, same results bit for bit).
+void nk_row_products_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                          const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                          ptrdiff_t n, float *sums);
+
+/// nk_row_products_portable for the AVX-512 level: the AVX2 kernel (its 8 lanes are one ymm register).
+void nk_row_products_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdiff_t left_count,
+                            const float *right, const ptrdiff_t *right_offsets, ptrdiff_t right_count,
+                            ptrdiff_t n, float *sums);
 
 /// One position of a fixed-point residual MLP (the codec's entropy model) on 256-bit vectors, in
 /// wrapping Int64 arithmetic: h1 = x + max(((W1 x + 2^15) >> 16) + b1, 0), h2 likewise from h1 with
