@@ -85,7 +85,9 @@ struct WinogradConvolution {
         let stepRows = min(tilesY, (256 + tilesX - 1) / tilesX)
         let channelStride = stepRows * tilesX + 8
         let bands = min(tilesY, 8)
-        let pairs = outChannels * inChannels, bandSize = 16 * pairs
+        // Position sums 16 floats more than `pairs` apart, so that the 16 sums of one pair do not
+        // all fall in the same cache set (a power-of-two stride would).
+        let pairs = outChannels * inChannels, positionStride = pairs + 16, bandSize = 16 * positionStride
         var partials = [Float](repeating: 0, count: bands * bandSize)
         let leftOffsets = (0..<outChannels).map { $0 * channelStride }
         let rightOffsets = (0..<inChannels).map { $0 * channelStride }
@@ -121,7 +123,7 @@ struct WinogradConvolution {
                                     left: scratch.m + position * outChannels * channelStride, leftOffsets: lo,
                                     leftCount: outChannels, right: scratch.v + position * inChannels * channelStride,
                                     rightOffsets: ro, rightCount: inChannels, n: rows * tilesX,
-                                    sums: sums + position * pairs)
+                                    sums: sums + position * positionStride)
                             }
                             first += rows
                         }
@@ -131,18 +133,26 @@ struct WinogradConvolution {
                     Parallel.forRanges(count: outChannels, grain: max(1, 4096 / inChannels)) { range in
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { work in
                             let u = work.baseAddress!
-                            for o in range {
-                                for i in 0..<inChannels {
-                                    let pair = o * inChannels + i
-                                    for position in 0..<16 {
-                                        var sum = partialBase[position * pairs + pair]
-                                        for band in 1..<bands {
-                                            sum = sum + partialBase[band * bandSize + position * pairs + pair]
-                                        }
-                                        u[position] = sum
+                            // Band sums added into band 0's, in band order, then through G^T . G.
+                            let rows = partialBase + range.lowerBound * inChannels, count = range.count * inChannels
+                            for position in 0..<16 {
+                                let target = rows + position * positionStride
+                                for band in 1..<bands {
+                                    let source = UnsafePointer(target + band * bandSize)
+                                    var k = 0
+                                    while k + 8 <= count {
+                                        store8(load8(target + k) + load8(source + k), target + k)
+                                        k += 8
                                     }
-                                    Self.addWeightGradient(u, into: gradWeight + pair * 9)
+                                    while k < count {
+                                        target[k] = target[k] + source[k]
+                                        k += 1
+                                    }
                                 }
+                            }
+                            for pair in (range.lowerBound * inChannels)..<(range.upperBound * inChannels) {
+                                for position in 0..<16 { u[position] = partialBase[position * positionStride + pair] }
+                                Self.addWeightGradient(u, into: gradWeight + pair * 9)
                             }
                         }
                         guard let gradBias else { return }
