@@ -101,8 +101,9 @@ NK_GENERIC void nk_generic_row_products(const float *left, const ptrdiff_t *left
             for (ptrdiff_t j = 0; j < vector_end; j += 8)
                 for (int i = 0; i < 8; i++) lanes[i] = __builtin_fmaf(a[j + i], b[j + i], lanes[i]);
             for (ptrdiff_t j = vector_end; j < n; j++) tail = __builtin_fmaf(a[j], b[j], tail);
-            sums[l * right_count + r] +=
-                (((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))) + tail;
+            const float even = (lanes[0] + lanes[4]) + (lanes[2] + lanes[6]);
+            const float odd = (lanes[1] + lanes[5]) + (lanes[3] + lanes[7]);
+            sums[l * right_count + r] += (even + odd) + tail;
         }
     }
 }

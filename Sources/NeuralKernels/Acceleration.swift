@@ -3,8 +3,9 @@ import Synchronization
 
 /// Run-time selection of the wide-vector kernels.
 ///
-/// The two hottest loops (the matrix product behind ``Linear``, ``Conv2D`` and ``PointwiseMLP``,
-/// and the weight-gradient correlation) are C functions in three families: portable C, and on
+/// The hottest loops (the matrix product behind ``Linear``, ``Conv2D`` and ``PointwiseMLP``, the
+/// weight-gradient correlation and the Winograd weight gradient's row products) are C functions in
+/// three families: portable C, and on
 /// x86-64 AVX2 + FMA and AVX-512F versions compiled with function-level target attributes (no
 /// build flags), chosen at run time from the CPU's features. Every family accumulates each product
 /// with a fused multiply-add (one IEEE-754 rounding) and takes the terms in the same order, so

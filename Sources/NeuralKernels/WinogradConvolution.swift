@@ -79,7 +79,7 @@ struct WinogradConvolution {
         let stride = (tilesX + 8) / 8 * 8 + 8
         let geometry = Geometry(paddedPlane: paddedHeight * paddedWidth, paddedWidth: paddedWidth,
                                 outHeight: outHeight, outWidth: outWidth, tilesX: tilesX, stride: stride)
-        // Tile rows per step: runs of at least 256 tiles between the correlation's lane reductions.
+        // Tile rows per step: runs of at least 256 tiles between the row products' lane reductions.
         // A step's tile rows follow each other without gaps (the transforms' whole-vector stores
         // past a row's end are overwritten by the next row, or land in eight spare samples).
         let stepRows = min(tilesY, (256 + tilesX - 1) / tilesX)
@@ -104,29 +104,30 @@ struct WinogradConvolution {
                                               stride: stride)
                         defer { scratch.release() }
                         while true {
-                        let band = nextBand.add(1, ordering: .relaxed).oldValue
-                        guard band < bands else { break }
-                        let sums = partialBase + band * bandSize
-                        var first = band * tilesY / bands
-                        let end = (band + 1) * tilesY / bands
-                        while first < end {
-                            let rows = min(stepRows, end - first)
-                            for slot in 0..<rows {
-                                transformInput(padded, tileRow: first + slot, geometry: geometry, scratch: scratch,
-                                               into: scratch.v + slot * tilesX, channelStride: channelStride)
-                                transformGradient(gradOutput, tileRow: first + slot, geometry: geometry,
-                                                  scratch: scratch, into: scratch.m + slot * tilesX,
-                                                  channelStride: channelStride)
+                            let band = nextBand.add(1, ordering: .relaxed).oldValue
+                            guard band < bands else { break }
+                            let sums = partialBase + band * bandSize
+                            var first = band * tilesY / bands
+                            let end = (band + 1) * tilesY / bands
+                            while first < end {
+                                let rows = min(stepRows, end - first)
+                                for slot in 0..<rows {
+                                    transformInput(padded, tileRow: first + slot, geometry: geometry, scratch: scratch,
+                                                   into: scratch.v + slot * tilesX, channelStride: channelStride)
+                                    transformGradient(gradOutput, tileRow: first + slot, geometry: geometry,
+                                                      scratch: scratch, into: scratch.m + slot * tilesX,
+                                                      channelStride: channelStride)
+                                }
+                                for position in 0..<16 {
+                                    PlaneCorrelation.addRowProducts(
+                                        left: scratch.m + position * outChannels * channelStride,
+                                        leftOffsets: lo, leftCount: outChannels,
+                                        right: scratch.v + position * inChannels * channelStride,
+                                        rightOffsets: ro, rightCount: inChannels, n: rows * tilesX,
+                                        sums: sums + position * positionStride)
+                                }
+                                first += rows
                             }
-                            for position in 0..<16 {
-                                PlaneCorrelation.addRowProducts(
-                                    left: scratch.m + position * outChannels * channelStride, leftOffsets: lo,
-                                    leftCount: outChannels, right: scratch.v + position * inChannels * channelStride,
-                                    rightOffsets: ro, rightCount: inChannels, n: rows * tilesX,
-                                    sums: sums + position * positionStride)
-                            }
-                            first += rows
-                        }
                         }
                     }
                     let outPlane = outHeight * outWidth

@@ -5,22 +5,22 @@ import NeuralKernels
 /// those results must be the fused multiply-add sums the kernels document.
 @Suite(.serialized) struct AccelerationTests {
     func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode, stride: Int,
-                     channels: (Int, Int) = (13, 11)) throws -> [Float] {
+                     channels: (Int, Int) = (13, 11), height h: Int = 9) throws -> [Float] {
         Acceleration.setMaximumLevel(level)
         defer { Acceleration.setMaximumLevel(.avx512) }
         let (c, k) = channels
         let conv = try Conv2D(inChannels: c, outChannels: k, kernel: 3, stride: stride, padding: 1, paddingMode: mode)
-        let h = 9
         let out = conv.outputSize(height: h, width: w)
         var random = TestRandom(seed: 100)
         let x = random.array(c * h * w), weight = random.array(conv.weightCount), bias = random.array(k)
         let g = random.array(k * out.height * out.width)
         var y = [Float](repeating: 0.5, count: k * out.height * out.width)
         var gx = [Float](repeating: 0, count: x.count), gw = [Float](repeating: 0, count: weight.count)
+        var gb = [Float](repeating: 0, count: k)
         conv.forward(input: x, height: h, width: w, weight: weight, bias: bias, output: &y, accumulate: true, relu: true)
         conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: &gx, gradWeight: &gw,
-                      gradBias: nil)
-        return y + gx + gw
+                      gradBias: &gb)
+        return y + gx + gw + gb
     }
 
     /// Widths 53 = 32 + 16 + 5 and 91 = 64 + 16 + 8 + 3 reach every column tile of the kernels;
@@ -48,6 +48,24 @@ import NeuralKernels
         Parallel.setMaxThreads(1)
         defer { Parallel.setMaxThreads(0) }
         #expect(try convolution(level: .avx512, width: 21, mode: mode, stride: 1, channels: (16, 17)) == portable)
+    }
+
+    /// The Winograd weight gradient over several bands (35 x 130 outputs: 18 x 65 tiles in 8 bands
+    /// of 2-3 tile rows, a partial bottom tile row; row products of 130 and 195 tiles, so with
+    /// scalar tails) on every level and with 1, 2 and 3 threads.
+    @Test func winogradWeightGradientMatchesAcrossLevelsAndThreads() throws {
+        let portable = try convolution(level: .portable, width: 130, mode: .zero, stride: 1, channels: (16, 19),
+                                       height: 35)
+        for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
+            #expect(try convolution(level: level, width: 130, mode: .zero, stride: 1, channels: (16, 19),
+                                    height: 35) == portable, "level \(level)")
+        }
+        defer { Parallel.setMaxThreads(0) }
+        for threads in [1, 3] {
+            Parallel.setMaxThreads(threads)
+            #expect(try convolution(level: .avx512, width: 130, mode: .zero, stride: 1, channels: (16, 19),
+                                    height: 35) == portable, "\(threads) threads")
+        }
     }
 
     /// Two terms whose exact sum is 2^-24 while their separately rounded products cancel to 0:

@@ -51,6 +51,7 @@ func referenceConv(_ conv: Conv2D, _ x: [Float], height: Int, width: Int, _ w: [
         (try! Conv2D(inChannels: 2, outChannels: 3, kernelHeight: 2, kernelWidth: 4, stride: 3, padding: 1), 9, 14),
         // Winograd F(2x2, 3x3) forward and input gradient; odd sizes leave partial edge tiles.
         (try! Conv2D(inChannels: 16, outChannels: 16, kernel: 3, padding: 1, paddingMode: .replicate), 3, 5),
+        (try! Conv2D(inChannels: 16, outChannels: 17, kernel: 3, padding: 1, paddingMode: .zero), 5, 4),
     ]
 
     func forward(_ conv: Conv2D, _ x: [Float], _ h: Int, _ w: Int, _ weight: [Float], _ bias: [Float]) -> [Float] {
@@ -147,6 +148,50 @@ func referenceConv(_ conv: Conv2D, _ x: [Float], height: Int, width: Int, _ w: [
                       accumulateInput: true, gradWeight: &gw, gradBias: nil)
         #expect(maxRelativeError(gx, reference) < 1e-5)
         #expect(accumulated == zip(prior, gx).map { $0 + $1 })
+    }
+
+    /// The Winograd weight gradient (and bias gradient) against a double-precision direct sum.
+    /// 47 x 257 outputs are 24 x 129 tiles with partial tiles at the right and bottom edges, cut
+    /// into 8 bands of 3 tile rows, each run in two steps (2 + 1 tile rows); 6 x 7 is 3 x 4 tiles
+    /// (three bands of one tile row) with a partial tile column.
+    @Test(arguments: [PaddingMode.zero, .replicate], [(47, 257), (6, 7)])
+    func winogradWeightGradientMatchesReference(_ mode: PaddingMode, _ size: (Int, Int)) throws {
+        let (c, k) = (16, 17), (h, w) = size
+        let conv = try Conv2D(inChannels: c, outChannels: k, kernel: 3, padding: 1, paddingMode: mode)
+        var random = TestRandom(seed: 91)
+        let x = random.array(c * h * w), weight = random.array(conv.weightCount), g = random.array(k * h * w)
+        let prior = random.array(conv.weightCount), priorBias = random.array(k)
+        var gw = prior, gb = priorBias
+        conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: nil,
+                      gradWeight: &gw, gradBias: &gb)
+        func sample(_ i: Int, _ yy: Int, _ xx: Int) -> Double {
+            if mode == .zero, yy < 0 || yy >= h || xx < 0 || xx >= w { return 0 }
+            return Double(x[(i * h + min(max(yy, 0), h - 1)) * w + min(max(xx, 0), w - 1)])
+        }
+        var referenceWeight = [Float](repeating: 0, count: conv.weightCount)
+        var referenceBias = [Float](repeating: 0, count: k)
+        for o in 0..<k {
+            var bias = Double(priorBias[o])
+            for p in 0..<(h * w) { bias += Double(g[o * h * w + p]) }
+            referenceBias[o] = Float(bias)
+            for i in 0..<c {
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let index = ((o * c + i) * 3 + ky) * 3 + kx
+                        var sum = Double(prior[index])
+                        for y in 0..<h {
+                            for xx in 0..<w {
+                                sum += Double(g[(o * h + y) * w + xx]) * sample(i, y + ky - 1, xx + kx - 1)
+                            }
+                        }
+                        referenceWeight[index] = Float(sum)
+                    }
+                }
+            }
+        }
+        // Sums of up to 12,000 products (magnitude about 40) in Float, reassociated by the transforms.
+        #expect(maxRelativeError(gw, referenceWeight) < 1e-4)
+        #expect(maxRelativeError(gb, referenceBias) < 1e-4)
     }
 
     @Test func invalidGeometryThrows() {

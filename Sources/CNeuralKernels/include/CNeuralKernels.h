@@ -1,7 +1,8 @@
 // The hot loops of NeuralKernels (the planar matrix product, the weight-gradient correlation and
-// the Winograd weight gradient's row products) at three levels: portable C, AVX2 + FMA, AVX-512F, the wide ones selected at run
-// time. Every level accumulates each product with a fused multiply-add (one rounding) and takes
-// the terms in the same order, so all levels give bit-identical results on every machine.
+// the Winograd weight gradient's row products) at three levels: portable C, AVX2 + FMA, AVX-512F,
+// the wide ones selected at run time. Every level accumulates each product with a fused
+// multiply-add (one rounding) and takes the terms in the same order, so all levels give
+// bit-identical results on every machine.
 #ifndef CNEURALKERNELS_H
 #define CNEURALKERNELS_H
 
