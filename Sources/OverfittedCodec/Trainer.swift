@@ -7,7 +7,7 @@ import NeuralKernels
 /// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
 /// iterations; the best continues), main phase with Adam, learning rate `1e-2` decaying with a
 /// cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)` with `n` near-Gaussian
-/// noise, both annealed (values in ``TrainingSchedule``); then a final tenth with hard-rounded,
+/// noise, both annealed (values in ``TrainingSchedule``); then a final twentieth with hard-rounded,
 /// frozen latents where only the networks learn (learning rate 1e-4).
 struct Trainer {
     let evaluator: ModelEvaluator

@@ -12,8 +12,10 @@ struct TrainingSchedule: Sendable {
     /// since short encodes vary mostly with the initialisation.
     var warmUpCandidates = 8
     var warmUpFraction = 0.025
-    /// Fraction of the iterations spent with hard-rounded, frozen latents (networks only).
-    var finalFraction = 0.1
+    /// Fraction of the iterations spent with hard-rounded, frozen latents (networks only): Cool-chic
+    /// 5.0's 500 of 10,000. Against 10%, 1.1% lower loss at 400 iterations (256x256 crop of kodim23,
+    /// lambda 1e-3, four seeds, lower for each).
+    var finalFraction = 0.05
     var finalLearningRate: Float = 1e-4
     /// Soft-round temperature and the standard deviation of the (near-)Gaussian noise between the
     /// two soft-rounds, linearly annealed over the main phase: Cool-chic 5.0's 0.35 -> 0.08 and
