@@ -392,6 +392,82 @@ void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row
     }
 }
 
+// The 1x1 part of the synthesis on the 8 pixels of x (I input vectors), O output vectors into
+// result; packed as nk_synthesis_pointwise_avx2 documents. Per output the operations and their
+// order are those of the planar matrix product (hidden sums and output sums from zero by fused
+// multiply-add in increasing index, then + bias, ReLU on the hidden layer) and of the linear branch
+// (+ x[i] * s[o][i] in increasing i, unfused).
+AVX2_INLINE void pointwise_block_avx2(const int I, const int O, ptrdiff_t hidden, const float *packed,
+                                      const __m256 *x, __m256 *result) {
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 acc[NK_POINTWISE_MAX_OUTPUTS];
+    for (int o = 0; o < O; o++) acc[o] = zero;
+    const float *w = packed;
+    for (ptrdiff_t r = 0; r < hidden; r++, w += (I + 1 + O) * 8) {
+        __m256 h = zero;
+        for (int i = 0; i < I; i++) h = _mm256_fmadd_ps(x[i], _mm256_loadu_ps(w + i * 8), h);
+        h = _mm256_add_ps(h, _mm256_loadu_ps(w + I * 8));
+        h = _mm256_blendv_ps(h, zero, _mm256_cmp_ps(h, zero, _CMP_LT_OQ));
+        for (int o = 0; o < O; o++) acc[o] = _mm256_fmadd_ps(h, _mm256_loadu_ps(w + (I + 1 + o) * 8), acc[o]);
+    }
+    const float *linear = w + O * 8;
+    for (int o = 0; o < O; o++) {
+        __m256 sum = _mm256_add_ps(acc[o], _mm256_loadu_ps(w + o * 8));
+        for (int i = 0; i < I; i++) sum = _mm256_add_ps(sum, _mm256_mul_ps(x[i], _mm256_loadu_ps(linear + (o * I + i) * 8)));
+        result[o] = sum;
+    }
+}
+
+// nk_synthesis_pointwise_avx2 for I inputs and O outputs (compile-time constants at the calls).
+AVX2_INLINE void pointwise_avx2(const int I, const int O, ptrdiff_t hidden, const float *packed,
+                                const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                float *output) {
+    __m256 x[NK_POINTWISE_MAX_INPUTS], result[NK_POINTWISE_MAX_OUTPUTS];
+    ptrdiff_t p = begin;
+    for (; p + 8 <= end; p += 8) {
+        for (int i = 0; i < I; i++) x[i] = _mm256_loadu_ps(features + i * plane + p);
+        pointwise_block_avx2(I, O, hidden, packed, x, result);
+        for (int o = 0; o < O; o++) _mm256_storeu_ps(output + o * plane + p, result[o]);
+    }
+    if (p < end) {
+        // The last pixels through zero-padded lanes (lanes are independent).
+        const int active = (int)(end - p);
+        float lanes[8];
+        for (int i = 0; i < I; i++) {
+            for (int j = 0; j < 8; j++) lanes[j] = j < active ? features[i * plane + p + j] : 0;
+            x[i] = _mm256_loadu_ps(lanes);
+        }
+        pointwise_block_avx2(I, O, hidden, packed, x, result);
+        for (int o = 0; o < O; o++) {
+            _mm256_storeu_ps(lanes, result[o]);
+            for (int j = 0; j < active; j++) output[o * plane + p + j] = lanes[j];
+        }
+    }
+}
+
+#define POINTWISE_OUTPUTS(I, O, ...)                          \
+    switch (O) {                                              \
+    case 1: pointwise_avx2(I, 1, __VA_ARGS__); break;         \
+    case 2: pointwise_avx2(I, 2, __VA_ARGS__); break;         \
+    default: pointwise_avx2(I, 3, __VA_ARGS__); break;        \
+    }
+
+__attribute__((target("avx2,fma")))
+void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
+                                 const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                 float *output) {
+    if (inputs < 1 || inputs > NK_POINTWISE_MAX_INPUTS || outputs < 1 || outputs > NK_POINTWISE_MAX_OUTPUTS) return;
+    switch (inputs) {
+    case 1: POINTWISE_OUTPUTS(1, outputs, hidden, packed, features, plane, begin, end, output); break;
+    case 2: POINTWISE_OUTPUTS(2, outputs, hidden, packed, features, plane, begin, end, output); break;
+    case 3: POINTWISE_OUTPUTS(3, outputs, hidden, packed, features, plane, begin, end, output); break;
+    case 4: POINTWISE_OUTPUTS(4, outputs, hidden, packed, features, plane, begin, end, output); break;
+    case 5: POINTWISE_OUTPUTS(5, outputs, hidden, packed, features, plane, begin, end, output); break;
+    case 6: POINTWISE_OUTPUTS(6, outputs, hidden, packed, features, plane, begin, end, output); break;
+    default: POINTWISE_OUTPUTS(7, outputs, hidden, packed, features, plane, begin, end, output); break;
+    }
+}
+
 // One output of the x2 row filter: the four-tap form when every tap is inside, else the taps in
 // order from 0 with clamped indices (as the Swift loops).
 static float upsample_row_sample(const float *row, ptrdiff_t width, ptrdiff_t x, const float *k) {
@@ -616,6 +692,13 @@ void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row
     (void)output;
 }
 
+
+void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
+                                 const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                 float *output) {
+    (void)inputs; (void)outputs; (void)hidden; (void)packed; (void)features; (void)plane; (void)begin; (void)end;
+    (void)output;
+}
 
 void nk_quantize_samples_avx2(const float *source, ptrdiff_t count, float max_value, float *destination) {
     (void)source; (void)count; (void)max_value; (void)destination;

@@ -1,8 +1,19 @@
+import CNeuralKernels
 import NeuralKernels
 
 extension Synthesis {
-    /// The 1x1 part on every pixel: `outputs` planes from the `inputs` feature planes.
-    func pointwise(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
+    /// The 1x1 part on every pixel: `outputs` planes from the `inputs` feature planes. At `level`
+    /// (at most ``Acceleration/level``; tests pass `.portable` to compare) AVX2 or above, with at most
+    /// `NK_POINTWISE_MAX_INPUTS` inputs and `NK_POINTWISE_MAX_OUTPUTS` outputs, one fused kernel
+    /// (`nk_synthesis_pointwise_avx2`: the hidden layer in registers, the linear branch added in
+    /// the same pass) does the same operations in the same order per output as the MLP followed by
+    /// ``addLinearBranch(features:parameters:output:parallel:)``.
+    func pointwise(features: [Float], parameters: [Float], parallel: ParallelChunks,
+                   level: Acceleration.Level = Acceleration.level) -> [Float] {
+        if min(level, Acceleration.level) >= .avx2, layout.inputs <= Int(NK_POINTWISE_MAX_INPUTS),
+           layout.outputs <= Int(NK_POINTWISE_MAX_OUTPUTS) {
+            return fusedPointwise(features: features, parameters: parameters, parallel: parallel)
+        }
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         // Every value is written by the MLP.
         var output = [Float](unsafeUninitializedCapacity: layout.outputs * pixelCount) { _, count in
@@ -15,6 +26,38 @@ extension Synthesis {
                     mlp.forward(parameters: p.baseAddress!, input: f.baseAddress!, count: pixelCount, output: out.baseAddress!)
                 }
                 addLinearBranch(features: f, parameters: parameters, output: out, parallel: parallel)
+            }
+        }
+        return output
+    }
+
+    /// ``pointwise(features:parameters:parallel:level:)`` in `nk_synthesis_pointwise_avx2`.
+    private func fusedPointwise(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
+        let (inputs, outputs, hidden, pixels) = (layout.inputs, layout.outputs, layout.width, pixelCount)
+        // Every weight and bias as 8 equal floats, in the order the kernel reads them.
+        var values = [Float]()
+        values.reserveCapacity((hidden * (inputs + 1 + outputs) + outputs * (1 + inputs)))
+        let (a, aBias, b, bBias) = (layout.a.lowerBound, layout.aBias.lowerBound, layout.b.lowerBound, layout.bBias.lowerBound)
+        for r in 0..<hidden {
+            for i in 0..<inputs { values.append(parameters[a + r * inputs + i]) }
+            values.append(parameters[aBias + r])
+            for o in 0..<outputs { values.append(parameters[b + o * hidden + r]) }
+        }
+        for o in 0..<outputs { values.append(parameters[bBias + o]) }
+        values.append(contentsOf: parameters[layout.linear])
+        let packed = values.flatMap { repeatElement($0, count: 8) }
+        let output = [Float](unsafeUninitializedCapacity: outputs * pixels) { buffer, count in
+            count = outputs * pixels
+            let out = UnsafeSendableBox(buffer)
+            features.withUnsafeBufferPointer { f in
+                packed.withUnsafeBufferPointer { p in
+                    parallel.run(chunks: Self.chunks) { chunk in
+                        let range = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: pixels)
+                        guard let target = out.value.baseAddress, let source = f.baseAddress, let weights = p.baseAddress else { return }
+                        nk_synthesis_pointwise_avx2(Int32(inputs), Int32(outputs), hidden, weights, source, pixels,
+                                                    range.lowerBound, range.upperBound, target)
+                    }
+                }
             }
         }
         return output

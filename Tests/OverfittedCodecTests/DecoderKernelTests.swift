@@ -2,8 +2,8 @@ import Testing
 import NeuralKernels
 @testable import OverfittedCodec
 
-/// The decoder's AVX-512 and AVX2 kernels (the ARM in 32-bit lanes, up-sampling, the 3x3 residual
-/// layer) against the portable paths they replace, at every level this CPU has.
+/// The decoder's AVX-512 and AVX2 kernels (the ARM in 32-bit lanes, up-sampling, the synthesis' 1x1
+/// part and 3x3 residual layer) against the portable paths they replace, at every level this CPU has.
 @Suite struct DecoderKernelTests {
     /// The vector levels this CPU runs (each test checks each of them against the portable path).
     static let vectorLevels = [Acceleration.Level.avx2, .avx512].filter { $0 <= Acceleration.level }
@@ -138,6 +138,33 @@ import NeuralKernels
                     }
                 }
                 #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level)")
+        }
+    }
+
+    /// The fused 1x1 synthesis kernel against the MLP plus the linear branch, bit for bit: image
+    /// sizes with 1 to 7 latent levels and partial vectors, 1 and 3 outputs, several hidden widths;
+    /// a quarter of the features are exactly zero and the biases are large enough that many hidden
+    /// units are clipped by the ReLU.
+    @Test(arguments: [(130, 70, 48, 3), (37, 23, 48, 3), (768, 2, 16, 1), (9, 5, 5, 3), (1, 1, 1, 1), (3, 17, 40, 1)])
+    func pointwiseKernelMatchesTheMLP(case: (width: Int, height: Int, hidden: Int, channels: Int)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.width * 100 + `case`.height))
+        let architecture = Architecture(contextSize: 4, synthesisWidth: `case`.hidden, residualLayers: 2,
+                                        outputChannels: `case`.channels)
+        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+            Issue.record("no shape")
+            return
+        }
+        let synthesis = Synthesis(shape: shape)
+        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.9) }
+        let features = (0..<(shape.synthesis.inputs * synthesis.pixelCount)).map { k in
+            k % 4 == 1 ? 0 : generator.uniform(3)
+        }
+        let mlp = synthesis.pointwise(features: features, parameters: parameters, parallel: ParallelChunks(threads: 1),
+                                      level: .portable)
+        for level in Self.vectorLevels {
+            let fused = synthesis.pointwise(features: features, parameters: parameters,
+                                            parallel: ParallelChunks(threads: 2), level: level)
+            #expect(fused.map(\.bitPattern) == mlp.map(\.bitPattern), "\(level), \(shape.synthesis.inputs) inputs")
         }
     }
 

@@ -173,6 +173,21 @@ void nk_residual3x3_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t r
 void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin, ptrdiff_t row_end,
                          const float *weights, const float *bias, const float *input, float *output);
 
+/// Largest input and output counts of nk_synthesis_pointwise_avx2.
+enum { NK_POINTWISE_MAX_INPUTS = 7, NK_POINTWISE_MAX_OUTPUTS = 3 };
+
+/// The overfitted synthesis' 1x1 part on pixels [begin, end) of `inputs` feature planes (plane i at
+/// features + i * plane), `outputs` planes written at output + o * plane:
+/// h[r] = relu(b1[r] + sum_i x[i] w1[r][i]), y[o] = b2[o] + sum_r h[r] w2[o][r], each sum from 0 by
+/// fused multiply-add in increasing index with the bias added after it (the planar matrix product's
+/// order), then y[o] = y[o] + x[i] * s[o][i] for i in increasing order, unfused (the linear branch).
+/// `packed` holds every value as 8 equal floats: for each hidden r, w1[r][0 ..< inputs], b1[r],
+/// w2[0 ..< outputs][r]; then b2[0 ..< outputs]; then s[o][i] (o-major). Needs AVX2 + FMA (the caller
+/// checks); does nothing off x86-64 or when the counts are outside 1...NK_POINTWISE_MAX_*.
+void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
+                                 const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                 float *output);
+
 /// The overfitted decoder's output samples: destination[i] = 0 if source[i] is NaN, else with
 /// x = clamp(source[i], 0, 1) * max_value and t = (float)(int32_t)x (truncated),
 /// (x - t >= 1/2 ? t + 1 : t) / max_value (each operation rounded once; x is in [0, 2^23)).
