@@ -8,7 +8,7 @@ extension ModelShape {
         let features = Upsampler(geometry: geometry).forward(latents: latents, kernels: networks.upsampling,
                                                            parallel: parallel, trace: &noTrace)
         phases.upsampling = DecodePhases.lap(&clock)
-        let output = Synthesis(shape: self).output(features: features, parameters: networks.synthesis, parallel: parallel)
+        let output = Synthesis(shape: self).output(features: consume features, parameters: networks.synthesis, parallel: parallel)
         phases.synthesis = DecodePhases.lap(&clock)
         return output
     }

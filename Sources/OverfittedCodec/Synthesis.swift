@@ -44,20 +44,30 @@ struct Synthesis {
     }
 
     /// The output of ``forward`` before clamping, without keeping a trace (the decoder's path).
-    func output(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
+    ///
+    /// The residual layers alternate between the 1x1 part's output and the start of the features'
+    /// storage, which is no longer needed by then (and whose pages are already mapped, so no new
+    /// multi-megabyte buffer is faulted in): pass the features with `consume` so that the storage
+    /// is not shared, or it is copied.
+    func output(features: consuming [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
         var x = pointwise(features: features, parameters: parameters, parallel: parallel)
         guard layout.residualLayers > 0 else { return x }
-        // Two buffers, used in turn as input and output of the residual layers.
-        var y = [Float](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+        let count = x.count
+        var y = features
+        if y.count < count { y = [Float](unsafeUninitializedCapacity: count) { _, n in n = count } }
         for layer in 0..<layout.residualLayers {
-            x.withUnsafeBufferPointer { input in
-                y.withUnsafeMutableBufferPointer { output in
-                    residual(input, into: output, layer: layer, parameters: parameters, parallel: parallel)
+            x.withUnsafeMutableBufferPointer { first in
+                y.withUnsafeMutableBufferPointer { second in
+                    let spare = UnsafeMutableBufferPointer(rebasing: second[0..<count])
+                    // Even layers read the 1x1 output and write the spare planes, odd ones the reverse.
+                    let (input, output) = layer % 2 == 0 ? (first, spare) : (spare, first)
+                    residual(UnsafeBufferPointer(input), into: output, layer: layer, parameters: parameters, parallel: parallel)
                 }
             }
-            swap(&x, &y)
         }
-        return x
+        guard layout.residualLayers % 2 == 1 else { return x }
+        y.removeLast(y.count - count)
+        return y
     }
 
     /// Gradients of the loss w.r.t. the features (returned) and the parameters (added to
