@@ -105,7 +105,7 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
         for (int o = 0; o < c; o++) {
             const __m512i b = _mm512_set1_epi32(b1[o]);
             const __m512i z = shifts[5] ? dot_pairs(b, w1_pairs + o * pairs, packed_pairs, pairs) : dot_lanes(b, w1 + o * c, lat, c);
-            h1[o] = _mm512_add_epi32(_mm512_sll_epi32(lat[o], input_shift), _mm512_max_epi32(z, zero));
+            h1[o] = _mm512_max_epi32(_mm512_add_epi32(_mm512_sll_epi32(lat[o], input_shift), z), zero);
         }
         // Layer 2 on 16-bit pairs when its weights and this batch's activations fit.
         const int layer2_pairs = shifts[6] && fit_int16(h1, c);
@@ -114,7 +114,7 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
             const __m512i p = layer2_pairs ? dot_pairs(round, w2_pairs + o * pairs, packed_pairs, pairs)
                                            : dot_lanes(round, w2 + o * c, h1, c);
             const __m512i z = _mm512_add_epi32(_mm512_sra_epi32(p, round_shift), _mm512_set1_epi32(b2[o]));
-            h2[o] = _mm512_add_epi32(_mm512_sll_epi32(h1[o], hidden_shift), _mm512_max_epi32(z, zero));
+            h2[o] = _mm512_max_epi32(_mm512_add_epi32(_mm512_sll_epi32(h1[o], hidden_shift), z), zero);
         }
         int64_t mean[ARM_LANES], scale[ARM_LANES];
         const __m512i linear[2] = {dot_lanes(zero, w_linear, lat, c), dot_lanes(zero, w_linear + c, lat, c)};
@@ -237,7 +237,7 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
             const __m256i b = _mm256_set1_epi32(b1[o]);
             const __m256i z = shifts[5] ? dot_pairs_avx2(b, w1_pairs + o * pairs, packed_pairs, pairs)
                                         : dot_lanes_avx2(b, w1 + o * c, lat, c);
-            h1[o] = _mm256_add_epi32(_mm256_sll_epi32(lat[o], input_shift), _mm256_max_epi32(z, zero));
+            h1[o] = _mm256_max_epi32(_mm256_add_epi32(_mm256_sll_epi32(lat[o], input_shift), z), zero);
         }
         const int layer2_pairs = shifts[6] && fit_int16_avx2(h1, c);
         if (layer2_pairs) pack_pairs_avx2(h1, c, packed_pairs);
@@ -245,7 +245,7 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
             const __m256i p = layer2_pairs ? dot_pairs_avx2(round, w2_pairs + o * pairs, packed_pairs, pairs)
                                            : dot_lanes_avx2(round, w2 + o * c, h1, c);
             const __m256i z = _mm256_add_epi32(_mm256_sra_epi32(p, round_shift), _mm256_set1_epi32(b2[o]));
-            h2[o] = _mm256_add_epi32(_mm256_sll_epi32(h1[o], hidden_shift), _mm256_max_epi32(z, zero));
+            h2[o] = _mm256_max_epi32(_mm256_add_epi32(_mm256_sll_epi32(h1[o], hidden_shift), z), zero);
         }
         int64_t mean[ARM_LANES_AVX2], scale[ARM_LANES_AVX2];
         const __m256i linear[2] = {dot_lanes_avx2(zero, w_linear, lat, c), dot_lanes_avx2(zero, w_linear + c, lat, c)};

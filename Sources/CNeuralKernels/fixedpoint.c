@@ -13,7 +13,7 @@ AVX2 __m256i shift_right16_avx2(__m256i x) {
     return _mm256_or_si256(_mm256_srli_epi64(x, 16), _mm256_slli_epi64(sign, 48));
 }
 
-// out = in + max(((W in + 2^15) >> 16) + bias, 0) for NB blocks of four outputs, all in wrapping
+// out = max(in + ((W in + 2^15) >> 16) + bias, 0) for NB blocks of four outputs, all in wrapping
 // Int64 arithmetic. `wt` is the transposed weight matrix, `wt[i * 4 * NB + o]`. Each product is a
 // signed 32 x 32 -> 64-bit multiply of the low halves (exact because every operand is in the Int32
 // range). Returns the OR over outputs of (out + 2^31) >> 32 (logical): zero iff every output is in
@@ -34,8 +34,8 @@ AVX2 __m256i layer_avx2(const int NB, int c, const int64_t *wt, const int64_t *b
     for (int b = 0; b < NB; b++) {
         __m256i v = _mm256_add_epi64(shift_right16_avx2(_mm256_add_epi64(acc[b], half)),
                                      _mm256_loadu_si256((const __m256i *)(bias + 4 * b)));
-        v = _mm256_and_si256(v, _mm256_cmpgt_epi64(v, _mm256_setzero_si256()));
         v = _mm256_add_epi64(v, _mm256_loadu_si256((const __m256i *)(in + 4 * b)));
+        v = _mm256_and_si256(v, _mm256_cmpgt_epi64(v, _mm256_setzero_si256()));
         outside = _mm256_or_si256(outside, _mm256_srli_epi64(_mm256_add_epi64(v, offset), 32));
         _mm256_storeu_si256((__m256i *)(out + 4 * b), v);
     }
@@ -49,7 +49,7 @@ AVX2 __m256i layer_avx2(const int NB, int c, const int64_t *wt, const int64_t *b
 //   - every partial sum of T_o is at most sum_i |W1[o][i]| * 64 < 2^31 in magnitude, so T_o computed
 //     with 32-bit lanes (vpmulld, vpaddd) never wraps and is exact;
 //   - (T_o * 2^16 + 2^15) >> 16 = T_o (the added 2^15 is below one unit of 2^16).
-// So out = in + max(T + bias, 0) equals layer_avx2's result bit for bit, with 8 products per
+// So out = max(in + T + bias, 0) equals layer_avx2's result bit for bit, with 8 products per
 // instruction instead of 4. `wt32[i * 8 * NB8 + o]` is W1 transposed; NB8 = ceil(NB / 2).
 AVX2 __m256i layer1_narrow_avx2(const int NB, int c, const int32_t *wt32, const int64_t *bias, const int32_t *lat,
                                 const int64_t *in, int64_t *out) {
@@ -70,8 +70,8 @@ AVX2 __m256i layer1_narrow_avx2(const int NB, int c, const int32_t *wt32, const 
     for (int b = 0; b < NB; b++) {
         __m256i v = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm_loadu_si128((const __m128i *)(sums32 + 4 * b))),
                                      _mm256_loadu_si256((const __m256i *)(bias + 4 * b)));
-        v = _mm256_and_si256(v, _mm256_cmpgt_epi64(v, _mm256_setzero_si256()));
         v = _mm256_add_epi64(v, _mm256_loadu_si256((const __m256i *)(in + 4 * b)));
+        v = _mm256_and_si256(v, _mm256_cmpgt_epi64(v, _mm256_setzero_si256()));
         outside = _mm256_or_si256(outside, _mm256_srli_epi64(_mm256_add_epi64(v, offset), 32));
         _mm256_storeu_si256((__m256i *)(out + 4 * b), v);
     }

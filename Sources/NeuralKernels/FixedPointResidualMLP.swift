@@ -4,8 +4,8 @@ import CNeuralKernels
 /// overfitted codecs (`context` inputs, two residual hidden layers of width `context`, two outputs
 /// plus a linear branch from the inputs), whose scalar definition is wrapping Int64 arithmetic:
 ///
-///     h1 = x + max(((W1 x + 2^15) >> 16) + b1, 0)
-///     h2 = h1 + max(((W2 h1 + 2^15) >> 16) + b2, 0)
+///     h1 = max(x + ((W1 x + 2^15) >> 16) + b1, 0)
+///     h2 = max(h1 + ((W2 h1 + 2^15) >> 16) + b2, 0)
 ///     sums[k] = sum_i wOut[k][i] * h2[i] + wLinear[k][i] * x[i]      (k = 0, 1)
 ///
 /// Why the vector path gives the same bits: products are formed as signed 32 x 32 -> 64-bit

@@ -3,8 +3,8 @@
 /// cache: the entropy-model MLP of overfitted codecs (e.g. 20 -> 20 -> 20 -> 2 with residual
 /// hidden layers) and their point-wise synthesis (e.g. 7 -> 48 -> 3).
 ///
-/// Layer `l` computes `z = W_l h + b_l`, `a = relu ? max(0, z) : z` and
-/// `h' = residual ? h + a : a`. Parameters are one flat buffer: for each layer in order, its
+/// Layer `l` computes `z = W_l h + b_l`, `s = residual ? h + z : z` and `h' = relu ? max(0, s) : s`
+/// (a residual layer applies its ReLU after the sum, as Cool-chic's ARM does). Parameters are one flat buffer: for each layer in order, its
 /// weights (row-major `outFeatures x inFeatures`) then its biases (``parameterOffsets``).
 /// Inputs and outputs are planar as in ``Linear``: feature `i` of position `p` at `[i * count + p]`.
 /// Arithmetic is that of ``Linear`` (fixed order, fused multiply-add), and gradient partial sums are formed
@@ -238,12 +238,13 @@ extension PointwiseMLP {
                 offsets.withUnsafeBufferPointer { table in
                     plan.forwardKernels[l].runAllRows(offsets: table.baseAddress!, b: source, columnStride: 1,
                                                       c: branches[l], ldc: chunk, bias: plan.biases[l], columns: 0..<n,
-                                                      accumulate: false, relu: layer.relu)
+                                                      accumulate: false, relu: layer.relu && !layer.residual)
                 }
                 if layer.residual {
                     let stride = useInput ? inputStride : chunk
                     for f in 0..<layer.outFeatures {
                         addVectors(source + f * stride, branches[l] + f * chunk, into: states[l] + f * chunk, count: n)
+                        if layer.relu { clampBelowAtZero(states[l] + f * chunk, count: n) }
                     }
                 }
             }
@@ -257,7 +258,11 @@ extension PointwiseMLP {
                 // dL/dz = dL/da, masked by ReLU.
                 for f in 0..<layer.outFeatures {
                     let g = gradH + f * chunk, z = gradZ + f * chunk
-                    if layer.relu {
+                    if layer.relu && layer.residual {
+                        // ReLU after the sum: both the branch and the residual path see the masked gradient.
+                        copyWherePositive(g, mask: states[l] + f * chunk, into: z, count: n)
+                        g.update(from: z, count: n)
+                    } else if layer.relu {
                         copyWherePositive(g, mask: branches[l] + f * chunk, into: z, count: n)
                     } else {
                         z.update(from: g, count: n)

@@ -37,6 +37,20 @@ func copyWherePositive(_ source: UnsafePointer<Float>, mask: UnsafePointer<Float
     }
 }
 
+/// `target[j] = max(target[j], 0)` for `j < n` (ReLU in place).
+@inline(__always)
+func clampBelowAtZero(_ target: UnsafeMutablePointer<Float>, count n: Int) {
+    var j = 0
+    while j + 8 <= n {
+        store8(pointwiseMax(load8(target + j), SIMD8<Float>(repeating: 0)), target + j)
+        j += 8
+    }
+    while j < n {
+        target[j] = max(target[j], 0)
+        j += 1
+    }
+}
+
 /// `target[j] = a[j] + b[j]` for `j < n`.
 @inline(__always)
 func addVectors(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count n: Int) {

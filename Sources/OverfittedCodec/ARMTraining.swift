@@ -5,7 +5,7 @@ import NeuralKernels
 /// bin's Laplace mass, floored at 2^-16). The MLP runs on NeuralKernels' `PointwiseMLP`, forward,
 /// rate and backward fused per chunk of latents.
 ///
-/// MLP (see ``ARMLayout``): `h1 = x + relu(W1 x + b1)`, `h2 = h1 + relu(W2 h1 + b2)`,
+/// MLP (see ``ARMLayout``): `h1 = relu(x + W1 x + b1)`, `h2 = relu(h1 + W2 h1 + b2)`,
 /// `(mean, rawLogScale) = Wout h2 + bOut + Wlinear x`, `logScale = clamp(rawLogScale)`; the linear
 /// branch runs outside the `PointwiseMLP`, its output added before the rate and its gradient
 /// formed from the saved output gradients.

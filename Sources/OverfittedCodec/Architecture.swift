@@ -1,7 +1,7 @@
 /// The shapes of the three decoder networks, as written in the bitstream.
 ///
 /// - ARM (auto-regressive entropy model): `contextSize` causal neighbours -> two residual hidden
-///   layers of width `contextSize` (`h + relu(W h + b)`) -> (mean, log-scale), plus a parallel
+///   layers of width `contextSize` (`relu(h + W h + b)`) -> (mean, log-scale), plus a parallel
 ///   linear branch from the inputs to the outputs.
 /// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values).
 /// - Synthesis: 1x1 convolution from the latent grids to `synthesisWidth` channels, ReLU, 1x1 to

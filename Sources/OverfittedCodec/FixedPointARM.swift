@@ -305,7 +305,7 @@ struct FixedPointARM: Sendable {
         }
     }
 
-    /// `output = input + relu(roundShift(W input, 16) + b)`.
+    /// `output = relu(input + roundShift(W input, 16) + b)`.
     @inline(__always)
     private static func layer(_ c: Int, weights: UnsafePointer<Int64>, bias: UnsafePointer<Int64>,
                               input: UnsafeMutablePointer<Int64>, output: UnsafeMutablePointer<Int64>) {
@@ -336,9 +336,9 @@ struct FixedPointARM: Sendable {
         }
     }
 
-    /// `residual + relu(roundShift(sum, 16) + bias)`, bounded.
+    /// `relu(residual + roundShift(sum, 16) + bias)`, bounded.
     @inline(__always)
     private static func activate(_ sum: Int64, bias: Int64, residual: Int64) -> Int64 {
-        bounded(residual &+ max(roundShift(sum, 16) &+ bias, 0))
+        bounded(max(residual &+ roundShift(sum, 16) &+ bias, 0))
     }
 }

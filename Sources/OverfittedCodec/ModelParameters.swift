@@ -61,16 +61,14 @@ struct ModelShape: Sendable {
         1 / (Float(outputs * outputs) * Float(max(1, inputs)).squareRoot())
     }
 
-    /// Random initial networks: ARM 1x1 layers uniform in +-1/sqrt(fan-in), its log-scale bias at
+    /// Random initial networks: ARM residual layers at zero (Cool-chic's initialisation), its output
+    /// and linear-branch weights uniform in +-1/sqrt(fan-in), its log-scale bias at
     /// ``initialLogScaleBias``; bicubic up-sampling; synthesis 1x1 layers at
     /// ``smallInitialBound(inputs:outputs:)``, zero residual convolutions, output biases at
     /// `outputMeans`.
     func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float]) -> NetworkParameters {
         var armParameters = [Float](repeating: 0, count: arm.layout.totalCount)
         let c = Float(arm.context)
-        for range in [arm.w1, arm.w2] {
-            for i in range { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
-        }
         for i in arm.wOut.lowerBound..<arm.wLinear.upperBound { armParameters[i] = generator.uniform(1 / c.squareRoot()) }
         armParameters[arm.bOut.lowerBound + 1] = Self.initialLogScaleBias
         var upsampling = [Float](repeating: 0, count: upsampler.layout.totalCount)

@@ -10,7 +10,10 @@ import NeuralKernels
 /// 2^16, so the scalar path's rounding shift of it is exact, and every layer-1 activation is a
 /// multiple of 2^g, `g = min(16, sW, sB)`: `h1 = 2^g h1q` with
 ///
-///     h1q = (lat << (16 - g)) + max((v1 << (sW - g)) . lat + (u1 << (sB - g)), 0).
+///     h1q = max((lat << (16 - g)) + (v1 << (sW - g)) . lat + (u1 << (sB - g)), 0)
+///
+/// (the ReLU acts after the residual sum; scaling by 2^g commutes with it, and `|max(a + z, 0)| <=
+/// |a| + |z|`, so the interval bounds below bound the activations).
 ///
 /// Layer 2's sum is `W2 h1 = 2^(sW + g) (v2 . h1q)`; with `e = sW + g - 16`, its rounding shift is
 /// `2^e (v2 . h1q)` when `e >= 0` (exact) and `((v2 . h1q) + 2^(-e-1)) >> -e` otherwise (numerator and

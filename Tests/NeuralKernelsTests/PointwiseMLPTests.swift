@@ -29,8 +29,8 @@ import NeuralKernels
                     for i in 0..<layer.inFeatures {
                         z += Double(parameters[offsets.weights + o * layer.inFeatures + i]) * h[i * count + p]
                     }
-                    let a = layer.relu ? max(0, z) : z
-                    next[o * count + p] = layer.residual ? h[o * count + p] + a : a
+                    let s = layer.residual ? h[o * count + p] + z : z
+                    next[o * count + p] = layer.relu ? max(0, s) : s
                 }
             }
             h = next

@@ -88,8 +88,8 @@ class Model(torch.nn.Module):
         flat = torch.cat([q.reshape(-1) for q in quantized])
         # Feature-major (20 x latents) so every layer is one GEMM, like the Swift side.
         ctx = torch.cat([self.context(q) for q in quantized], 1)
-        h = ctx + F.relu(torch.addmm(self.arm1_b, self.arm1_w, ctx))
-        h = h + F.relu(torch.addmm(self.arm2_b, self.arm2_w, h))
+        h = F.relu(ctx + torch.addmm(self.arm1_b, self.arm1_w, ctx))
+        h = F.relu(h + torch.addmm(self.arm2_b, self.arm2_w, h))
         out = torch.addmm(self.arm3_b, self.arm3_w, h)
         mean, log_scale = out[0], torch.clamp(out[1] - 4, -5, 5)
         bits = laplace_bits(flat, mean, log_scale)

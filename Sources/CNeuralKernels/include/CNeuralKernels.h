@@ -85,7 +85,7 @@ void nk_row_products_avx512(const float *left, const ptrdiff_t *left_offsets, pt
                             ptrdiff_t n, float *sums);
 
 /// One position of a fixed-point residual MLP (the codec's entropy model) on 256-bit vectors, in
-/// wrapping Int64 arithmetic: h1 = x + max(((W1 x + 2^15) >> 16) + b1, 0), h2 likewise from h1 with
+/// wrapping Int64 arithmetic: h1 = max(x + ((W1 x + 2^15) >> 16) + b1, 0), h2 likewise from h1 with
 /// W2, b2, then sums[k] = sum_i w_out[k][i] * h2[i] + w_linear[k][i] * x[i] for k = 0, 1
 /// (>> is arithmetic). `packed` holds, with P = 4 * ceil(context / 4) and zero padding:
 /// W1 transposed (`[i * P + o]`, context x P), W2 transposed, w_out (2 x P), w_linear (2 x P), b1 (P),
@@ -118,8 +118,8 @@ int nk_avx512bw_available(void);
 /// i < context. With packed = w1 (context x context, row-major) | b1 | w2 | b2 | w_out (2 x context) |
 /// w_linear (2 x context) | w1_pairs | w2_pairs and shifts = {input, hidden, round, sum, linear,
 /// layer-1 pairs, layer-2 pairs}, in 32-bit arithmetic:
-///   h1[o] = (lat[o] << input) + max(b1[o] + sum_i w1[o][i] lat[i], 0)
-///   h2[o] = (h1[o] << hidden) + max(((2^(round-1) [if round > 0] + sum_i w2[o][i] h1[i]) >> round) + b2[o], 0)
+///   h1[o] = max((lat[o] << input) + b1[o] + sum_i w1[o][i] lat[i], 0)
+///   h2[o] = max((h1[o] << hidden) + ((2^(round-1) [if round > 0] + sum_i w2[o][i] h1[i]) >> round) + b2[o], 0)
 /// and sums[2n + k] = ((sum_i w_out[k][i] h2[i]) << sum) + ((sum_i w_linear[k][i] lat[i]) << linear)
 /// in wrapping Int64. When the layer-1 (layer-2) pairs flag is set, w1_pairs (w2_pairs) holds, per
 /// row o and pair p < ceil(context / 2), w[o][2p] in the low and w[o][2p + 1] (0 past the end) in the
