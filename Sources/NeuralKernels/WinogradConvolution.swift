@@ -139,16 +139,7 @@ struct WinogradConvolution {
                             for position in 0..<16 {
                                 let target = rows + position * positionStride
                                 for band in 1..<bands {
-                                    let source = UnsafePointer(target + band * bandSize)
-                                    var k = 0
-                                    while k + 8 <= count {
-                                        store8(load8(target + k) + load8(source + k), target + k)
-                                        k += 8
-                                    }
-                                    while k < count {
-                                        target[k] = target[k] + source[k]
-                                        k += 1
-                                    }
+                                    addVectors(target, target + band * bandSize, into: target, count: count)
                                 }
                             }
                             for pair in (range.lowerBound * inChannels)..<(range.upperBound * inChannels) {
