@@ -74,17 +74,9 @@ extension Synthesis {
             let range = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: pixels)
             guard let fBase = f.value.baseAddress, let oBase = out.value.baseAddress else { return }
             for o in 0..<outputs {
-                let row = oBase + o * pixels
                 for i in 0..<inputs {
-                    let weight = s[o * inputs + i]
-                    let plane = fBase + i * pixels
-                    var p = range.lowerBound
-                    while p < range.upperBound {
-                        let count = min(8, range.upperBound - p)
-                        let sum = VectorLanes.load(row + p, count: count) + VectorLanes.load(plane + p, count: count) * weight
-                        VectorLanes.store(sum, to: row + p, count: count)
-                        p += 8
-                    }
+                    VectorOps.axpy(s[o * inputs + i], fBase + i * pixels + range.lowerBound,
+                                   oBase + o * pixels + range.lowerBound, count: range.count)
                 }
             }
         }
@@ -106,18 +98,16 @@ extension Synthesis {
                 guard let gBase = g.value.baseAddress, let fBase = f.value.baseAddress,
                       let gfBase = gf.value.baseAddress, let sumBase = sums.value.baseAddress else { return }
                 for i in 0..<inputs {
-                    let plane = fBase + i * pixels, gradPlane = gfBase + i * pixels
+                    let plane = fBase + i * pixels
                     for o in 0..<outputs {
-                        let weight = s[o * inputs + i]
                         let gradRow = gBase + o * pixels
+                        VectorOps.axpy(s[o * inputs + i], gradRow + range.lowerBound,
+                                       gfBase + i * pixels + range.lowerBound, count: range.count)
                         var lanes = SIMD8<Float>.zero
                         var p = range.lowerBound
                         while p < range.upperBound {
                             let count = min(8, range.upperBound - p)
-                            let gradient = VectorLanes.load(gradRow + p, count: count)
-                            let sum = VectorLanes.load(gradPlane + p, count: count) + gradient * weight
-                            VectorLanes.store(sum, to: gradPlane + p, count: count)
-                            lanes = lanes + gradient * VectorLanes.load(plane + p, count: count)
+                            lanes = lanes + VectorLanes.load(gradRow + p, count: count) * VectorLanes.load(plane + p, count: count)
                             p += 8
                         }
                         var sum = 0.0
@@ -149,19 +139,13 @@ extension Synthesis {
                             mlp.backward(parameters: p.baseAddress!, input: f.baseAddress!, count: pixelCount,
                                          gradOutput: g.baseAddress!, gradInput: gf.baseAddress!, gradParameters: gp.baseAddress!)
                         }
+                        linearBranchBackward(g, features: f, parameters: parameters, gradFeatures: gf,
+                                             gradParameters: &gradParameters, parallel: parallel)
                     }
                 }
             }
         }
         gradParameters.scatterAdd(gradMLP, layout.pointwiseMLPOrder)
-        gradFeatures.withUnsafeMutableBufferPointer { gf in
-            features.withUnsafeBufferPointer { f in
-                gradOutput.withUnsafeBufferPointer { g in
-                    linearBranchBackward(g, features: f, parameters: parameters, gradFeatures: gf,
-                                         gradParameters: &gradParameters, parallel: parallel)
-                }
-            }
-        }
         return gradFeatures
     }
 }
