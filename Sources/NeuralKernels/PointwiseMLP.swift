@@ -4,8 +4,9 @@
 /// hidden layers) and their point-wise synthesis (e.g. 7 -> 48 -> 3).
 ///
 /// Layer `l` computes `z = W_l h + b_l`, `s = residual ? h + z : z` and `h' = relu ? max(0, s) : s`
-/// (a residual layer applies its ReLU after the sum, as Cool-chic's ARM does). Parameters are one flat buffer: for each layer in order, its
-/// weights (row-major `outFeatures x inFeatures`) then its biases (``parameterOffsets``).
+/// (a residual layer applies its ReLU after the sum, as Cool-chic's ARM does). Parameters are one
+/// flat buffer: for each layer in order, its weights (row-major `outFeatures x inFeatures`) then its
+/// biases (``parameterOffsets``).
 /// Inputs and outputs are planar as in ``Linear``: feature `i` of position `p` at `[i * count + p]`.
 /// Arithmetic is that of ``Linear`` (fixed order, fused multiply-add), and gradient partial sums are formed
 /// over fixed blocks of positions and added in block order: results are bit-identical for every
@@ -255,7 +256,7 @@ extension PointwiseMLP {
             var gradH = gradA, spare = gradB
             for l in stride(from: layers.count - 1, through: 0, by: -1) {
                 let layer = layers[l]
-                // dL/dz = dL/da, masked by ReLU.
+                // dL/dz = dL/dh', masked by ReLU.
                 for f in 0..<layer.outFeatures {
                     let g = gradH + f * chunk, z = gradZ + f * chunk
                     if layer.relu && layer.residual {
