@@ -104,63 +104,55 @@ struct ARMTraining {
         return Result(bits: bits, gradLatents: gradLatents, gradParameters: gradParameters)
     }
 
-    /// The grid level holding latent `index`.
+    /// Calls `body(level, y, x0, x1, index)` for every run of latents of one grid row in `range`, in
+    /// order: latents `x0 ..< x1` of row `y` of grid `level`, the first at `index`.
     @inline(__always)
-    private func level(of index: Int) -> Int {
-        var level = 0
-        while index >= levelStarts[level + 1] { level += 1 }
-        return level
-    }
-
-    /// Calls `body(index, level, y, x)` for every latent index in `range`, in order.
-    @inline(__always)
-    private func forEachLatent(in range: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+    private func forEachRowRun(in range: Range<Int>, _ body: (Int, Int, Int, Int, Int) -> Void) {
         var index = range.lowerBound
+        var level = 0
         while index < range.upperBound {
-            let level = self.level(of: index)
+            while index >= levelStarts[level + 1] { level += 1 }
             let width = geometry.gridSizes[level].width
-            let end = min(range.upperBound, levelStarts[level + 1])
             let local = index - levelStarts[level]
-            var y = local / width, x = local - y * width
-            while index < end {
-                body(index, level, y, x)
-                index += 1; x += 1
-                if x == width { x = 0; y += 1 }
-            }
+            let y = local / width, x0 = local - y * width
+            let x1 = min(width, x0 + range.upperBound - index)
+            body(level, y, x0, x1, index)
+            index += x1 - x0
         }
     }
 
-    /// Context planes: neighbour `k` of latent `i` at `k * total + i` (zero outside the grid).
+    /// Context planes: neighbour `k` of latent `i` at `k * total + i` (zero outside the grid),
+    /// written a row run at a time: each run of a plane is a shifted copy of a grid row between zeros.
     private func gatherContexts(_ latents: [Float], parallel: ParallelChunks) -> [Float] {
         let c = layout.context
         let total = geometry.totalLatents
-        var contexts = [Float](repeating: 0, count: c * total)
-        contexts.withUnsafeMutableBufferPointer { out in
+        return [Float](unsafeUninitializedCapacity: c * total) { out, initialized in
             latents.withUnsafeBufferPointer { q in
                 let shared = UnsafeSendableBox((out.baseAddress!, q.baseAddress!))
                 parallel.run(chunks: Self.chunks) { chunk in
                     let (out, q) = shared.value
-                    forEachLatent(in: ParallelChunks.range(of: chunk, chunks: Self.chunks, count: total)) { index, level, y, x in
+                    forEachRowRun(in: ParallelChunks.range(of: chunk, chunks: Self.chunks, count: total)) { level, y, x0, x1, index in
                         let base = levelStarts[level]
                         let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
-                        if y >= 4 && x >= 4 && x < width - 4 {
-                            for k in 0..<c { out[k * total + index] = q[index + offsets[k].dy * width + offsets[k].dx] }
-                        } else {
-                            for k in 0..<c {
-                                let yy = y + offsets[k].dy, xx = x + offsets[k].dx
-                                let inside = yy >= 0 && xx >= 0 && xx < width && yy < height
-                                out[k * total + index] = inside ? q[base + yy * width + xx] : 0
-                            }
+                        for k in 0..<c {
+                            let target = out + k * total + index - x0  // x = 0 of this row in plane k
+                            let yy = y + offsets[k].dy, dx = offsets[k].dx
+                            let low = yy >= 0 && yy < height ? min(x1, max(x0, -dx)) : x1
+                            let high = max(low, min(x1, width - dx))
+                            (target + x0).update(repeating: 0, count: low - x0)
+                            if high > low { (target + low).update(from: q + base + yy * width + low + dx, count: high - low) }
+                            (target + high).update(repeating: 0, count: x1 - high)
                         }
                     }
                 }
             }
+            initialized = c * total
         }
-        return contexts
     }
 
     /// `grad[i] = gradSelf[i] + sum over the latents j that read i as their k-th neighbour of
-    /// gradContexts[k, j]` (a gather, so it parallelises without races).
+    /// gradContexts[k, j]`, the terms added in increasing `k` (a gather, so it parallelises without
+    /// races), a row run at a time.
     private func gatherContextGradients(gradSelf: [Float], gradContexts: [Float], parallel: ParallelChunks) -> [Float] {
         let c = layout.context
         let total = geometry.totalLatents
@@ -170,20 +162,19 @@ struct ARMTraining {
                 let shared = UnsafeSendableBox((gBuffer.baseAddress!, gcBuffer.baseAddress!))
                 parallel.run(chunks: Self.chunks) { chunk in
                     let (g, gc) = shared.value
-                    forEachLatent(in: ParallelChunks.range(of: chunk, chunks: Self.chunks, count: total)) { index, level, y, x in
+                    forEachRowRun(in: ParallelChunks.range(of: chunk, chunks: Self.chunks, count: total)) { level, y, x0, x1, index in
                         let base = levelStarts[level]
                         let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
-                        var sum = g[index]
+                        let row = g + index - x0  // x = 0 of this row
                         // Latent (y - dy, x - dx) reads (y, x) as neighbour k.
-                        if y < height - 4 && x >= 4 && x < width - 4 {
-                            for k in 0..<c { sum += gc[k * total + index - offsets[k].dy * width - offsets[k].dx] }
-                        } else {
-                            for k in 0..<c {
-                                let yy = y - offsets[k].dy, xx = x - offsets[k].dx
-                                if yy < height, xx >= 0, xx < width { sum += gc[k * total + base + yy * width + xx] }
+                        for k in 0..<c {
+                            let yy = y - offsets[k].dy, dx = offsets[k].dx
+                            guard yy < height else { continue }
+                            let low = max(x0, dx), high = min(x1, width + dx)
+                            if high > low {
+                                VectorOps.add(gc + k * total + base + yy * width + low - dx, into: row + low, count: high - low)
                             }
                         }
-                        g[index] = sum
                     }
                 }
             }
