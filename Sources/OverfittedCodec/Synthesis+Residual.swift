@@ -21,9 +21,14 @@ extension Synthesis {
     /// the same operations, 16 or 8 samples per vector.
     func residual(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, layer: Int,
                   parameters: [Float], parallel: ParallelChunks, level: Acceleration.Level = Acceleration.level) {
+        residual(input, into: output, weights: Array(parameters[layout.residualWeights(layer)]),
+                 bias: Array(parameters[layout.residualBias(layer)]), parallel: parallel, level: level)
+    }
+
+    /// ``residual(_:into:layer:parameters:parallel:level:)`` with the layer's weights and bias given.
+    private func residual(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>,
+                          weights: [Float], bias: [Float], parallel: ParallelChunks, level: Acceleration.Level) {
         let k = layout.outputs
-        let weights = Array(parameters[layout.residualWeights(layer)])
-        let bias = Array(parameters[layout.residualBias(layer)])
         let (w, h) = (width, height)
         let outBox = UnsafeSendableBox(output)
         let level = min(level, Acceleration.level)
@@ -92,59 +97,55 @@ extension Synthesis {
 
     /// Backward of ``residual``: returns the gradient w.r.t. its input and adds the weight and bias
     /// gradients to `gradParameters`.
+    ///
+    /// The input gradient `g + conv3x3(g)` with the weights transposed and flipped
+    /// (`W'[i][o][ky][kx] = W[o][i][2 - ky][2 - kx]`, zero bias) is itself a residual layer, so it
+    /// runs on the forward kernel.
     func residualBackward(_ grad: [Float], input: [Float], layer: Int, parameters: [Float],
                           parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
         let k = layout.outputs
         let weights = Array(parameters[layout.residualWeights(layer)])
-        var gradInput = grad
+        var transposed = weights
+        for o in 0..<k {
+            for i in 0..<k {
+                for t in 0..<9 { transposed[(i * k + o) * 9 + t] = weights[(o * k + i) * 9 + 8 - t] }
+            }
+        }
+        let gradInput = [Float](unsafeUninitializedCapacity: grad.count) { buffer, count in
+            count = grad.count
+            grad.withUnsafeBufferPointer { g in
+                residual(g, into: buffer, weights: transposed, bias: [Float](repeating: 0, count: k), parallel: parallel,
+                         level: Acceleration.level)
+            }
+        }
         var chunkGrads = [[Float]](repeating: [], count: Self.chunks)
         let (w, h, n) = (width, height, pixelCount)
-        gradInput.withUnsafeMutableBufferPointer { giBuffer in
-            chunkGrads.withUnsafeMutableBufferPointer { cgBuffer in
-                let gi = UnsafeSendableBox(giBuffer)
-                let cg = UnsafeSendableBox(cgBuffer)
-                grad.withUnsafeBufferPointer { g in
-                    input.withUnsafeBufferPointer { x in
-                        parallel.run(chunks: Self.chunks) { chunk in
-                            var local = [Float](repeating: 0, count: k * k * 9 + k)
-                            for y in ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h) {
-                                for o in 0..<k {
-                                    let gRow = g.baseAddress! + o * n + y * w
-                                    local[k * k * 9 + o] += Self.sum(gRow, count: w)
-                                    for i in 0..<k {
-                                        for ky in 0..<3 {
-                                            let sy = y + ky - 1
-                                            guard sy >= 0, sy < h else { continue }
-                                            let source = x.baseAddress! + i * n + sy * w
-                                            for kx in 0..<3 {
-                                                let shift = kx - 1
-                                                let lo = max(0, -shift), hi = min(w, w - shift)
-                                                local[((o * k + i) * 3 + ky) * 3 + kx] +=
-                                                    Self.dot(gRow + lo, source + lo + shift, count: hi - lo)
-                                            }
-                                        }
-                                    }
-                                }
-                                // Input gradient of row y gathers output gradients of rows y-1...y+1.
+        chunkGrads.withUnsafeMutableBufferPointer { cgBuffer in
+            let cg = UnsafeSendableBox(cgBuffer)
+            grad.withUnsafeBufferPointer { g in
+                input.withUnsafeBufferPointer { x in
+                    parallel.run(chunks: Self.chunks) { chunk in
+                        var local = [Float](repeating: 0, count: k * k * 9 + k)
+                        for y in ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h) {
+                            for o in 0..<k {
+                                let gRow = g.baseAddress! + o * n + y * w
+                                local[k * k * 9 + o] += Self.sum(gRow, count: w)
                                 for i in 0..<k {
-                                    let row = gi.value.baseAddress! + i * n + y * w
-                                    for o in 0..<k {
-                                        for ky in 0..<3 {
-                                            let oy = y - ky + 1
-                                            guard oy >= 0, oy < h else { continue }
-                                            let gSource = g.baseAddress! + o * n + oy * w
-                                            for kx in 0..<3 {
-                                                let c = weights[((o * k + i) * 3 + ky) * 3 + kx]
-                                                let shift = 1 - kx
-                                                let lo = max(0, -shift), hi = min(w, w - shift)
-                                                VectorOps.axpy(c, gSource + lo + shift, row + lo, count: hi - lo)
-                                            }
+                                    for ky in 0..<3 {
+                                        let sy = y + ky - 1
+                                        guard sy >= 0, sy < h else { continue }
+                                        let source = x.baseAddress! + i * n + sy * w
+                                        for kx in 0..<3 {
+                                            let shift = kx - 1
+                                            let lo = max(0, -shift), hi = min(w, w - shift)
+                                            local[((o * k + i) * 3 + ky) * 3 + kx] +=
+                                                Self.dot(gRow + lo, source + lo + shift, count: hi - lo)
                                         }
                                     }
                                 }
                             }
-                            cg.value[chunk] = local
                         }
+                        cg.value[chunk] = local
                     }
                 }
             }
@@ -158,16 +159,28 @@ extension Synthesis {
         return gradInput
     }
 
-    /// `sum_i a[i] * b[i]` in SIMD8 lanes (fixed order); 0 when `count <= 0`.
+    /// `sum_i a[i] * b[i]` in four interleaved SIMD8 accumulators (independent add chains, so the
+    /// loop runs at load speed instead of waiting on each add), then one more SIMD8 step at a time
+    /// and a scalar tail; fixed order. 0 when `count <= 0`.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         guard count > 0 else { return 0 }
-        var acc = SIMD8<Float>.zero
+        var acc0 = SIMD8<Float>.zero, acc1 = acc0, acc2 = acc0, acc3 = acc0
         var i = 0
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        @inline(__always) func product(_ j: Int) -> SIMD8<Float> {
+            ra.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+        }
+        while i + 32 <= count {
+            acc0 = acc0 + product(i)
+            acc1 = acc1 + product(i + 8)
+            acc2 = acc2 + product(i + 16)
+            acc3 = acc3 + product(i + 24)
+            i += 32
+        }
+        var acc = (acc0 + acc1) + (acc2 + acc3)
         while i + 8 <= count {
-            acc = acc + ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc = acc + product(i)
             i += 8
         }
         var tail: Float = 0
