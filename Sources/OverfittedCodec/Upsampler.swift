@@ -274,39 +274,83 @@ struct Upsampler {
         return out
     }
 
+    /// Backward of ``filterRows(_:width:height:targetWidth:kernel:level:)``: the gradient w.r.t. the
+    /// source plane, and the kernel gradient added to `gradKernel`.
     static func filterRowsBackward(_ grad: [Float], source: [Float], width: Int, height: Int, targetWidth: Int,
                                    kernel: [Float], gradKernel: inout [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: width * height)
-        var dk: (Float, Float, Float, Float) = (0, 0, 0, 0)
-        grad.withUnsafeBufferPointer { g in
-            source.withUnsafeBufferPointer { s in
-                out.withUnsafeMutableBufferPointer { destination in
+        var dk = SIMD4<Float>.zero
+        let out = [Float](unsafeUninitializedCapacity: width * height) { destination, count in
+            count = width * height
+            grad.withUnsafeBufferPointer { g in
+                source.withUnsafeBufferPointer { s in
+                    guard let g = g.baseAddress, let s = s.baseAddress, let o = destination.baseAddress else { return }
                     for y in 0..<height {
-                        let gy = g.baseAddress! + y * targetWidth
-                        let sy = s.baseAddress! + y * width
-                        let o = destination.baseAddress! + y * width
-                        for x in 0..<targetWidth {
-                            let gx = gy[x]
-                            for t in 0..<4 {
-                                let (index, coefficient) = tap(x, t, count: width)
-                                o[index] = o[index] + kernel[coefficient] * gx
-                                let d = gx * sy[index]
-                                switch coefficient {
-                                case 0: dk.0 += d
-                                case 1: dk.1 += d
-                                case 2: dk.2 += d
-                                default: dk.3 += d
-                                }
-                            }
-                        }
+                        dk += filterRowBackward(g + y * targetWidth, targetWidth: targetWidth, source: s + y * width,
+                                                width: width, kernel: kernel, into: o + y * width)
                     }
                 }
             }
         }
-        gradKernel[0] += dk.0
-        gradKernel[1] += dk.1
-        gradKernel[2] += dk.2
-        gradKernel[3] += dk.3
+        for t in 0..<4 { gradKernel[t] += dk[t] }
         return out
+    }
+
+    /// One row of ``filterRowsBackward``: writes the source gradient `o` (`width` values) and returns
+    /// the row's kernel gradient. Outputs `2i` and `2i + 1` with `2 <= i < width - 2` read their four
+    /// taps unclamped (see ``filterRow``), so source `j` with `4 <= j < width - 4` receives only such
+    /// outputs: `o[j] = k0 (e[j] + d[j]) + k1 (e[j+1] + d[j-1]) + k2 (e[j-1] + d[j+1]) + k3 (e[j+2] +
+    /// d[j-2])` with `e[i] = g[2i]`, `d[i] = g[2i+1]`, eight sources at a time. Every other
+    /// contribution (outputs near the edges, sources near the edges) goes through
+    /// ``tap(_:_:count:)`` one at a time.
+    @inline(__always)
+    private static func filterRowBackward(_ g: UnsafePointer<Float>, targetWidth: Int, source s: UnsafePointer<Float>,
+                                          width: Int, kernel: [Float], into o: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
+        let k = SIMD4<Float>(kernel[0], kernel[1], kernel[2], kernel[3])
+        o.update(repeating: 0, count: width)
+        let vectorStart = 4, vectorEnd = max(4, width - 4)
+        var j = vectorStart
+        @inline(__always) func pairs(_ i: Int) -> SIMD16<Float> { UnsafeRawPointer(g + 2 * i).loadUnaligned(as: SIMD16<Float>.self) }
+        @inline(__always) func even(_ i: Int) -> SIMD8<Float> { pairs(i).evenHalf }
+        @inline(__always) func odd(_ i: Int) -> SIMD8<Float> { pairs(i).oddHalf }
+        while j + 8 <= vectorEnd {
+            let sum = (even(j) + odd(j)) * k[0] + (even(j + 1) + odd(j - 1)) * k[1]
+                + (even(j - 1) + odd(j + 1)) * k[2] + (even(j + 2) + odd(j - 2)) * k[3]
+            UnsafeMutableRawPointer(o + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+            j += 8
+        }
+        let covered = vectorStart..<j  // sources done by the vector loop
+        // Kernel gradient of the interior outputs, eight output pairs at a time.
+        var dk0 = SIMD8<Float>.zero, dk1 = dk0, dk2 = dk0, dk3 = dk0
+        let interiorEnd = min(width - 2, (targetWidth - 1) / 2)  // outputs 2i + 1 must exist
+        var i = 2
+        @inline(__always) func sourceAt(_ index: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(s + index).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        while i + 8 <= interiorEnd {
+            let e = even(i), d = odd(i)
+            dk0 += (e + d) * sourceAt(i)
+            dk1 += e * sourceAt(i - 1) + d * sourceAt(i + 1)
+            dk2 += e * sourceAt(i + 1) + d * sourceAt(i - 1)
+            dk3 += e * sourceAt(i - 2) + d * sourceAt(i + 2)
+            i += 8
+        }
+        var dk = SIMD4<Float>(dk0.sum(), dk1.sum(), dk2.sum(), dk3.sum())
+        let vectorOutputs = 4..<(2 * i)  // outputs whose kernel gradient is done
+        // Outputs 2i, 2i + 1 with 6 <= i < j - 2 have every tap in `covered` and their kernel
+        // gradient done when also below `vectorOutputs.upperBound`: only the others remain.
+        let firstSkipped = min(12, targetWidth)
+        let skipped = firstSkipped..<max(firstSkipped, min(2 * (j - 2), vectorOutputs.upperBound, targetWidth))
+        func remaining(_ x: Int) {
+            let gx = g[x]
+            let interiorOutput = x >> 1 >= 2 && x >> 1 < width - 2
+            for t in 0..<4 {
+                let (index, coefficient) = tap(x, t, count: width)
+                if !(interiorOutput && covered.contains(index)) { o[index] = o[index] + k[coefficient] * gx }
+                if !vectorOutputs.contains(x) { dk[coefficient] += gx * s[index] }
+            }
+        }
+        for x in 0..<skipped.lowerBound { remaining(x) }
+        for x in skipped.upperBound..<targetWidth { remaining(x) }
+        return dk
     }
 }
