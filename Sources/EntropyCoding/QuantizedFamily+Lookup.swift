@@ -12,7 +12,46 @@ struct QuantizedTableLocation {
     var symbolCount: Int { Int(2 * radius + 2) }
 }
 
+/// A ``QuantizedTableLocation`` packed for decoding loops (16 bytes), with the start of its table's
+/// most probable symbol already read.
+struct LocatedTable {
+    /// ``QuantizedTableLocation/base`` (a rounded Q8 mean, so it fits).
+    var base: Int32
+    /// ``QuantizedTableLocation/tableStart`` (the storage holds fewer than 2^31 entries).
+    var tableStart: Int32
+    /// The table's first stored entry: the start of its most probable symbol.
+    var lastStart: UInt16
+    /// ``QuantizedTableLocation/radius`` (at most ``QuantizedFamily/maximumRadius``).
+    var radius: UInt16
+    /// ``QuantizedTableLocation/escapeOrder``.
+    var escapeOrder: UInt16
+
+    /// Symbols in the table minus one: the index of the most probable symbol.
+    var lastSymbol: Int { Int(radius) &* 2 &+ 1 }
+}
+
 extension QuantizedFamily {
+    /// The tables for `count` (mean, log-scale) pairs, into `located` (room for `count`), each with
+    /// its first entry read. The entries are read in a second, short loop of independent loads, so
+    /// that many of the tables' cache misses are in flight at once instead of each stalling the
+    /// range decoder on its symbol.
+    @inline(__always)
+    func locate(count: Int, means: UnsafePointer<Int32>, logScales: UnsafePointer<Int32>,
+                into located: UnsafeMutablePointer<LocatedTable>) {
+        for k in 0..<count {
+            let location = locate(mean: means[k], logScale: logScales[k])
+            located[k] = LocatedTable(
+                base: Int32(truncatingIfNeeded: location.base),
+                tableStart: Int32(truncatingIfNeeded: location.tableStart),
+                lastStart: 0,
+                radius: UInt16(truncatingIfNeeded: location.radius),
+                escapeOrder: UInt16(truncatingIfNeeded: location.escapeOrder))
+        }
+        let starts = cumulativeStarts.baseAddress.unsafelyUnwrapped
+        for k in 0..<count { located[k].lastStart = starts[Int(located[k].tableStart)] }
+    }
+
+
     /// Table lookup for a mean and log-scale in Q8.
     ///
     /// Scale step `s = (clamp(logScale) - minimumLogScale + 8) >> 4` (nearest step). With `p` phase

@@ -9,15 +9,15 @@ public struct RangeDecoder: Sendable {
     var code: UInt32 = 0
     var range: UInt32 = 0xFFFF_FFFF
     /// The input followed by 8 zero bytes, so 4-byte loads at any position up to `byteCount` stay in bounds.
-    let padded: [UInt8]
+    let storage: PaddedBytes
     let byteCount: Int
     var position = 0
 
     /// Starts decoding `bytes` (the output of ``RangeEncoder/finish()``).
     public init(bytes: [UInt8]) {
         byteCount = bytes.count
-        padded = bytes + [UInt8](repeating: 0, count: 8)
-        code = loadWord()
+        storage = PaddedBytes(bytes, padding: 8)
+        code = Self.word(at: 0, in: storage.base, byteCount: byteCount)
         position = 4
     }
 
@@ -34,23 +34,30 @@ public struct RangeDecoder: Sendable {
     /// follows can use this to detect truncation.
     public var paddingBytesRead: Int { max(0, position - byteCount) }
 
-    /// The 4 bytes at `position` (big-endian), zeros past the end.
+    /// The 4 bytes at `position` of `bytes` (big-endian), zeros past `byteCount`.
     @inline(__always)
-    func loadWord() -> UInt32 {
-        let offset = min(position, byteCount)
-        return padded.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    static func word(at position: Int, in bytes: UnsafeRawPointer, byteCount: Int) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: min(position, byteCount), as: UInt32.self))
     }
 
     /// Brings `range` back to `[2^24, 2^32)` by shifting in `leadingZeroBitCount(range) / 8` bytes at once
-    /// (the same count as the encoder's byte-by-byte loop, without a data-dependent loop).
+    /// (the same count as the encoder's byte-by-byte loop, without a data-dependent loop). Works on
+    /// the coder state passed in, so a loop over many symbols can keep it in registers.
     @inline(__always)
-    mutating func renormalize() {
+    static func renormalize(code: inout UInt32, range: inout UInt32, position: inout Int,
+                            bytes: UnsafeRawPointer, byteCount: Int) {
         let shiftedBytes = range.leadingZeroBitCount &>> 3
         let shift = UInt64(truncatingIfNeeded: shiftedBytes &* 8)
-        let word = UInt64(loadWord())
+        let word = UInt64(Self.word(at: position, in: bytes, byteCount: byteCount))
         code = UInt32(truncatingIfNeeded: (UInt64(code) &<< shift) | (word &>> (32 &- shift)))
         range = UInt32(truncatingIfNeeded: UInt64(range) &<< shift)
         position &+= shiftedBytes
+    }
+
+    /// ``renormalize(code:range:position:bytes:byteCount:)`` of this decoder's state.
+    @inline(__always)
+    mutating func renormalize() {
+        Self.renormalize(code: &code, range: &range, position: &position, bytes: storage.base, byteCount: byteCount)
     }
 
     /// The slot `code / (range >> precision)` clamped to `2^precision - 1`; the clamp is reached only
@@ -75,4 +82,20 @@ public struct RangeDecoder: Sendable {
         if code >= range { throw .corruptStream }
         renormalize()
     }
+}
+
+/// A copy of the decoder's input with zero bytes after it, at an address that stays fixed for the
+/// object's lifetime (so decoding loops read it through a plain pointer). Immutable after `init`.
+final class PaddedBytes: @unchecked Sendable {
+    let base: UnsafeRawPointer
+
+    /// Copies `bytes` and appends `padding` zero bytes.
+    init(_ bytes: [UInt8], padding: Int) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count + padding, alignment: 8)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        base = UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped)
+    }
+
+    deinit { base.deallocate() }
 }

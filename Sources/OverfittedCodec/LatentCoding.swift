@@ -56,44 +56,53 @@ struct LatentCoding {
         return latents
     }
 
-    /// Decodes one `width x height` grid into `latents[offset...]` (row-major).
+    /// Decodes one `width x height` grid into `latents[offset...]` (row-major), one wavefront step
+    /// (see ``WavefrontOrder``) after the other.
     private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder, into latents: inout [Int32], at offset: Int,
                             armSeconds: inout Double) throws(OverfittedDecodeError) {
         let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.context)
-        let order = WavefrontOrder(width: width, height: height, slope: slope)
         var window = StepWindow(height: height, slope: slope)
         let neighbourOffsets = arm.offsets.map { Int32(truncatingIfNeeded: window.offset(dy: $0.dy, dx: $0.dx)) }
-        var means = [Int32](repeating: 0, count: height + 1)
-        var logScales = means
+        // Per latent of a step: ARM mean, ARM log-scale, decoded value.
+        let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * (height + 1))
+        defer { scratch.deallocate() }
+        let means = scratch, logScales = scratch + height + 1, values = scratch + 2 * (height + 1)
         // ARM working memory per chunk of a step (a step has at most `parallel.threads` chunks).
         let batches = (0..<parallel.threads).map { _ in FixedPointARM.Batch(arm: arm) }
-        let family = Self.family, latentRange = Self.latentRange  // read once, not per latent
-        for step in 0..<order.stepCount {
+        for step in 0..<((width - 1) + slope * (height - 1) + 1) {
             if step >= window.columns {  // the column's previous step: its rows back to zero
-                let old = order.stepStarts[step - window.columns]..<order.stepStarts[step - window.columns + 1]
-                if let first = order.indices[old].first {
-                    window.clear(step: step, firstRow: Int(first) / width, count: old.count)
-                }
+                let old = WavefrontOrder.rows(ofStep: step - window.columns, width: width, height: height, slope: slope)
+                window.clear(step: step, firstRow: old.lowerBound, count: old.count)
             }
-            let members = order.indices[order.stepStarts[step]..<order.stepStarts[step + 1]]
-            guard let firstIndex = members.first.map(Int.init) else { continue }
-            let first = window.cell(step: step, row: firstIndex / width)
+            let rows = WavefrontOrder.rows(ofStep: step, width: width, height: height, slope: slope)
+            guard !rows.isEmpty else { continue }
+            let first = window.cell(step: step, row: rows.lowerBound)
             var clock = ContinuousClock.now
-            stepParameters(cells: window.cells, first: first, neighbourOffsets: neighbourOffsets, count: members.count,
-                           batches: batches, means: &means, logScales: &logScales)
+            stepParameters(cells: window.cells, first: first, neighbourOffsets: neighbourOffsets, count: rows.count,
+                           batches: batches, means: means, logScales: logScales)
             armSeconds += DecodePhases.lap(&clock)
-            for (k, index) in members.enumerated() {
-                let value: Int32
-                do {
-                    value = try decoder.decode(mean: means[k], logScale: logScales[k], using: family)
-                } catch {
-                    throw .corruptStream("latents: \(error)")
-                }
-                guard latentRange.contains(value) else { throw .corruptStream("latent \(value) outside \(latentRange)") }
-                window.store(value, cell: first + k)
-                latents[offset + Int(index)] = value
+            try decodeStep(count: rows.count, means: means, logScales: logScales, decoder: &decoder, into: values)
+            window.store(values, count: rows.count, cell: first)
+            // Latent (y, step - slope * y) of the grid, for y from rows.lowerBound.
+            let firstLatent = offset + rows.lowerBound * width + step - slope * rows.lowerBound
+            latents.withUnsafeMutableBufferPointer { grid in
+                guard let base = grid.baseAddress else { return }
+                for k in 0..<rows.count { base[firstLatent + k * (width - slope)] = values[k] }
             }
         }
+    }
+
+    /// Range-decodes the `count` latents of one step under their ARM outputs into `values`.
+    private func decodeStep(count: Int, means: UnsafePointer<Int32>, logScales: UnsafePointer<Int32>,
+                            decoder: inout RangeDecoder, into values: UnsafeMutablePointer<Int32>) throws(OverfittedDecodeError) {
+        let decoded: Int
+        do {
+            decoded = try decoder.decode(count: count, means: means, logScales: logScales, using: Self.family,
+                                         valid: Self.latentRange, into: values)
+        } catch {
+            throw .corruptStream("latents: \(error)")
+        }
+        guard decoded == count else { throw .corruptStream("latent \(values[decoded - 1]) outside \(Self.latentRange)") }
     }
 
     /// The decoder's view of the latents the ARM may still read, laid out so that one wavefront step
@@ -126,18 +135,25 @@ struct LatentCoding {
         /// Index in `cells` of row `row` of step `step` (the copy the ARM reads from).
         func cell(step: Int, row: Int) -> Int { (step % columns + columns) * columnLength + Self.reach + row }
 
-        /// Writes a decoded latent to both copies of its cell.
-        mutating func store(_ value: Int32, cell: Int) {
-            cells[cell] = value
-            cells[cell - columns * columnLength] = value
+        /// Writes `count` decoded latents to both copies of the cells from `cell` on.
+        mutating func store(_ values: UnsafePointer<Int32>, count: Int, cell: Int) {
+            let lower = cell - columns * columnLength
+            cells.withUnsafeMutableBufferPointer { c in
+                for k in 0..<count {
+                    c[cell + k] = values[k]
+                    c[lower + k] = values[k]
+                }
+            }
         }
 
         /// Zeroes `count` rows from `firstRow` of the column `step` reuses, in both copies.
         mutating func clear(step: Int, firstRow: Int, count: Int) {
             let upper = cell(step: step, row: firstRow), lower = upper - columns * columnLength
-            for k in 0..<count {
-                cells[upper + k] = 0
-                cells[lower + k] = 0
+            cells.withUnsafeMutableBufferPointer { c in
+                for k in 0..<count {
+                    c[upper + k] = 0
+                    c[lower + k] = 0
+                }
             }
         }
     }
@@ -145,21 +161,18 @@ struct LatentCoding {
     /// ARM outputs for the `count` latents of one wavefront step (they only read earlier steps),
     /// adjacent in `cells` from `first`.
     private func stepParameters(cells: [Int32], first: Int, neighbourOffsets: [Int32], count: Int,
-                                batches: [FixedPointARM.Batch], means: inout [Int32], logScales: inout [Int32]) {
+                                batches: [FixedPointARM.Batch], means: UnsafeMutablePointer<Int32>,
+                                logScales: UnsafeMutablePointer<Int32>) {
         let chunks = count * arm.macsPerLatent >= parallelStepWork ? parallel.threads : 1
         cells.withUnsafeBufferPointer { c in
             neighbourOffsets.withUnsafeBufferPointer { o in
-                means.withUnsafeMutableBufferPointer { mBuffer in
-                    logScales.withUnsafeMutableBufferPointer { sBuffer in
-                        let out = UnsafeSendableBox((mBuffer, sBuffer))
-                        parallel.run(chunks: chunks) { chunk in
-                            let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
-                            guard let start = range.first, let cellBase = c.baseAddress, let offsets = o.baseAddress,
-                                  let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
-                            arm.parameters(cells: cellBase + first + start, neighbourOffsets: offsets, stride: 1,
-                                           count: range.count, means: m + start, logScales: s + start, batch: batches[chunk])
-                        }
-                    }
+                let out = UnsafeSendableBox((means, logScales))
+                parallel.run(chunks: chunks) { chunk in
+                    let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
+                    guard let start = range.first, let cellBase = c.baseAddress, let offsets = o.baseAddress else { return }
+                    arm.parameters(cells: cellBase + first + start, neighbourOffsets: offsets, stride: 1,
+                                   count: range.count, means: out.value.0 + start, logScales: out.value.1 + start,
+                                   batch: batches[chunk])
                 }
             }
         }

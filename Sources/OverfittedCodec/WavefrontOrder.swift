@@ -17,13 +17,8 @@ struct WavefrontOrder {
         let lastStep = (width - 1) + slope * (height - 1)
         for step in 0...lastStep {
             starts.append(indices.count)
-            // x = step - slope * y must lie in 0 ..< width.
-            let firstRow = max(0, (step - (width - 1) + slope - 1) / slope)
-            let lastRow = min(height - 1, step / slope)
-            if firstRow <= lastRow {
-                for y in firstRow...lastRow {
-                    indices.append(Int32(y * width + step - slope * y))
-                }
+            for y in Self.rows(ofStep: step, width: width, height: height, slope: slope) {
+                indices.append(Int32(y * width + step - slope * y))
             }
         }
         starts.append(indices.count)
@@ -32,4 +27,12 @@ struct WavefrontOrder {
     }
 
     var stepCount: Int { stepStarts.count - 1 }
+
+    /// The rows `y` of step `step`: those whose `x = step - slope * y` lies in `0 ..< width` (empty
+    /// for a step past the grid).
+    static func rows(ofStep step: Int, width: Int, height: Int, slope: Int) -> Range<Int> {
+        let firstRow = max(0, (step - (width - 1) + slope - 1) / slope)
+        let lastRow = min(height - 1, step / slope)
+        return firstRow..<max(firstRow, lastRow + 1)
+    }
 }
