@@ -40,6 +40,11 @@ struct ARMTraining {
     }
 
     /// Rate of `latents` (all grids) and its gradients multiplied by `scale`.
+    ///
+    /// The linear branch runs inside the MLP's per-chunk callback, while the chunk's inputs are in
+    /// cache: its output `Wlinear x` is added to the MLP's, its input gradient written to
+    /// `gradContexts` (the MLP's backward then adds its own) and its weight gradient summed per
+    /// chunk, the chunks' sums added in position order, so nothing depends on the thread count.
     func run(latents: [Float], parameters: [Float], scale: Float, parallel: ParallelChunks) -> Result {
         let c = layout.context
         let total = geometry.totalLatents
@@ -48,45 +53,27 @@ struct ARMTraining {
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         var gradContexts = [Float](repeating: 0, count: c * total)
         var gradSelf = [Float](repeating: 0, count: total)
-        let range = ARMOutput.logScaleRange
         let stride = Self.mlpChunk
-        let linear = linearBranch(contexts: contexts, parameters: parameters)
-        var gradOutputsAll = [Float](repeating: 0, count: 2 * total)
+        let chunkCount = (total + stride - 1) / stride
+        var linearPartials = [Float](repeating: 0, count: chunkCount * 2 * c)
+        let linearWeights = Array(parameters[layout.wLinear])
         let bits = gradSelf.withUnsafeMutableBufferPointer { gs in
             latents.withUnsafeBufferPointer { q in
                 gradContexts.withUnsafeMutableBufferPointer { gc in
                     gradMLP.withUnsafeMutableBufferPointer { gp in
                         contexts.withUnsafeBufferPointer { x in
                             mlpParameters.withUnsafeBufferPointer { p in
-                                linear.withUnsafeBufferPointer { lin in
-                                    gradOutputsAll.withUnsafeMutableBufferPointer { goBuffer in
-                                        let gradSelf = gs.baseAddress!, values = q.baseAddress!
-                                        let lin = lin.baseAddress!, gradAll = goBuffer.baseAddress!
+                                linearPartials.withUnsafeMutableBufferPointer { partials in
+                                    linearWeights.withUnsafeBufferPointer { w in
+                                        let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
+                                                                  context: c, total: total)
+                                        let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
                                         return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
-                                                         gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!) { positions, outputs, gradOutputs in
-                                            var bits = 0.0
-                                            var j = 0
-                                            while j < positions.count {
-                                                let lanes = min(8, positions.count - j)
-                                                let i = positions.lowerBound + j
-                                                let mean = VectorLanes.load(outputs + j, count: lanes) + VectorLanes.load(lin + i, count: lanes)
-                                                let raw = VectorLanes.load(outputs + stride + j, count: lanes) + VectorLanes.load(lin + total + i, count: lanes)
-                                                let value = VectorLanes.load(values + i, count: lanes)
-                                                let below = raw .< range.lowerBound, above = raw .> range.upperBound
-                                                var logScale = raw.replacing(with: range.lowerBound, where: below)
-                                                logScale.replace(with: range.upperBound, where: above)
-                                                let r = LaplaceRate.eight(value: value, mean: mean, logScale: logScale)
-                                                let gMean = -scale * r.dValue
-                                                let gLogScale = (scale * r.dLogScale).replacing(with: 0, where: below .| above)
-                                                for lane in 0..<lanes { bits += Double(r.bits[lane]) }
-                                                VectorLanes.store(scale * r.dValue, to: gradSelf + i, count: lanes)
-                                                VectorLanes.store(gMean, to: gradOutputs + j, count: lanes)
-                                                VectorLanes.store(gLogScale, to: gradOutputs + stride + j, count: lanes)
-                                                VectorLanes.store(gMean, to: gradAll + i, count: lanes)
-                                                VectorLanes.store(gLogScale, to: gradAll + total + i, count: lanes)
-                                                j += lanes
-                                            }
-                                            return bits
+                                                         gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!,
+                                                         accumulateInput: true) { positions, outputs, gradOutputs in
+                                            rateChunk(positions: positions, outputs: outputs, gradOutputs: gradOutputs, values: values,
+                                                      gradSelf: gradSelf, scale: scale, branch: branch,
+                                                      weightGradient: partials + positions.lowerBound / stride * 2 * c)
                                         }
                                     }
                                 }
@@ -97,11 +84,72 @@ struct ARMTraining {
             }
         }
         var gradParameters = [Float](repeating: 0, count: parameters.count)
-        linearBranchBackward(contexts: contexts, parameters: parameters, gradOutputs: gradOutputsAll,
-                             gradContexts: &gradContexts, gradParameters: &gradParameters, parallel: parallel)
+        for chunk in 0..<chunkCount {
+            for k in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + k] += linearPartials[chunk * 2 * c + k] }
+        }
         gradParameters.scatterAdd(gradMLP, layout.mlpOrder)
         let gradLatents = gatherContextGradients(gradSelf: gradSelf, gradContexts: gradContexts, parallel: parallel)
         return Result(bits: bits, gradLatents: gradLatents, gradParameters: gradParameters)
+    }
+
+    /// The ARM's linear branch over the context planes (`inputs[k * total + i]`), weights
+    /// `Wlinear (2 x c)`.
+    private struct LinearBranch {
+        let inputs: UnsafePointer<Float>
+        let gradInputs: UnsafeMutablePointer<Float>
+        let weights: UnsafePointer<Float>
+        let context: Int
+        let total: Int
+    }
+
+    /// Rate and gradients of the latents at `positions` from the MLP's outputs there (planes of
+    /// ``mlpChunk``), the linear branch added: writes the output gradients, `scale * dRate/dValue`
+    /// to `gradSelf`, the linear branch's input gradient to its planes and its weight gradient
+    /// (`2 c` sums) to `weightGradient`; returns the bits.
+    @inline(__always)
+    private func rateChunk(positions: Range<Int>, outputs: UnsafePointer<Float>, gradOutputs: UnsafeMutablePointer<Float>,
+                           values: UnsafePointer<Float>, gradSelf: UnsafeMutablePointer<Float>, scale: Float,
+                           branch: LinearBranch, weightGradient: UnsafeMutablePointer<Float>) -> Double {
+        let range = ARMOutput.logScaleRange
+        let stride = Self.mlpChunk, c = branch.context, total = branch.total, w = branch.weights
+        return withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * c) { sums in
+            let sums = sums.baseAddress!
+            sums.initialize(repeating: .zero, count: 2 * c)
+            var bits = 0.0
+            var j = 0
+            while j < positions.count {
+                let lanes = min(8, positions.count - j)
+                let i = positions.lowerBound + j
+                var linearMean = SIMD8<Float>.zero, linearScale = SIMD8<Float>.zero
+                for k in 0..<c {
+                    let x = VectorLanes.load(branch.inputs + k * total + i, count: lanes)
+                    linearMean = linearMean + x * w[k]
+                    linearScale = linearScale + x * w[c + k]
+                }
+                let mean = VectorLanes.load(outputs + j, count: lanes) + linearMean
+                let raw = VectorLanes.load(outputs + stride + j, count: lanes) + linearScale
+                let value = VectorLanes.load(values + i, count: lanes)
+                let below = raw .< range.lowerBound, above = raw .> range.upperBound
+                var logScale = raw.replacing(with: range.lowerBound, where: below)
+                logScale.replace(with: range.upperBound, where: above)
+                let r = LaplaceRate.eight(value: value, mean: mean, logScale: logScale)
+                let gMean = -scale * r.dValue
+                let gLogScale = (scale * r.dLogScale).replacing(with: 0, where: below .| above)
+                for lane in 0..<lanes { bits += Double(r.bits[lane]) }
+                VectorLanes.store(scale * r.dValue, to: gradSelf + i, count: lanes)
+                VectorLanes.store(gMean, to: gradOutputs + j, count: lanes)
+                VectorLanes.store(gLogScale, to: gradOutputs + stride + j, count: lanes)
+                for k in 0..<c {
+                    let x = VectorLanes.load(branch.inputs + k * total + i, count: lanes)
+                    sums[k] = sums[k] + gMean * x
+                    sums[c + k] = sums[c + k] + gLogScale * x
+                    VectorLanes.store(gMean * w[k] + gLogScale * w[c + k], to: branch.gradInputs + k * total + i, count: lanes)
+                }
+                j += lanes
+            }
+            for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
+            return bits
+        }
     }
 
     /// Calls `body(level, y, x0, x1, index)` for every run of latents of one grid row in `range`, in
@@ -181,50 +229,4 @@ struct ARMTraining {
         }
         return grad
     }
-
-    /// `Wlinear x` for every latent: two planes (mean, log-scale) of `total`.
-    private func linearBranch(contexts: [Float], parameters: [Float]) -> [Float] {
-        let c = layout.context
-        let total = geometry.totalLatents
-        var out = [Float](repeating: 0, count: 2 * total)
-        out.withUnsafeMutableBufferPointer { o in
-            contexts.withUnsafeBufferPointer { x in
-                for j in 0..<2 {
-                    for k in 0..<c {
-                        VectorOps.axpy(parameters[layout.wLinear.lowerBound + j * c + k], x.baseAddress! + k * total,
-                                       o.baseAddress! + j * total, count: total)
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    /// Gradients of the linear branch: `dWlinear[j, k] = sum_i g[j, i] x[k, i]` and
-    /// `dx[k, i] += sum_j Wlinear[j, k] g[j, i]`.
-    private func linearBranchBackward(contexts: [Float], parameters: [Float], gradOutputs: [Float],
-                                      gradContexts: inout [Float], gradParameters: inout [Float], parallel: ParallelChunks) {
-        let c = layout.context
-        let total = geometry.totalLatents
-        var dots = [Float](repeating: 0, count: 2 * c)
-        dots.withUnsafeMutableBufferPointer { d in
-            gradContexts.withUnsafeMutableBufferPointer { gc in
-                contexts.withUnsafeBufferPointer { x in
-                    gradOutputs.withUnsafeBufferPointer { g in
-                        let shared = UnsafeSendableBox((d.baseAddress!, gc.baseAddress!, x.baseAddress!, g.baseAddress!))
-                        parallel.run(chunks: c) { k in
-                            let (dots, gc, x, g) = shared.value
-                            for j in 0..<2 {
-                                dots[j * c + k] = Synthesis.dot(g + j * total, x + k * total, count: total)
-                                VectorOps.axpy(parameters[layout.wLinear.lowerBound + j * c + k], g + j * total,
-                                               gc + k * total, count: total)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for i in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + i] += dots[i] }
-    }
 }
-
