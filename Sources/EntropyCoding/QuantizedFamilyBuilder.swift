@@ -51,57 +51,58 @@ struct QuantizedFamilyBuilder {
     /// Writes the stored tables of one scale step, phase after phase (each with its last symbol's
     /// start first), to `destination` (`2^phaseBits * (2R + 2)` entries).
     ///
-    /// Every bin edge of every phase is a multiple of `unit` (Q8) with magnitude at most `(R + 1) * 256`,
-    /// and every standard CDF here is computed as `F(-t) = 2^48 - F(t)` for `t > 0`; so the CDF is
-    /// evaluated once per edge magnitude and mirrored for negative edges (half the evaluations of one
-    /// per edge and phase, the same values). The working arrays are allocated once per scale step.
+    /// Every bin edge of every phase is a multiple of `2^unitShift` (Q8) with magnitude at most
+    /// `(R + 1) * 256`, and every standard CDF here is computed as `F(-t) = 2^48 - F(t)` for `t > 0`; so
+    /// the CDF is evaluated once per edge magnitude (up front) and mirrored for negative edges (half
+    /// the evaluations of one per edge and phase, the same values). The working memory is allocated
+    /// once per scale step.
     func tables(scaleIndex: Int, entry: QuantizedFamily.ScaleEntry, into destination: UnsafeMutablePointer<UInt16>) {
         let inverseScaleQ32 = Self.inverseScaleQ32(scaleIndex: scaleIndex)
         let radius = Int(entry.radius), phaseBits = Int(entry.phaseBits)
-        let unit: UInt64 = phaseBits == 0 ? 128 : 1 << UInt64(8 - phaseBits)
-        var atMagnitude = [UInt64](repeating: .max, count: Int(UInt64(radius + 1) * 256 / unit) + 1)
-        if distribution == .laplace {
-            // Every magnitude the edges reach (all multiples of `unit`; odd multiples of 128 when
-            // phaseBits = 0), two at a time: the values the lazy evaluation below would compute.
-            let first = phaseBits == 0 ? 1 : 0, step = phaseBits == 0 ? 2 : 1
-            let indices = Array(stride(from: first, to: atMagnitude.count, by: step))
-            for pair in stride(from: 0, to: indices.count, by: 2) {
-                let i = indices[pair], j = indices[min(pair + 1, indices.count - 1)]
-                let t = Self.standardised(Int64(UInt64(i) * unit), inverseScaleQ32: inverseScaleQ32)
-                let u = Self.standardised(Int64(UInt64(j) * unit), inverseScaleQ32: inverseScaleQ32)
-                (atMagnitude[i], atMagnitude[j]) = FixedPointMath.laplaceCDF(nonNegative: t, u)
-            }
-        }
-        func cdf(atQ8 edge: Int64) -> UInt64 {
-            let index = Int(edge.magnitude / unit)
-            if atMagnitude[index] == .max {
-                atMagnitude[index] = standardCDF(Self.standardised(Int64(edge.magnitude), inverseScaleQ32: inverseScaleQ32))
-            }
-            let t = Self.standardised(edge, inverseScaleQ32: inverseScaleQ32)
-            return t >= 0 ? atMagnitude[index] : FixedPointMath.oneQ48 - atMagnitude[index]
-        }
-        let symbols = 2 * radius + 2
-        var scratch = TableScratch(symbols: symbols)
+        let unitShift = phaseBits == 0 ? 7 : 8 - phaseBits
+        let symbols = 2 * radius + 2, magnitudes = ((radius + 1) * 256) >> unitShift + 1
+        let work = UnsafeMutablePointer<UInt64>.allocate(capacity: magnitudes + 3 * symbols)
+        defer { work.deallocate() }
+        let scratch = TableScratch(atMagnitude: work, edgeCDF: work + magnitudes, masses: work + magnitudes + symbols,
+                                   starts: work + magnitudes + 2 * symbols)
+        // Every magnitude the edges reach: all multiples of the unit (odd multiples of 128 when phaseBits = 0).
+        fillMagnitudes(scratch.atMagnitude, count: magnitudes, first: phaseBits == 0 ? 1 : 0, step: phaseBits == 0 ? 2 : 1,
+                       unitShift: unitShift, inverseScaleQ32: inverseScaleQ32)
         for phase in 0..<(1 << phaseBits) {
             let phaseQ8 = phaseBits == 0 ? 0 : Int64(phase - (1 << (phaseBits - 1))) << Int64(8 - phaseBits)
-            table(radius: radius, phaseQ8: phaseQ8, cdf: cdf, scratch: &scratch)
+            table(radius: radius, phaseQ8: phaseQ8, unitShift: unitShift, inverseScaleQ32: inverseScaleQ32, scratch: scratch)
             let stored = destination + phase * symbols
-            stored[0] = UInt16(scratch.starts[symbols - 1])
-            for k in 0..<(symbols - 1) { stored[k + 1] = UInt16(scratch.starts[k]) }
+            stored[0] = UInt16(truncatingIfNeeded: scratch.starts[symbols - 1])
+            for k in 0..<(symbols - 1) { stored[k + 1] = UInt16(truncatingIfNeeded: scratch.starts[k]) }
         }
     }
 
-    /// Working arrays of ``table(radius:phaseQ8:cdf:scratch:)`` for tables of `symbols` symbols.
-    struct TableScratch {
-        var edgeCDF: [UInt64]
-        var masses: [UInt64]
-        var starts: [Int]
-
-        init(symbols: Int) {
-            edgeCDF = [UInt64](repeating: 0, count: symbols)
-            masses = edgeCDF
-            starts = [Int](repeating: 0, count: symbols)
+    /// The standard CDF at the standardised magnitudes `index << unitShift` (Q8) into `atMagnitude[index]`
+    /// for `index = first, first + step, ...` below `count`; Laplace ones two exponentials at a time.
+    func fillMagnitudes(_ atMagnitude: UnsafeMutablePointer<UInt64>, count: Int, first: Int, step: Int, unitShift: Int,
+                        inverseScaleQ32: UInt64) {
+        func standardised(_ index: Int) -> Int64 { Self.standardised(Int64(index) << Int64(unitShift), inverseScaleQ32: inverseScaleQ32) }
+        var index = first
+        if distribution == .laplace {
+            while index + step < count {
+                (atMagnitude[index], atMagnitude[index + step]) = FixedPointMath.laplaceCDF(
+                    nonNegative: standardised(index), standardised(index + step))
+                index += 2 * step
+            }
         }
+        while index < count {
+            atMagnitude[index] = standardCDF(standardised(index))
+            index += step
+        }
+    }
+
+    /// Working memory of ``table(radius:phaseQ8:unitShift:inverseScaleQ32:scratch:)``: the CDF at every
+    /// edge magnitude, and per symbol the edge CDFs, masses and cumulative starts.
+    struct TableScratch {
+        let atMagnitude: UnsafeMutablePointer<UInt64>
+        let edgeCDF: UnsafeMutablePointer<UInt64>
+        let masses: UnsafeMutablePointer<UInt64>
+        let starts: UnsafeMutablePointer<UInt64>
     }
 
     /// Fewest phase bits p (0...8) with scale * 2^p >= 32, i.e. a mean step of at most 1/32 of the
@@ -139,46 +140,44 @@ struct QuantizedFamilyBuilder {
     }
 
     /// Cumulative starts of one table in coding order `[escape, -R ... -1, +R ... +1, 0]`, into
-    /// `scratch.starts` (`2R + 2` values; `scratch` holds that many in each array).
+    /// `scratch.starts` (`2R + 2` values).
     /// Bin of offset k: `[k - 1/2 - phase, k + 1/2 - phase]` relative to the mean (in value units).
-    /// `cdf(edgeQ8)` is the standard CDF at the standardised edge.
-    func table(radius: Int, phaseQ8: Int64, cdf: (Int64) -> UInt64, scratch: inout TableScratch) {
+    /// The CDF at edge `e` (Q8) is `scratch.atMagnitude[|e| >> unitShift]`, mirrored (`2^48 - F`) when
+    /// the standardised edge is negative.
+    func table(radius: Int, phaseQ8: Int64, unitShift: Int, inverseScaleQ32: UInt64, scratch: TableScratch) {
         // CDF at the 2R + 2 bin edges in value order, forced non-decreasing.
+        let edgeCDF = scratch.edgeCDF, masses = scratch.masses
         var last: UInt64 = 0
         for edge in 0..<(2 * radius + 2) {
             let edgeQ8 = Int64(edge - radius) * 256 - 128 - phaseQ8
-            last = max(cdf(edgeQ8), last)
-            scratch.edgeCDF[edge] = last
+            let magnitude = edgeQ8.magnitude
+            let value = scratch.atMagnitude[Int(magnitude >> UInt64(unitShift))]
+            let negative = edgeQ8 < 0 && Self.standardised(edgeQ8, inverseScaleQ32: inverseScaleQ32) != 0
+            last = max(negative ? FixedPointMath.oneQ48 - value : value, last)
+            edgeCDF[edge] = last
         }
-        let lastEdge = scratch.edgeCDF[2 * radius + 1]
-        scratch.masses[0] = scratch.edgeCDF[0] + (FixedPointMath.oneQ48 - lastEdge)
-        var next = 1
-        for offset in -radius ... -1 {
-            scratch.masses[next] = scratch.edgeCDF[offset + radius + 1] - scratch.edgeCDF[offset + radius]
-            next += 1
+        masses[0] = edgeCDF[0] + (FixedPointMath.oneQ48 - edgeCDF[2 * radius + 1])
+        for k in 0..<radius { masses[1 + k] = edgeCDF[k + 1] - edgeCDF[k] }  // offsets -R ... -1
+        for k in 0..<radius {  // offsets +R ... +1
+            let offset = radius - k
+            masses[1 + radius + k] = edgeCDF[offset + radius + 1] - edgeCDF[offset + radius]
         }
-        for offset in (1...radius).reversed() {
-            scratch.masses[next] = scratch.edgeCDF[offset + radius + 1] - scratch.edgeCDF[offset + radius]
-            next += 1
-        }
-        scratch.masses[next] = scratch.edgeCDF[radius + 1] - scratch.edgeCDF[radius]
-        Self.quantizedStarts(masses: scratch.masses, precision: precision, into: &scratch.starts)
+        masses[2 * radius + 1] = edgeCDF[radius + 1] - edgeCDF[radius]
+        Self.quantizedStarts(masses: masses, count: 2 * radius + 2, precision: precision, into: scratch.starts)
     }
 
-    /// Rounds the cumulative masses (Q48, summing to 2^48) to `precision` bits, then makes the starts
-    /// strictly increasing from 0 with a last start below 2^precision (so every frequency is >= 1):
+    /// Rounds the `count` cumulative masses (Q48, summing to 2^48) to `precision` bits, then makes the
+    /// starts strictly increasing from 0 with a last start below 2^precision (so every frequency is >= 1):
     /// forward `s[i] = max(s[i], s[i-1] + 1)`, backward `s[i] = min(s[i], s[i+1] - 1)` with `s[n] = 2^precision`.
-    /// `starts` must have as many values as `masses`.
-    static func quantizedStarts(masses: [UInt64], precision: Int, into starts: inout [Int]) {
-        let total = 1 << precision
+    static func quantizedStarts(masses: UnsafePointer<UInt64>, count: Int, precision: Int, into starts: UnsafeMutablePointer<UInt64>) {
         var cumulativeMass: UInt64 = 0
-        for index in masses.indices {
-            starts[index] = Int((((cumulativeMass << UInt64(precision)) >> 47) + 1) >> 1)
+        for index in 0..<count {
+            starts[index] = (((cumulativeMass << UInt64(precision)) >> 47) + 1) >> 1
             cumulativeMass += masses[index]
         }
-        for index in starts.indices.dropFirst() { starts[index] = max(starts[index], starts[index - 1] + 1) }
-        var next = total
-        for index in starts.indices.dropFirst().reversed() {
+        for index in 1..<count { starts[index] = max(starts[index], starts[index - 1] + 1) }
+        var next = UInt64(1) << UInt64(precision)
+        for index in (1..<count).reversed() {
             starts[index] = min(starts[index], next - 1)
             next = starts[index]
         }
