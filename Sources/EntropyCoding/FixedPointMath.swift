@@ -28,33 +28,37 @@ enum FixedPointMath {
         let r = rQ32 << 28
         var power: UInt64 = 1 << 60
         var sum: UInt64 = 1 << 60
-        for k in 1..<taylorTermCount {
-            power = multiplyShift(power, r, 60)
-            let term = multiplyShift(power, inverseFactorialsQ62[k], 62)
-            if term == 0 { break }
-            sum += term
+        return inverseFactorialsQ62.withUnsafeBufferPointer { inverseFactorials in
+            for k in 1..<taylorTermCount {
+                power = multiplyShift(power, r, 60)
+                let term = multiplyShift(power, inverseFactorials[k], 62)
+                if term == 0 { break }
+                sum += term
+            }
+            return sum
         }
-        return sum
     }
 
-    /// ``expReducedQ60(_:)`` of two arguments, the same operations on each in two independent chains
-    /// (so the processor overlaps them); it stops when both terms are zero, a chain that reached zero
-    /// before adding zeros (its later terms are all zero), so both results are those of the
-    /// one-argument form.
-    static func expReducedQ60(_ aQ32: UInt64, _ bQ32: UInt64) -> (UInt64, UInt64) {
-        let a = aQ32 << 28, b = bQ32 << 28
-        var powerA: UInt64 = 1 << 60, powerB: UInt64 = 1 << 60
-        var sumA: UInt64 = 1 << 60, sumB: UInt64 = 1 << 60
-        for k in 1..<taylorTermCount {
-            powerA = multiplyShift(powerA, a, 60)
-            powerB = multiplyShift(powerB, b, 60)
-            let termA = multiplyShift(powerA, inverseFactorialsQ62[k], 62)
-            let termB = multiplyShift(powerB, inverseFactorialsQ62[k], 62)
-            if termA | termB == 0 { break }
-            sumA += termA
-            sumB += termB
+    /// ``expReducedQ60(_:)`` of four arguments, the same operations on each in four independent
+    /// chains (so the processor overlaps them); it stops when all four terms are zero, a chain that
+    /// reached zero before adding zeros (its later terms are all zero), so the results are those of
+    /// the one-argument form.
+    static func expReducedQ60(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
+        let x = (a << 28, b << 28, c << 28, d << 28)
+        var power: (UInt64, UInt64, UInt64, UInt64) = (1 << 60, 1 << 60, 1 << 60, 1 << 60)
+        var sum = power
+        return inverseFactorialsQ62.withUnsafeBufferPointer { inverseFactorials in
+            for k in 1..<taylorTermCount {
+                power = (multiplyShift(power.0, x.0, 60), multiplyShift(power.1, x.1, 60),
+                         multiplyShift(power.2, x.2, 60), multiplyShift(power.3, x.3, 60))
+                let f = inverseFactorials[k]
+                let term = (multiplyShift(power.0, f, 62), multiplyShift(power.1, f, 62),
+                            multiplyShift(power.2, f, 62), multiplyShift(power.3, f, 62))
+                if term.0 | term.1 | term.2 | term.3 == 0 { break }
+                sum = (sum.0 + term.0, sum.1 + term.1, sum.2 + term.2, sum.3 + term.3)
+            }
+            return sum
         }
-        return (sumA, sumB)
     }
 
     /// e^x for `x` in Q32, result in Q`fractionBits` (0...60), truncated; saturates at UInt64.max.
@@ -64,11 +68,12 @@ enum FixedPointMath {
         return scaled(expReducedQ60(r), power: n, fractionBits: fractionBits)
     }
 
-    /// ``exp(_:fractionBits:)`` of two arguments (the reduced exponentials computed together).
-    static func exp(_ xQ32: Int64, _ yQ32: Int64, fractionBits: Int) -> (UInt64, UInt64) {
-        let (n, r) = reduced(xQ32), (m, s) = reduced(yQ32)
-        let (e, f) = expReducedQ60(r, s)
-        return (scaled(e, power: n, fractionBits: fractionBits), scaled(f, power: m, fractionBits: fractionBits))
+    /// ``exp(_:fractionBits:)`` of four arguments (the reduced exponentials computed together).
+    static func exp(_ xQ32: (Int64, Int64, Int64, Int64), fractionBits: Int) -> (UInt64, UInt64, UInt64, UInt64) {
+        let (n0, r0) = reduced(xQ32.0), (n1, r1) = reduced(xQ32.1), (n2, r2) = reduced(xQ32.2), (n3, r3) = reduced(xQ32.3)
+        let e = expReducedQ60(r0, r1, r2, r3)
+        return (scaled(e.0, power: n0, fractionBits: fractionBits), scaled(e.1, power: n1, fractionBits: fractionBits),
+                scaled(e.2, power: n2, fractionBits: fractionBits), scaled(e.3, power: n3, fractionBits: fractionBits))
     }
 
     /// `x = n ln2 + r` with `r` in [0, ln 2) (Q32).
@@ -101,10 +106,11 @@ enum FixedPointMath {
         return tQ32 >= 0 ? oneQ48 - halfTail : halfTail
     }
 
-    /// ``laplaceCDF(_:)`` at two points `t, u >= 0` (the exponentials computed together).
-    static func laplaceCDF(nonNegative tQ32: Int64, _ uQ32: Int64) -> (UInt64, UInt64) {
-        let (a, b) = exp(-tQ32.magnitudeClamped, -uQ32.magnitudeClamped, fractionBits: 47)
-        return (oneQ48 - a, oneQ48 - b)
+    /// ``laplaceCDF(_:)`` at four points `t >= 0` (the exponentials computed together).
+    static func laplaceCDF(nonNegative tQ32: (Int64, Int64, Int64, Int64)) -> (UInt64, UInt64, UInt64, UInt64) {
+        let e = exp((-tQ32.0.magnitudeClamped, -tQ32.1.magnitudeClamped, -tQ32.2.magnitudeClamped, -tQ32.3.magnitudeClamped),
+                    fractionBits: 47)
+        return (oneQ48 - e.0, oneQ48 - e.1, oneQ48 - e.2, oneQ48 - e.3)
     }
 
     /// P(X <= t) for the standard logistic (CDF 1 / (1 + e^{-t})), `t` in Q32.

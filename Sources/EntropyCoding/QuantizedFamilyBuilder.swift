@@ -78,16 +78,17 @@ struct QuantizedFamilyBuilder {
     }
 
     /// The standard CDF at the standardised magnitudes `index << unitShift` (Q8) into `atMagnitude[index]`
-    /// for `index = first, first + step, ...` below `count`; Laplace ones two exponentials at a time.
+    /// for `index = first, first + step, ...` below `count`; Laplace ones four exponentials at a time.
     func fillMagnitudes(_ atMagnitude: UnsafeMutablePointer<UInt64>, count: Int, first: Int, step: Int, unitShift: Int,
                         inverseScaleQ32: UInt64) {
         func standardised(_ index: Int) -> Int64 { Self.standardised(Int64(index) << Int64(unitShift), inverseScaleQ32: inverseScaleQ32) }
         var index = first
         if distribution == .laplace {
-            while index + step < count {
-                (atMagnitude[index], atMagnitude[index + step]) = FixedPointMath.laplaceCDF(
-                    nonNegative: standardised(index), standardised(index + step))
-                index += 2 * step
+            while index + 3 * step < count {
+                (atMagnitude[index], atMagnitude[index + step], atMagnitude[index + 2 * step], atMagnitude[index + 3 * step]) =
+                    FixedPointMath.laplaceCDF(nonNegative: (standardised(index), standardised(index + step),
+                                                            standardised(index + 2 * step), standardised(index + 3 * step)))
+                index += 4 * step
             }
         }
         while index < count {

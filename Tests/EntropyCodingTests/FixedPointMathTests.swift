@@ -16,22 +16,23 @@ import Testing
         }
     }
 
-    /// Two exponentials computed together equal the one-at-a-time ones bit for bit, including pairs
+    /// Four exponentials computed together equal the one-at-a-time ones bit for bit, including groups
     /// whose series end at very different terms (0 and ln 2 apart) and saturated or vanishing results.
-    @Test func pairedExpMatchesSingle() {
+    @Test func groupedExpMatchesSingle() {
         var random = TestRandom(seed: 12)
         var arguments: [Int64] = [0, 1, -1, FixedPointMath.ln2Q32 - 1, -FixedPointMath.ln2Q32, 1 << 40, -(1 << 40)]
         for _ in 0..<4000 { arguments.append(Int64((Double.random(in: -40...3, using: &random) * 4_294_967_296).rounded())) }
         for (i, x) in arguments.enumerated() {
-            let y = arguments[(i * 7 + 3) % arguments.count]
+            let group = (x, arguments[(i * 7 + 3) % arguments.count], arguments[(i * 5 + 1) % arguments.count],
+                         arguments[(i * 3 + 2) % arguments.count])
             for bits in [32, 47, 48] {
-                let (a, b) = FixedPointMath.exp(x, y, fractionBits: bits)
-                #expect(a == FixedPointMath.exp(x, fractionBits: bits) && b == FixedPointMath.exp(y, fractionBits: bits), "exp(\(x), \(y))")
+                let e = FixedPointMath.exp(group, fractionBits: bits)
+                #expect([e.0, e.1, e.2, e.3] == [group.0, group.1, group.2, group.3].map { FixedPointMath.exp($0, fractionBits: bits) },
+                        "exp\(group)")
             }
-            if x >= 0 && y >= 0 {
-                let (f, g) = FixedPointMath.laplaceCDF(nonNegative: x, y)
-                #expect(f == FixedPointMath.laplaceCDF(x) && g == FixedPointMath.laplaceCDF(y))
-            }
+            let magnitudes = (x.magnitudeClamped, group.1.magnitudeClamped, group.2.magnitudeClamped, group.3.magnitudeClamped)
+            let f = FixedPointMath.laplaceCDF(nonNegative: magnitudes)
+            #expect([f.0, f.1, f.2, f.3] == [magnitudes.0, magnitudes.1, magnitudes.2, magnitudes.3].map { FixedPointMath.laplaceCDF($0) })
         }
     }
 
