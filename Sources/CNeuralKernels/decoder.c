@@ -162,6 +162,27 @@ AVX2_INLINE __m256i dot_pairs_avx2(__m256i acc, const int32_t *w, const __m256i 
     return acc;
 }
 
+// dot_pairs_avx2 of four consecutive outputs at once (their pair rows `count` apart in w): each pair
+// vector is loaded once for the four outputs, so a multiply needs 1.25 loads instead of 2 (the same
+// products and sums, so the same values).
+AVX2_INLINE void dot_pairs4_avx2(__m256i acc[4], const int32_t *w, const __m256i *pairs, int count) {
+    for (int p = 0; p < count; p++) {
+        const __m256i x = pairs[p];
+        for (int j = 0; j < 4; j++) acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(x, _mm256_set1_epi32(w[j * count + p])));
+    }
+}
+
+// A layer-1 activation from its latent and its sum z: max((lat << input_shift) + z, 0).
+AVX2_INLINE __m256i hidden1_avx2(__m256i lat, __m256i z, __m128i input_shift) {
+    return _mm256_max_epi32(_mm256_add_epi32(_mm256_sll_epi32(lat, input_shift), z), _mm256_setzero_si256());
+}
+
+// A layer-2 activation from the layer-1 one and its rounded sum p: max((h1 << hidden_shift) + (p >> round_shift) + b2, 0).
+AVX2_INLINE __m256i hidden2_avx2(__m256i h1, __m256i p, int32_t b2, __m128i hidden_shift, __m128i round_shift) {
+    const __m256i z = _mm256_add_epi32(_mm256_sra_epi32(p, round_shift), _mm256_set1_epi32(b2));
+    return _mm256_max_epi32(_mm256_add_epi32(_mm256_sll_epi32(h1, hidden_shift), z), _mm256_setzero_si256());
+}
+
 // Whether every lane of x[0 ..< c] is in the Int16 range: x + 2^15 has no bit above the low 16.
 AVX2_INLINE int fit_int16_avx2(const __m256i *x, int c) {
     const __m256i offset = _mm256_set1_epi32(1 << 15);
@@ -232,20 +253,36 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
             outside = _mm256_or_si256(outside, _mm256_or_si256(_mm256_cmpgt_epi32(low, lat[i]), _mm256_cmpgt_epi32(lat[i], high)));
         }
         if (!_mm256_testz_si256(outside, outside)) return 0;  // the bounds assume latents in -64...64
-        if (shifts[5]) pack_pairs_avx2(lat, c, packed_pairs);
-        for (int o = 0; o < c; o++) {
+        int o = 0;  // outputs done; with 16-bit pairs, four at a time first
+        if (shifts[5]) {
+            pack_pairs_avx2(lat, c, packed_pairs);
+            for (; o + 4 <= c; o += 4) {
+                __m256i z[4];
+                for (int j = 0; j < 4; j++) z[j] = _mm256_set1_epi32(b1[o + j]);
+                dot_pairs4_avx2(z, w1_pairs + o * pairs, packed_pairs, pairs);
+                for (int j = 0; j < 4; j++) h1[o + j] = hidden1_avx2(lat[o + j], z[j], input_shift);
+            }
+        }
+        for (; o < c; o++) {
             const __m256i b = _mm256_set1_epi32(b1[o]);
             const __m256i z = shifts[5] ? dot_pairs_avx2(b, w1_pairs + o * pairs, packed_pairs, pairs)
                                         : dot_lanes_avx2(b, w1 + o * c, lat, c);
-            h1[o] = _mm256_max_epi32(_mm256_add_epi32(_mm256_sll_epi32(lat[o], input_shift), z), zero);
+            h1[o] = hidden1_avx2(lat[o], z, input_shift);
         }
         const int layer2_pairs = shifts[6] && fit_int16_avx2(h1, c);
-        if (layer2_pairs) pack_pairs_avx2(h1, c, packed_pairs);
-        for (int o = 0; o < c; o++) {
+        o = 0;
+        if (layer2_pairs) {
+            pack_pairs_avx2(h1, c, packed_pairs);
+            for (; o + 4 <= c; o += 4) {
+                __m256i p[4] = {round, round, round, round};
+                dot_pairs4_avx2(p, w2_pairs + o * pairs, packed_pairs, pairs);
+                for (int j = 0; j < 4; j++) h2[o + j] = hidden2_avx2(h1[o + j], p[j], b2[o + j], hidden_shift, round_shift);
+            }
+        }
+        for (; o < c; o++) {
             const __m256i p = layer2_pairs ? dot_pairs_avx2(round, w2_pairs + o * pairs, packed_pairs, pairs)
                                            : dot_lanes_avx2(round, w2 + o * c, h1, c);
-            const __m256i z = _mm256_add_epi32(_mm256_sra_epi32(p, round_shift), _mm256_set1_epi32(b2[o]));
-            h2[o] = _mm256_max_epi32(_mm256_add_epi32(_mm256_sll_epi32(h1[o], hidden_shift), z), zero);
+            h2[o] = hidden2_avx2(h1[o], p, b2[o], hidden_shift, round_shift);
         }
         int64_t mean[ARM_LANES_AVX2], scale[ARM_LANES_AVX2];
         const __m256i linear[2] = {dot_lanes_avx2(zero, w_linear, lat, c), dot_lanes_avx2(zero, w_linear + c, lat, c)};
