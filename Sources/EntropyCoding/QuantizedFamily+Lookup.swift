@@ -38,8 +38,14 @@ extension QuantizedFamily {
     @inline(__always)
     func locate(count: Int, means: UnsafePointer<Int32>, logScales: UnsafePointer<Int32>,
                 into located: UnsafeMutablePointer<LocatedTable>) {
+        var built = builtSteps()  // checked per value in a register instead of through the atomics
         for k in 0..<count {
-            let location = locate(mean: means[k], logScale: logScales[k])
+            let step = Self.scaleStep(logScale: logScales[k])
+            if (built[step &>> 6] &>> UInt64(truncatingIfNeeded: step & 63)) & 1 == 0 {
+                ensureTables(step: step)
+                built = builtSteps()
+            }
+            let location = locate(mean: means[k], step: step)
             located[k] = LocatedTable(
                 base: Int32(truncatingIfNeeded: location.base),
                 tableStart: Int32(truncatingIfNeeded: location.tableStart),
@@ -60,9 +66,21 @@ extension QuantizedFamily {
     /// `c - base * 2^p + 2^(p-1)` (for p = 0: `base = c`, phase 0). Shifts are arithmetic (floor).
     @inline(__always)
     func locate(mean: Int32, logScale: Int32) -> QuantizedTableLocation {
-        let clamped = min(max(logScale, Self.minimumLogScale), Self.maximumLogScale)
-        let step = Int(truncatingIfNeeded: (clamped &- Self.minimumLogScale &+ Self.logScaleStep / 2) &>> 4)
+        let step = Self.scaleStep(logScale: logScale)
         ensureTables(step: step)
+        return locate(mean: mean, step: step)
+    }
+
+    /// The scale step of `logScale` (Q8), clamped to the table range (see ``locate(mean:logScale:)``).
+    @inline(__always)
+    static func scaleStep(logScale: Int32) -> Int {
+        let clamped = min(max(logScale, minimumLogScale), maximumLogScale)
+        return Int(truncatingIfNeeded: (clamped &- minimumLogScale &+ logScaleStep / 2) &>> 4)
+    }
+
+    /// ``locate(mean:logScale:)`` in scale step `step`, whose tables must be in place.
+    @inline(__always)
+    func locate(mean: Int32, step: Int) -> QuantizedTableLocation {
         let entry = scaleEntries.baseAddress.unsafelyUnwrapped[step]
         let phaseBits = Int64(entry.phaseBits)
         let gridShift = 8 &- phaseBits

@@ -83,6 +83,13 @@ public final class QuantizedFamily: @unchecked Sendable {
         buildTables(step: step)
     }
 
+    /// Which scale steps' tables are in place (bit `s % 64` of lane `s / 64`). A snapshot: bits are
+    /// only ever set, so a clear bit may be stale (ask ``ensureTables(step:)``), a set one never is.
+    @inline(__always)
+    func builtSteps() -> SIMD4<UInt64> {
+        SIMD4(builtBits(word: 0), builtBits(word: 1), builtBits(word: 2), builtBits(word: 3))
+    }
+
     /// Builds every scale's tables (for code that reads the storage directly).
     func ensureAllTables() {
         for step in 0..<Self.scaleCount { ensureTables(step: step) }
