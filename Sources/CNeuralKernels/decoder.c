@@ -11,6 +11,25 @@
 // Float arithmetic below must stay unfused (one rounding per multiply and per add), as in Swift.
 #pragma clang fp contract(off)
 
+// One output of nk_arm_finish: ((s + 2^15) >> 16) + bias (wrapping, arithmetic shift), clamped to
+// +-2^40, then (o + 128) >> 8 clamped to low...high.
+static inline int32_t arm_finish_one(int64_t s, int64_t bias, int64_t low, int64_t high) {
+    int64_t o = (int64_t)((uint64_t)((int64_t)((uint64_t)s + (1u << 15)) >> 16) + (uint64_t)bias);
+    o = o < -((int64_t)1 << 40) ? -((int64_t)1 << 40) : o > ((int64_t)1 << 40) ? ((int64_t)1 << 40) : o;
+    o = (o + 128) >> 8;
+    return (int32_t)(o < low ? low : o > high ? high : o);
+}
+
+// nk_arm_finish's positions from `start` on, one at a time (the AVX2 loop's tail and the portable path).
+static void arm_finish_scalar(const int64_t *sums, ptrdiff_t start, ptrdiff_t count, int64_t mean_bias,
+                              int64_t scale_bias, int32_t log_scale_min, int32_t log_scale_max, int32_t *means,
+                              int32_t *log_scales) {
+    for (ptrdiff_t n = start; n < count; n++) {
+        means[n] = arm_finish_one(sums[2 * n], mean_bias, -((int64_t)1 << 20), (int64_t)1 << 20);
+        log_scales[n] = arm_finish_one(sums[2 * n + 1], scale_bias, log_scale_min, log_scale_max);
+    }
+}
+
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 
@@ -307,6 +326,45 @@ int nk_arm_narrow_avx2(const int32_t *packed, int context, const int32_t *shifts
         if (context < 1 || context > NK_ARM_NARROW_MAX_CONTEXT) return 0;
         return arm_narrow_avx2(context, packed, shifts, grid, offsets, stride, count, sums);
     }
+}
+
+// Arithmetic right shift of 64-bit lanes (AVX2 has only the logical one): flip negative lanes to
+// their complement, shift, flip back (floor division by 2^n, as >> on Int64).
+AVX2_INLINE __m256i srai64_avx2(__m256i x, int n) {
+    const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x);
+    return _mm256_xor_si256(_mm256_srli_epi64(_mm256_xor_si256(x, sign), n), sign);
+}
+
+// min(max(x, low), high) of 64-bit lanes.
+AVX2_INLINE __m256i clamp64_avx2(__m256i x, __m256i low, __m256i high) {
+    x = _mm256_blendv_epi8(x, low, _mm256_cmpgt_epi64(low, x));
+    return _mm256_blendv_epi8(x, high, _mm256_cmpgt_epi64(x, high));
+}
+
+// nk_arm_finish on two positions (mean, log-scale, mean, log-scale in the four lanes): the low 32
+// bits of the results, in the same order.
+AVX2_INLINE __m128i arm_finish_pair_avx2(__m256i sums, __m256i bias, __m256i low, __m256i high) {
+    const __m256i bound = _mm256_set1_epi64x((int64_t)1 << 40);
+    __m256i o = _mm256_add_epi64(srai64_avx2(_mm256_add_epi64(sums, _mm256_set1_epi64x(1 << 15)), 16), bias);
+    o = clamp64_avx2(o, _mm256_sub_epi64(_mm256_setzero_si256(), bound), bound);
+    o = clamp64_avx2(srai64_avx2(_mm256_add_epi64(o, _mm256_set1_epi64x(128)), 8), low, high);
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(o, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+__attribute__((target("avx2,fma")))
+void nk_arm_finish(const int64_t *sums, ptrdiff_t count, int64_t mean_bias, int64_t scale_bias, int32_t log_scale_min,
+                   int32_t log_scale_max, int32_t *means, int32_t *log_scales) {
+    const __m256i bias = _mm256_setr_epi64x(mean_bias, scale_bias, mean_bias, scale_bias);
+    const __m256i low = _mm256_setr_epi64x(-((int64_t)1 << 20), log_scale_min, -((int64_t)1 << 20), log_scale_min);
+    const __m256i high = _mm256_setr_epi64x((int64_t)1 << 20, log_scale_max, (int64_t)1 << 20, log_scale_max);
+    ptrdiff_t n = 0;
+    for (; n + 4 <= count; n += 4) {
+        const __m128 a = _mm_castsi128_ps(arm_finish_pair_avx2(_mm256_loadu_si256((const __m256i *)(sums + 2 * n)), bias, low, high));
+        const __m128 b = _mm_castsi128_ps(arm_finish_pair_avx2(_mm256_loadu_si256((const __m256i *)(sums + 2 * n + 4)), bias, low, high));
+        _mm_storeu_si128((__m128i *)(means + n), _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))));
+        _mm_storeu_si128((__m128i *)(log_scales + n), _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))));
+    }
+    arm_finish_scalar(sums, n, count, mean_bias, scale_bias, log_scale_min, log_scale_max, means, log_scales);
 }
 
 // One border sample of the residual kernels, taps outside the image skipped.
@@ -716,6 +774,11 @@ void nk_quantize_samples_avx2(const float *source, ptrdiff_t count, float max_va
 #else
 
 int nk_avx512bw_available(void) { return 0; }
+
+void nk_arm_finish(const int64_t *sums, ptrdiff_t count, int64_t mean_bias, int64_t scale_bias, int32_t log_scale_min,
+                   int32_t log_scale_max, int32_t *means, int32_t *log_scales) {
+    arm_finish_scalar(sums, 0, count, mean_bias, scale_bias, log_scale_min, log_scale_max, means, log_scales);
+}
 
 void nk_upsample_rows_avx512(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
                              const float *kernel, float *destination) {

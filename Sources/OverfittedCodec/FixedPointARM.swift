@@ -1,3 +1,4 @@
+import CNeuralKernels
 import NeuralKernels
 
 /// The ARM in integer arithmetic, used by the decoder and by the encoder when it writes the latents,
@@ -154,11 +155,7 @@ struct FixedPointARM: Sendable {
                 let n = min(Batch.capacity, count - start)
                 guard narrow.sums(cells: cells + start * stride, offsets: neighbourOffsets, stride: stride, count: n,
                                   into: batch.sums) else { break }
-                for k in 0..<n {
-                    let p = finish((batch.sums[2 * k], batch.sums[2 * k + 1]))
-                    means[start + k] = p.mean
-                    logScales[start + k] = p.logScale
-                }
+                finish(sums: batch.sums, count: n, means: means + start, logScales: logScales + start)
                 start += n
             }
         }
@@ -267,9 +264,16 @@ struct FixedPointARM: Sendable {
         }
     }
 
+    /// ``finish(_:)`` of `count` positions whose sums are `sums[2n]`, `sums[2n + 1]`, in one C call
+    /// (AVX2 on x86-64: only for the narrow kernel's batches, which imply it).
+    func finish(sums: UnsafePointer<Int64>, count: Int, means: UnsafeMutablePointer<Int32>, logScales: UnsafeMutablePointer<Int32>) {
+        nk_arm_finish(sums, count, packed[packed.count - 2], packed[packed.count - 1], Self.logScaleRangeQ8.lowerBound,
+                      Self.logScaleRangeQ8.upperBound, means, logScales)
+    }
+
     /// Mean and log-scale (Q8) from the two output sums.
     @inline(__always)
-    private func finish(_ sums: (Int64, Int64)) -> (mean: Int32, logScale: Int32) {
+    func finish(_ sums: (Int64, Int64)) -> (mean: Int32, logScale: Int32) {
         let bOut = packed.count - 2
         let outputs = (Self.roundShift(sums.0, 16) &+ packed[bOut], Self.roundShift(sums.1, 16) &+ packed[bOut + 1])
         let mean = Int32(clamping: Self.roundShift(Self.bounded(outputs.0), 8))

@@ -62,6 +62,30 @@ import NeuralKernels
         }
     }
 
+    /// The C finish of a batch (on AVX2 when the narrow kernel runs) gives the Swift finish's means and
+    /// log-scales, for random sums and sums at and around every clamp and rounding boundary.
+    @Test func batchFinishMatchesTheSwiftFinish() {
+        var generator = SeededGenerator(seed: 21)
+        let arm = FixedPointARM(networks: Self.networks(context: 20, weightMagnitude: 300, weightExponent: 14, generator: &generator),
+                                layout: ARMLayout(context: 20))
+        guard Acceleration.level >= .avx2 else { return }  // nk_arm_finish needs AVX2 on x86-64
+        var special: [Int64] = [0, 1, -1, .max, .min, 1 << 15, -(1 << 15), (1 << 15) - 1, 1 << 56, -(1 << 56)]
+        for edge: Int64 in [1 << 40, 1 << 28, 1 << 24, 1 << 20, 1 << 16, 1 << 12] {
+            for delta: Int64 in -3...3 { special += [(edge << 16) + delta, (-edge << 16) + delta, (edge << 24) + delta << 8] }
+        }
+        let random = (0..<3001).map { _ in Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...62, using: &generator) }
+        let sums = special + special.reversed() + random
+        let count = sums.count / 2
+        var means = [Int32](repeating: 0, count: count), logScales = means
+        sums.withUnsafeBufferPointer { s in
+            arm.finish(sums: s.baseAddress!, count: count, means: &means, logScales: &logScales)
+        }
+        for n in 0..<count {
+            let expected = arm.finish((sums[2 * n], sums[2 * n + 1]))
+            #expect(means[n] == expected.mean && logScales[n] == expected.logScale, "sums \(sums[2 * n]), \(sums[2 * n + 1])")
+        }
+    }
+
     @Test func smallWeightsUseTheVectorKernelWhenTheCPUHasIt() {
         var generator = SeededGenerator(seed: 7)
         let networks = Self.networks(context: 20, weightMagnitude: 300, weightExponent: 14, generator: &generator)

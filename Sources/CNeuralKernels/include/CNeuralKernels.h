@@ -135,6 +135,14 @@ int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shif
 int nk_arm_narrow_avx2(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
                        const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums);
 
+/// FixedPointARM's last step for `count` positions: from the output sums `sums[2n]`, `sums[2n + 1]` (as
+/// nk_arm_narrow_avx2 writes them), o = ((s + 2^15) >> 16) + bias (wrapping, arithmetic shift), clamped
+/// to +-2^40, then (o + 128) >> 8 clamped to -2^20...2^20 into means[n] and to
+/// log_scale_min...log_scale_max into log_scales[n]. On x86-64 it needs AVX2 (the caller checks);
+/// elsewhere the same integer steps run one position at a time, with the same values.
+void nk_arm_finish(const int64_t *sums, ptrdiff_t count, int64_t mean_bias, int64_t scale_bias, int32_t log_scale_min,
+                   int32_t log_scale_max, int32_t *means, int32_t *log_scales);
+
 /// The overfitted codec's x2 up-sampling of each row of a width x height plane to target_width
 /// columns (2 width - 1 or 2 width), with the symmetric kernel k = kernel[0...3]: output 2i reads
 /// source i + (-2, -1, 0, 1) with weights (k3, k1, k0, k2), output 2i + 1 reads i + (-1, 0, 1, 2) with
