@@ -51,8 +51,9 @@ struct ARMTraining {
         let contexts = gatherContexts(latents, parallel: parallel)
         let mlpParameters = parameters.gathered(layout.mlpOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
-        var gradContexts = [Float](repeating: 0, count: c * total)
-        var gradSelf = [Float](repeating: 0, count: total)
+        // Every value of these two is written by `rateChunk` (the MLP's callbacks cover all latents).
+        var gradContexts = [Float](unsafeUninitializedCapacity: c * total) { _, count in count = c * total }
+        var gradSelf = [Float](unsafeUninitializedCapacity: total) { _, count in count = total }
         let stride = Self.mlpChunk
         let chunkCount = (total + stride - 1) / stride
         var linearPartials = [Float](repeating: 0, count: chunkCount * 2 * c)
@@ -220,7 +221,7 @@ struct ARMTraining {
                             guard yy < height else { continue }
                             let low = max(x0, dx), high = min(x1, width + dx)
                             if high > low {
-                                VectorOps.add(gc + k * total + base + yy * width + low - dx, into: row + low, count: high - low)
+                                VectorOps.axpy(1, gc + k * total + base + yy * width + low - dx, row + low, count: high - low)
                             }
                         }
                     }

@@ -17,22 +17,4 @@ enum VectorOps {
             i += 1
         }
     }
-
-    /// `y[i] = y[i] + x[i]` for `i < count`.
-    @inline(__always)
-    static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        var i = 0
-        while i + 8 <= count {
-            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                + rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            y[i] = y[i] + x[i]
-            i += 1
-        }
-    }
 }
