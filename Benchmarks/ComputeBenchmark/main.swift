@@ -44,9 +44,6 @@ Parallel.setMaxThreads(threads)
 let loadBefore = loadAverage()
 
 print("NeuralKernels ComputeBenchmark: \(threads) threads, kernel level \(Acceleration.level), torch: \(useTorch ? python : "not run")")
-print("FMA study (1 thread, 20 -> 20 linear layer on 65,536 positions):")
-let fma = FMAStudy.run(runs: 7)
-for row in fma { print("  " + row.name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%7.1f GFLOP/s", row.gflops)) }
 
 // 3x3 convolution 128 -> 128 on 128 x 192.
 let conv = try Conv2D(inChannels: 128, outChannels: 128, kernel: 3, padding: 1)
@@ -55,8 +52,9 @@ let convWeight = Buffer(random: conv.weightCount, scale: 0.03, seed: 52), convBi
 let convOutput = Buffer(128 * 128 * 192), convGradInput = Buffer(128 * 128 * 192)
 let convGradWeight = Buffer(conv.weightCount), convGradBias = Buffer(128)
 
-// `--cpu-profile conv|step`: run one measurement repeatedly and print the process CPU time per run
-// (user + system), a load-independent view of the work while tuning on a busy machine.
+// `--cpu-profile conv-fwd|conv-bwd|conv-bwd-weight|step [--runs N]`: run one measurement repeatedly
+// (5 runs unless told) and print the process CPU time per run (user + system), a load-independent
+// view of the work while tuning on a busy machine, and the median wall-clock time per run.
 if let what = option("--cpu-profile") {
     var usage = rusage()
     func cpuSeconds() -> Double {
@@ -78,12 +76,24 @@ if let what = option("--cpu-profile") {
             profiled?.trainingStep()
         }
     }
+    let runs = max(1, Int(option("--runs") ?? "") ?? 5)
     body()
     let start = cpuSeconds()
-    for _ in 0..<5 { body() }
-    print("\(what): \(String(format: "%.1f", (cpuSeconds() - start) / 5 * 1000)) ms CPU per run")
+    var wall = [Double]()
+    for _ in 0..<runs {
+        let started = DispatchTime.now().uptimeNanoseconds
+        body()
+        wall.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+    }
+    let cpu = (cpuSeconds() - start) / Double(runs) * 1000
+    print("\(what): \(String(format: "%.1f", cpu)) ms CPU per run, wall median "
+          + "\(String(format: "%.1f", median(wall) ?? 0)) ms over \(runs) runs")
     exit(0)
 }
+
+print("FMA study (1 thread, 20 -> 20 linear layer on 65,536 positions):")
+let fma = FMAStudy.run(runs: 7)
+for row in fma { print("  " + row.name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%7.1f GFLOP/s", row.gflops)) }
 
 let model = try CodecStepModel()
 

@@ -135,11 +135,29 @@ struct ConvolutionCore {
     func backwardInput(gradOutput: UnsafePointer<Float>, outHeight: Int, outWidth: Int, weight: UnsafePointer<Float>,
                        paddedHeight: Int, paddedWidth: Int, region: Window, into target: UnsafeMutablePointer<Float>,
                        bias: UnsafePointer<Float>? = nil, accumulate: Bool = false) {
+        let transposed = ConvolutionCore(transposing: self)
+        let flipped = flippedWeights(weight, count: transposed.weightCount)
+        let outPlane = outHeight * outWidth
+        if stride == 1 && WinogradConvolution.applies(to: transposed) {
+            // The spread gradient would only be the output gradient inside a zero ring of
+            // `kernel - 1`: the Winograd input transform reads that ring as zero instead of a copy.
+            let source = WinogradConvolution.Source(base: gradOutput, plane: outPlane, rowStride: outWidth,
+                                                    top: kernelHeight - 1 - region.top,
+                                                    left: kernelWidth - 1 - region.left,
+                                                    height: outHeight, width: outWidth)
+            flipped.withUnsafeBufferPointer { flippedBuffer in
+                guard let flippedBase = flippedBuffer.baseAddress else { return }
+                WinogradConvolution(inChannels: transposed.inChannels, outChannels: transposed.outChannels)
+                    .forward(source: source, outHeight: region.height, outWidth: region.width, weight: flippedBase,
+                             bias: bias, output: target, accumulate: accumulate, relu: false)
+            }
+            return
+        }
         let spreadHeight = paddedHeight + kernelHeight - 1, spreadWidth = paddedWidth + kernelWidth - 1
         var spread = [Float](unsafeUninitializedCapacity: outChannels * spreadHeight * spreadWidth) { _, count in
             count = outChannels * spreadHeight * spreadWidth
         }
-        let outPlane = outHeight * outWidth, spreadPlane = spreadHeight * spreadWidth
+        let spreadPlane = spreadHeight * spreadWidth
         spread.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let (kernelHeight, kernelWidth, stride) = (kernelHeight, kernelWidth, stride)
@@ -158,21 +176,6 @@ struct ConvolutionCore {
                     }
                 }
             }
-            let transposed = ConvolutionCore(transposing: self)
-            let outPerGroup = outPerGroup, inPerGroup = inPerGroup, kh = kernelHeight, kw = kernelWidth
-            var flipped = [Float](repeating: 0, count: transposed.weightCount)
-            for g in 0..<groups {
-                for i in 0..<inPerGroup {
-                    for o in 0..<outPerGroup {
-                        for ky in 0..<kh {
-                            for kx in 0..<kw {
-                                let source = (((g * outPerGroup + o) * inPerGroup + i) * kh + kh - 1 - ky) * kw + kw - 1 - kx
-                                flipped[(((g * inPerGroup + i) * outPerGroup + o) * kh + ky) * kw + kx] = weight[source]
-                            }
-                        }
-                    }
-                }
-            }
             flipped.withUnsafeBufferPointer { flippedBuffer in
                 guard let flippedBase = flippedBuffer.baseAddress else { return }
                 transposed.forward(padded: base + region.top * spreadWidth + region.left, paddedHeight: spreadHeight,
@@ -180,6 +183,26 @@ struct ConvolutionCore {
                                    weight: flippedBase, bias: bias, output: target, accumulate: accumulate, relu: false)
             }
         }
+    }
+
+    /// The weights of the transposed correlation (`count` values): input and output channels
+    /// swapped within each group, kernels rotated by 180 degrees.
+    private func flippedWeights(_ weight: UnsafePointer<Float>, count: Int) -> [Float] {
+        let outPerGroup = outPerGroup, inPerGroup = inPerGroup, kh = kernelHeight, kw = kernelWidth
+        var flipped = [Float](repeating: 0, count: count)
+        for g in 0..<groups {
+            for i in 0..<inPerGroup {
+                for o in 0..<outPerGroup {
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            let source = (((g * outPerGroup + o) * inPerGroup + i) * kh + kh - 1 - ky) * kw + kw - 1 - kx
+                            flipped[(((g * inPerGroup + i) * outPerGroup + o) * kh + ky) * kw + kx] = weight[source]
+                        }
+                    }
+                }
+            }
+        }
+        return flipped
     }
 
     /// A rectangle of a padded plane: rows `top..<top + height`, columns `left..<left + width`.

@@ -8,11 +8,14 @@
 /// Weight gradient, the adjoint: `dg_oi = G^T [sum over tiles (A dy_o A^T) ⊙ (B^T d_i B)] G` with
 /// the output-gradient tiles `dy_o`, again 16 products, each summed over the tiles.
 ///
-/// The transforms only add, subtract, negate and halve, in a fixed order, in Swift; the products
+/// The transforms only add, subtract, negate and halve, in a fixed order, in Swift (the input and
+/// output-gradient transforms at kernel level AVX2 and up in C, `nk_winograd_input_avx2` and
+/// `nk_winograd_gradient_avx2`, with the same operations element by element); the products
 /// run on ``PlanarGEMM`` and ``PlaneCorrelation`` (fused multiply-add, every kernel level
 /// bit-identical); tiles are cut by tile rows and bands whatever the thread count, and band sums
 /// are added in band order. Results are therefore bit-identical across kernel levels and thread
 /// counts, but differ from the direct sums by rounding (the transforms reassociate them).
+import CNeuralKernels
 import Synchronization
 
 struct WinogradConvolution {
@@ -33,12 +36,22 @@ struct WinogradConvolution {
     func forward(padded: UnsafePointer<Float>, paddedHeight: Int, paddedWidth: Int, outHeight: Int, outWidth: Int,
                  weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                  accumulate: Bool, relu: Bool) {
+        forward(source: Source(base: padded, plane: paddedHeight * paddedWidth, rowStride: paddedWidth, top: 0, left: 0,
+                               height: outHeight + 2, width: outWidth + 2),
+                outHeight: outHeight, outWidth: outWidth, weight: weight, bias: bias, output: output,
+                accumulate: accumulate, relu: relu)
+    }
+
+    /// The forward pass on the zero-padded input described by `source` (the padding is never
+    /// stored: the input transform reads it as zero).
+    func forward(source: Source, outHeight: Int, outWidth: Int, weight: UnsafePointer<Float>,
+                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, accumulate: Bool, relu: Bool) {
         let products = transformedWeights(weight)
         let tilesY = (outHeight + 1) / 2, tilesX = (outWidth + 1) / 2
         // Row stride of the per-tile-row buffers: whole SIMD8 chunks, plus one for the k + 1 reads.
         let stride = (tilesX + 8) / 8 * 8 + 8
-        let geometry = Geometry(paddedPlane: paddedHeight * paddedWidth, paddedWidth: paddedWidth,
-                                outHeight: outHeight, outWidth: outWidth, tilesX: tilesX, stride: stride)
+        let source = source.clipped(outHeight: outHeight, outWidth: outWidth)
+        let geometry = Geometry(source: source, outHeight: outHeight, outWidth: outWidth, tilesX: tilesX, stride: stride)
         let offsets = (0..<inChannels).map { $0 * stride }
         offsets.withUnsafeBufferPointer { offsetBuffer in
             guard let offsetBase = offsetBuffer.baseAddress else { return }
@@ -49,7 +62,7 @@ struct WinogradConvolution {
                 let scratch = Scratch(inputRows: inChannels, outputRows: outChannels, stride: stride)
                 defer { scratch.release() }
                 for tileRow in (item * tilesY / items)..<((item + 1) * tilesY / items) {
-                    transformInput(padded, tileRow: tileRow, geometry: geometry, scratch: scratch, into: scratch.v,
+                    transformInput(tileRow: tileRow, geometry: geometry, scratch: scratch, into: scratch.v,
                                    channelStride: stride)
                     for position in 0..<16 {
                         products[position].runAllRows(offsets: offsetBase, b: scratch.v + position * inChannels * stride,
@@ -77,8 +90,9 @@ struct WinogradConvolution {
                         gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?) {
         let tilesY = (outHeight + 1) / 2, tilesX = (outWidth + 1) / 2
         let stride = (tilesX + 8) / 8 * 8 + 8
-        let geometry = Geometry(paddedPlane: paddedHeight * paddedWidth, paddedWidth: paddedWidth,
-                                outHeight: outHeight, outWidth: outWidth, tilesX: tilesX, stride: stride)
+        let source = Source(base: padded, plane: paddedHeight * paddedWidth, rowStride: paddedWidth, top: 0, left: 0,
+                            height: outHeight + 2, width: outWidth + 2)
+        let geometry = Geometry(source: source, outHeight: outHeight, outWidth: outWidth, tilesX: tilesX, stride: stride)
         // Tile rows per step: runs of at least 256 tiles between the row products' lane reductions.
         // A step's tile rows follow each other without gaps (the transforms' whole-vector stores
         // past a row's end are overwritten by the next row, or land in eight spare samples).
@@ -112,7 +126,7 @@ struct WinogradConvolution {
                             while first < end {
                                 let rows = min(stepRows, end - first)
                                 for slot in 0..<rows {
-                                    transformInput(padded, tileRow: first + slot, geometry: geometry, scratch: scratch,
+                                    transformInput(tileRow: first + slot, geometry: geometry, scratch: scratch,
                                                    into: scratch.v + slot * tilesX, channelStride: channelStride)
                                     transformGradient(gradOutput, tileRow: first + slot, geometry: geometry,
                                                       scratch: scratch, into: scratch.m + slot * tilesX,
@@ -190,7 +204,25 @@ struct WinogradConvolution {
     }
 
     struct Geometry {
-        let paddedPlane: Int, paddedWidth: Int, outHeight: Int, outWidth: Int, tilesX: Int, stride: Int
+        let source: Source, outHeight: Int, outWidth: Int, tilesX: Int, stride: Int
+    }
+
+    /// The forward pass's (virtually) padded input: `height x width` planes at `base`, `plane`
+    /// samples apart (rows `rowStride` apart), preceded by `top` zero rows and `left` zero columns;
+    /// every other sample of the padded input is zero too.
+    struct Source {
+        let base: UnsafePointer<Float>, plane: Int, rowStride: Int, top: Int, left: Int, height: Int, width: Int
+
+        /// The same input with `top` and `left` at least 0 (a negative one skips stored rows or
+        /// columns) and no stored sample beyond the `outHeight + 2` rows and `outWidth + 2`
+        /// columns the pass reads.
+        func clipped(outHeight: Int, outWidth: Int) -> Source {
+            let skipRows = max(0, -top), skipColumns = max(0, -left)
+            let top = max(0, top), left = max(0, left)
+            return Source(base: base + skipRows * rowStride + skipColumns, plane: plane, rowStride: rowStride,
+                          top: top, left: left, height: max(0, min(height - skipRows, outHeight + 2 - top)),
+                          width: max(0, min(width - skipColumns, outWidth + 2 - left)))
+        }
     }
 
     /// One work item's buffers, reused for each of its tile rows: transformed inputs `v` (16 x
@@ -254,36 +286,45 @@ struct WinogradConvolution {
     }
 
     /// `v[(p * inChannels + i) * channelStride + k] = (B^T d B)_p` for the input tiles `d` of tile
-    /// row `tileRow` (rows and columns beyond the padded window read as zero),
-    /// B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
-    private func transformInput(_ padded: UnsafePointer<Float>, tileRow: Int, geometry: Geometry, scratch: Scratch,
+    /// row `tileRow` of the padded input `geometry.source` (a clipped ``Source``),
+    /// B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]. At kernel level AVX2 and
+    /// up, the same operations in C (`nk_winograd_input_avx2`).
+    private func transformInput(tileRow: Int, geometry: Geometry, scratch: Scratch,
                                 into v: UnsafeMutablePointer<Float>, channelStride: Int) {
         let stride = geometry.stride, tilesX = geometry.tilesX, inChannels = inChannels
-        let validRows = geometry.outHeight + 2, validColumns = geometry.outWidth + 2
+        let source = geometry.source
+        if Acceleration.level >= .avx2 {
+            nk_winograd_input_avx2(source.base, source.plane, source.rowStride, inChannels, 2 * tileRow - source.top,
+                                   source.height, source.left, source.width, tilesX, v, channelStride)
+            return
+        }
         let even = scratch.work, odd = scratch.work + stride
         let rowLength = 2 * stride, rows = scratch.rows
-        let vectorEnd = validColumns / 8 * 8
+        // The stored columns land at `left` onwards; the transform rows' other samples stay zero
+        // (nothing else writes them in a forward pass).
+        let width = source.width, vectorEnd = width / 8 * 8, rowsAt = rows + source.left
         for i in 0..<inChannels {
-            let plane = padded + i * geometry.paddedPlane
+            let plane = source.base + i * source.plane
             func row(_ r: Int) -> UnsafePointer<Float> {
-                2 * tileRow + r < validRows ? plane + (2 * tileRow + r) * geometry.paddedWidth : UnsafePointer(scratch.zeros)
+                let y = 2 * tileRow + r - source.top
+                return y >= 0 && y < source.height ? plane + y * source.rowStride : UnsafePointer(scratch.zeros)
             }
             let d0 = row(0), d1 = row(1), d2 = row(2), d3 = row(3)
-            // Rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3 (zero beyond the valid columns).
+            // Rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3 (zero beyond the stored columns).
             var x = 0
             while x < vectorEnd {
                 let a0 = load8(d0 + x), a1 = load8(d1 + x), a2 = load8(d2 + x), a3 = load8(d3 + x)
-                store8(a0 - a2, rows + x)
-                store8(a1 + a2, rows + rowLength + x)
-                store8(a2 - a1, rows + 2 * rowLength + x)
-                store8(a1 - a3, rows + 3 * rowLength + x)
+                store8(a0 - a2, rowsAt + x)
+                store8(a1 + a2, rowsAt + rowLength + x)
+                store8(a2 - a1, rowsAt + 2 * rowLength + x)
+                store8(a1 - a3, rowsAt + 3 * rowLength + x)
                 x += 8
             }
-            while x < validColumns {
-                rows[x] = d0[x] - d2[x]
-                rows[rowLength + x] = d1[x] + d2[x]
-                rows[2 * rowLength + x] = d2[x] - d1[x]
-                rows[3 * rowLength + x] = d1[x] - d3[x]
+            while x < width {
+                rowsAt[x] = d0[x] - d2[x]
+                rowsAt[rowLength + x] = d1[x] + d2[x]
+                rowsAt[2 * rowLength + x] = d2[x] - d1[x]
+                rowsAt[3 * rowLength + x] = d1[x] - d3[x]
                 x += 1
             }
             // Columns: with E[k] = t[2k] and O[k] = t[2k + 1], the tile k gets E[k] - E[k+1],
@@ -314,6 +355,7 @@ struct WinogradConvolution {
     /// `m[(p * outChannels + o) * channelStride + k] = (A dy A^T)_p` for the 2x2 output-gradient
     /// tiles `dy` of tile row `tileRow` (samples beyond the output read as zero), the adjoint of
     /// ``transformOutput(_:tileRow:geometry:bias:output:accumulate:relu:)``: A = [[1, 0], [1, 1], [1, -1], [0, -1]].
+    /// At kernel level AVX2 and up, the same operations in C (`nk_winograd_gradient_avx2`).
     private func transformGradient(_ gradOutput: UnsafePointer<Float>, tileRow: Int, geometry: Geometry,
                                    scratch: Scratch, into m: UnsafeMutablePointer<Float>, channelStride: Int) {
         let stride = geometry.stride, tilesX = geometry.tilesX, outWidth = geometry.outWidth
@@ -321,6 +363,11 @@ struct WinogradConvolution {
         let even = scratch.work, odd = scratch.work + stride
         let rowLength = 2 * stride, rows = scratch.rows
         let vectorEnd = outWidth / 8 * 8
+        if Acceleration.level >= .avx2 {
+            nk_winograd_gradient_avx2(gradOutput, outPlane, outWidth, outChannels, 2 * tileRow, geometry.outHeight,
+                                      outWidth, tilesX, m, channelStride)
+            return
+        }
         let hasSecondRow = 2 * tileRow + 1 < geometry.outHeight
         for o in 0..<outChannels {
             let y0 = gradOutput + o * outPlane + 2 * tileRow * outWidth

@@ -212,6 +212,27 @@ int nk_keep_freed_memory_for_reuse(void);
 /// 2 MiB instead of once per 4 KiB. Returns 1 when applied, 0 otherwise (then nothing changes).
 int nk_prefer_huge_pages_on_heap(size_t bytes);
 
+/// The input transform of the Winograd F(2x2, 3x3) convolution on AVX2 (NeuralKernels'
+/// WinogradConvolution; off x86-64 a scalar loop): for each channel i < channels and tile k < tiles,
+/// v[(p * channels + i) * channel_stride + k] = (B^T d B)_p, p = 4 a + b, where d is the 4 x 4 tile
+/// of rows first_row .. first_row + 3 and columns 2 k - left .. 2 k - left + 3 of the plane
+/// source + i * plane_stride (rows row_stride apart), samples outside rows [0, height) and columns
+/// [0, width) reading as zero. Rows of B^T d first (d0 - d2, d1 + d2, d2 - d1, d1 - d3), then the
+/// same on the columns: the Swift transform's operations, so the same results bit for bit.
+void nk_winograd_input_avx2(const float *source, ptrdiff_t plane_stride, ptrdiff_t row_stride, ptrdiff_t channels,
+                            ptrdiff_t first_row, ptrdiff_t height, ptrdiff_t left, ptrdiff_t width, ptrdiff_t tiles,
+                            float *v, ptrdiff_t channel_stride);
+
+/// The output-gradient transform of the Winograd weight gradient on AVX2 (off x86-64 a scalar
+/// loop): m[(p * channels + o) * channel_stride + k] = (A dy A^T)_p for the 2 x 2 tiles dy of rows
+/// first_row, first_row + 1 (the second zero when at or beyond `height`) and columns 2 k, 2 k + 1
+/// (zero at or beyond `width`) of the plane source + o * plane_stride. Rows of A dy first (y0,
+/// y0 + y1, y0 - y1, -y1; a column beyond `width` gives +0 in all four), then E, E + O, E - O, -O on
+/// the columns, as the Swift transform does.
+void nk_winograd_gradient_avx2(const float *source, ptrdiff_t plane_stride, ptrdiff_t row_stride,
+                               ptrdiff_t channels, ptrdiff_t first_row, ptrdiff_t height, ptrdiff_t width,
+                               ptrdiff_t tiles, float *m, ptrdiff_t channel_stride);
+
 #ifdef __cplusplus
 }
 #endif
