@@ -5,8 +5,8 @@ import NeuralKernels
 /// al. 2024).
 ///
 /// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
-/// iterations; the best continues), main phase with Adam, learning rate `1e-2` decaying with a
-/// cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)` with `n` near-Gaussian
+/// iterations; the best continues), main phase with Adam, learning rate `1e-2` for its first 30%,
+/// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)` with `n` near-Gaussian
 /// noise, both annealed (values in ``TrainingSchedule``); then a final twentieth with hard-rounded,
 /// frozen latents where only the networks learn (learning rate 1e-4).
 struct Trainer {
@@ -99,8 +99,7 @@ struct Trainer {
 
     private func mainStep(_ state: inout State, step: Int) {
         let progress = Float(step) / Float(max(1, mainIterations))
-        let rate = CosineSchedule(peak: schedule.peakLearningRate, floor: schedule.floorLearningRate,
-                                  totalSteps: mainIterations).learningRate(at: step)
+        let rate = schedule.learningRate(at: step)
         let temperature = TrainingSchedule.annealed(schedule.temperature, progress: progress)
         let noise = TrainingSchedule.annealed(schedule.noiseStandardDeviation, progress: progress)
         let gain = configuration.latentGain

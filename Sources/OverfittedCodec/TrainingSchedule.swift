@@ -6,6 +6,11 @@ struct TrainingSchedule: Sendable {
     /// Peak (initial) learning rate of the main phase, decaying with a cosine to `floorLearningRate`.
     var peakLearningRate: Float = 1e-2
     var floorLearningRate: Float = 1e-5
+    /// Fraction of the main phase run at the peak learning rate before the cosine decay starts:
+    /// against decaying from the first step, 2.4% lower loss at 400 iterations (256x256 crops of
+    /// kodim23 and kodim05, lambdas 4e-4, 1e-3, 2e-2, seeds 0 and 1, lower in all 12 runs) and 1.8% at
+    /// 1,500 (lambda 1e-3, lower in all 4).
+    var peakFraction = 0.3
     /// Random initialisations tried during the warm-up, and the fraction of the main phase they run.
     /// Eight candidates for 2.5% each cost the same as four for 5% and select better: on kodim23 at
     /// lambda 1e-3, fast preset, the loss fell by 11% on average over six seeds (lower for every seed),
@@ -41,6 +46,13 @@ struct TrainingSchedule: Sendable {
 
     var finalIterations: Int { iterations >= 10 ? Int(Double(iterations) * finalFraction) : 0 }
     var mainIterations: Int { iterations - finalIterations }
+    /// The main phase's learning rate at `step`: the peak, then a cosine decay to the floor.
+    func learningRate(at step: Int) -> Float {
+        let held = Int(Double(mainIterations) * peakFraction)
+        if step < held { return peakLearningRate }
+        return CosineSchedule(peak: peakLearningRate, floor: floorLearningRate, totalSteps: mainIterations - held)
+            .learningRate(at: step - held)
+    }
     var warmUpIterations: Int { mainIterations >= 100 && warmUpCandidates > 1 ? Int(Double(mainIterations) * warmUpFraction) : 0 }
     var candidates: Int { warmUpIterations > 0 ? warmUpCandidates : 1 }
 
