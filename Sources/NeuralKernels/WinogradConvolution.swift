@@ -360,14 +360,14 @@ struct WinogradConvolution {
                                    scratch: Scratch, into m: UnsafeMutablePointer<Float>, channelStride: Int) {
         let stride = geometry.stride, tilesX = geometry.tilesX, outWidth = geometry.outWidth
         let outPlane = geometry.outHeight * outWidth
-        let even = scratch.work, odd = scratch.work + stride
-        let rowLength = 2 * stride, rows = scratch.rows
-        let vectorEnd = outWidth / 8 * 8
         if Acceleration.level >= .avx2 {
             nk_winograd_gradient_avx2(gradOutput, outPlane, outWidth, outChannels, 2 * tileRow, geometry.outHeight,
                                       outWidth, tilesX, m, channelStride)
             return
         }
+        let even = scratch.work, odd = scratch.work + stride
+        let rowLength = 2 * stride, rows = scratch.rows
+        let vectorEnd = outWidth / 8 * 8
         let hasSecondRow = 2 * tileRow + 1 < geometry.outHeight
         for o in 0..<outChannels {
             let y0 = gradOutput + o * outPlane + 2 * tileRow * outWidth

@@ -6,9 +6,9 @@ import NeuralKernels
 ///
 /// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
 /// iterations; the best continues), main phase with Adam, learning rate `1e-2` for its first 30%,
-/// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)` with `n` near-Gaussian
-/// noise, both annealed (values in ``TrainingSchedule``); then a final twentieth with hard-rounded,
-/// frozen latents where only the networks learn (learning rate 1e-4).
+/// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)`
+/// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
+/// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
 struct Trainer {
     let evaluator: ModelEvaluator
     let configuration: EncoderConfiguration

@@ -3,7 +3,8 @@ import NeuralKernels
 /// The knobs of the training schedule (see ``Trainer``); derived from the iteration count.
 struct TrainingSchedule: Sendable {
     var iterations: Int
-    /// Peak (initial) learning rate of the main phase, decaying with a cosine to `floorLearningRate`.
+    /// Peak (initial) learning rate of the main phase, held for `peakFraction` of it, then decaying
+    /// with a cosine to `floorLearningRate` (``learningRate(at:)``).
     var peakLearningRate: Float = 1e-2
     var floorLearningRate: Float = 1e-5
     /// Fraction of the main phase run at the peak learning rate before the cosine decay starts:
@@ -33,11 +34,11 @@ struct TrainingSchedule: Sendable {
     /// networks' gradients are clipped to a global norm of 0.1 as in Cool-chic 5.0. Together these
     /// lowered the loss by 8% at 1,000 iterations (256x256 crop of kodim23, lambda 1e-3, 3 seeds).
     ///
-    /// The latents' Adam uses short moment averages (beta1 0.8, beta2 0.9; Cool-chic: 0.9, 0.999):
-    /// measured, not derived. With the temperature starting at 0.5,
-    /// at 400 iterations the loss fell by 8.2% (256x256 crops of kodim23 and kodim05, lambda 1e-3,
-    /// four seeds each, lower for all eight) and by 6.7% over lambdas 4e-4, 1e-3 and 2e-2 (15 of 16
-    /// lower); each change alone: beta2 0.9 -3.8%, temperature from 0.5 -5.4%.
+    /// The latents' Adam uses short moment averages (beta1 0.8, beta2 0.9; Cool-chic: 0.9, 0.999),
+    /// chosen by measurement. With the temperature starting at 0.5, at 400 iterations the loss fell
+    /// by 8.2% (256x256 crops of kodim23 and kodim05, lambda 1e-3, four seeds each, lower for all
+    /// eight) and by 6.7% over lambdas 4e-4, 1e-3 and 2e-2 (15 of 16 lower); each change alone:
+    /// beta2 0.9 -3.8%, temperature from 0.5 -5.4%.
     var latentOptimizer = Adam(beta1: 0.8, beta2: 0.9)
     var networkOptimizer = Adam(beta1: 0.95, beta2: 0.95, weightDecay: 0.01)
     var networkGradientClipNorm: Float = 0.1
