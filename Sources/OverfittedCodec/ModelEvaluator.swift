@@ -46,12 +46,48 @@ struct ModelEvaluator {
 
     /// Mean squared error of `image` against the target.
     func meanSquaredError(_ image: [Float]) -> Double {
-        var sum = 0.0
-        for i in 0..<image.count {
-            let d = Double(image[i] - target[i])
-            sum += d * d
+        squaredErrors(image, gradientScale: nil).mse
+    }
+
+    /// Chunks of the error sums: fixed, so the sum does not depend on the thread count.
+    private static let errorChunks = 16
+
+    /// The mean squared error and, when `gradientScale` is given, `gradientScale * (image - target)`
+    /// per sample, in one parallel pass. Each chunk sums in Double in index order; chunk sums are
+    /// added in chunk order.
+    private func squaredErrors(_ image: [Float], gradientScale: Float?) -> (mse: Double, gradient: [Float]) {
+        let count = min(image.count, target.count)
+        let chunks = Self.errorChunks
+        var partial = [Double](repeating: 0, count: chunks)
+        var gradient = [Float](repeating: 0, count: gradientScale == nil ? 0 : count)
+        image.withUnsafeBufferPointer { x in
+            target.withUnsafeBufferPointer { t in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    partial.withUnsafeMutableBufferPointer { sums in
+                        let pointers = UnsafeSendableBox((x, t, g, sums))
+                        parallel.run(chunks: chunks) { chunk in
+                            let (x, t, g, sums) = pointers.value
+                            var sum = 0.0
+                            let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
+                            if let scale = gradientScale {
+                                for i in range {
+                                    let difference = x[i] - t[i]
+                                    sum += Double(difference) * Double(difference)
+                                    g[i] = scale * difference
+                                }
+                            } else {
+                                for i in range {
+                                    let difference = x[i] - t[i]
+                                    sum += Double(difference) * Double(difference)
+                                }
+                            }
+                            sums[chunk] = sum
+                        }
+                    }
+                }
+            }
         }
-        return sum / Double(max(1, image.count))
+        return (partial.reduce(0, +) / Double(max(1, count)), gradient)
     }
 
     func summary(mse: Double, bits: Double) -> Evaluation {
@@ -70,19 +106,17 @@ struct ModelEvaluator {
     func evaluateWithGradients(latents: [Float], networks: NetworkParameters) -> (Evaluation, Gradients) {
         let pixels = Float(pixelCount)
         let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: lambda / pixels, parallel: parallel)
-        let forward = reconstruct(latents: latents, networks: networks)
-        let mse = meanSquaredError(forward.image)
-        let gradScale = 2 / Float(max(1, forward.image.count))
-        var gradImage = [Float](repeating: 0, count: forward.image.count)
-        for i in 0..<gradImage.count { gradImage[i] = gradScale * (forward.image[i] - target[i]) }
+        // Bound one by one: indexing a tuple member inside a loop copies (retains) the whole tuple.
+        let (image, features, synthesisTrace, upsamplingTrace) = reconstruct(latents: latents, networks: networks)
+        let (mse, gradImage) = squaredErrors(image, gradientScale: 2 / Float(max(1, image.count)))
         var gradSynthesis = [Float](repeating: 0, count: networks.synthesis.count)
-        let gradFeatures = synthesis.backward(gradImage: gradImage, features: forward.features, parameters: networks.synthesis,
-                                              trace: forward.trace, parallel: parallel, gradParameters: &gradSynthesis)
+        let gradFeatures = synthesis.backward(gradImage: gradImage, features: features, parameters: networks.synthesis,
+                                              trace: synthesisTrace, parallel: parallel, gradParameters: &gradSynthesis)
         let levels = shape.geometry.levels
         let planes = (0..<levels).map { Array(gradFeatures[($0 * pixelCount)..<(($0 + 1) * pixelCount)]) }
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
-        if let trace = forward.upsampling {
+        if let trace = upsamplingTrace {
             upsampler.backward(gradPlanes: planes, kernels: networks.upsampling, trace: trace, parallel: parallel,
                                gradLatents: &gradLatents, gradKernels: &gradUpsampling)
         }

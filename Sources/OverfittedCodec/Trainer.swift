@@ -104,7 +104,7 @@ struct Trainer {
         let noise = TrainingSchedule.annealed(schedule.noiseStandardDeviation, progress: progress)
         let gain = configuration.latentGain
         let count = state.latentParameters.count
-        var scaled = state.latentParameters.map { min(max($0 * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound) }
+        var scaled = scaledLatents(state.latentParameters, gain: gain)
         var noisy = [Float](repeating: 0, count: count)
         var proxy = [Float](repeating: 0, count: count)
         scaled.withUnsafeMutableBufferPointer { y in
@@ -137,15 +137,47 @@ struct Trainer {
                 }
             }
         }
-        // Through the gain and the clamp.
-        for i in 0..<count {
-            let y = state.latentParameters[i] * gain
-            gradLatents[i] = Self.latentRange.contains(y) ? gradLatents[i] * gain : 0
-        }
+        backThroughGain(&gradLatents, parameters: state.latentParameters, gain: gain)
         state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents, learningRate: rate,
                                      optimizer: schedule.latentOptimizer)
         updateNetworks(&state, gradients: gradients.networks, rate: rate)
         state.lastEvaluation = evaluation
+    }
+
+    /// Chunks of the element-wise latent passes (any count gives the same values).
+    private static let latentChunks = 16
+
+    /// `clamp(gain * p)` for every latent parameter `p`.
+    private func scaledLatents(_ parameters: [Float], gain: Float) -> [Float] {
+        let count = parameters.count, chunks = Self.latentChunks
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            initialized = count
+            parameters.withUnsafeBufferPointer { p in
+                let pointers = UnsafeSendableBox((p, out))
+                evaluator.parallel.run(chunks: chunks) { chunk in
+                    let (p, out) = pointers.value
+                    for i in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
+                        out[i] = min(max(p[i] * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradient through `clamp(gain * p)`, in place: `gain * g` inside the latent range, 0 outside.
+    private func backThroughGain(_ gradients: inout [Float], parameters: [Float], gain: Float) {
+        let count = min(gradients.count, parameters.count), chunks = Self.latentChunks
+        gradients.withUnsafeMutableBufferPointer { g in
+            parameters.withUnsafeBufferPointer { p in
+                let pointers = UnsafeSendableBox((g, p))
+                evaluator.parallel.run(chunks: chunks) { chunk in
+                    let (g, p) = pointers.value
+                    for i in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
+                        g[i] = Self.latentRange.contains(p[i] * gain) ? g[i] * gain : 0
+                    }
+                }
+            }
+        }
     }
 
     private func networkStep(_ state: inout State, latents: [Float]) {
