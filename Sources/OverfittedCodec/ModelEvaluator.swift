@@ -65,10 +65,9 @@ struct ModelEvaluator {
                 gradient.withUnsafeMutableBufferPointer { g in
                     partial.withUnsafeMutableBufferPointer { sums in
                         let pointers = UnsafeSendableBox((x, t, g, sums))
-                        parallel.run(chunks: chunks) { chunk in
+                        parallel.run(chunks: chunks, over: count) { chunk, range in
                             let (x, t, g, sums) = pointers.value
                             var sum = 0.0
-                            let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
                             if let scale = gradientScale {
                                 for i in range {
                                     let difference = x[i] - t[i]

@@ -28,6 +28,12 @@ struct ParallelChunks: Sendable {
         }
     }
 
+    /// Calls `body(chunk, range)` for `0 ..< count` split into `chunks` contiguous ranges
+    /// (``range(of:chunks:count:)``), spreading chunks over the threads.
+    func run(chunks: Int, over count: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        run(chunks: chunks) { chunk in body(chunk, Self.range(of: chunk, chunks: chunks, count: count)) }
+    }
+
     /// Splits `0 ..< count` into `chunks` contiguous ranges (the last ones may be empty).
     static func range(of chunk: Int, chunks: Int, count: Int) -> Range<Int> {
         let start = count * chunk / chunks

@@ -149,14 +149,14 @@ struct Trainer {
 
     /// `clamp(gain * p)` for every latent parameter `p`.
     private func scaledLatents(_ parameters: [Float], gain: Float) -> [Float] {
-        let count = parameters.count, chunks = Self.latentChunks
+        let count = parameters.count
         return [Float](unsafeUninitializedCapacity: count) { out, initialized in
             initialized = count
             parameters.withUnsafeBufferPointer { p in
                 let pointers = UnsafeSendableBox((p, out))
-                evaluator.parallel.run(chunks: chunks) { chunk in
+                evaluator.parallel.run(chunks: Self.latentChunks, over: count) { _, range in
                     let (p, out) = pointers.value
-                    for i in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
+                    for i in range {
                         out[i] = min(max(p[i] * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound)
                     }
                 }
@@ -166,13 +166,13 @@ struct Trainer {
 
     /// The gradient through `clamp(gain * p)`, in place: `gain * g` inside the latent range, 0 outside.
     private func backThroughGain(_ gradients: inout [Float], parameters: [Float], gain: Float) {
-        let count = min(gradients.count, parameters.count), chunks = Self.latentChunks
+        let count = min(gradients.count, parameters.count)
         gradients.withUnsafeMutableBufferPointer { g in
             parameters.withUnsafeBufferPointer { p in
                 let pointers = UnsafeSendableBox((g, p))
-                evaluator.parallel.run(chunks: chunks) { chunk in
+                evaluator.parallel.run(chunks: Self.latentChunks, over: count) { _, range in
                     let (g, p) = pointers.value
-                    for i in ParallelChunks.range(of: chunk, chunks: chunks, count: count) {
+                    for i in range {
                         g[i] = Self.latentRange.contains(p[i] * gain) ? g[i] * gain : 0
                     }
                 }
