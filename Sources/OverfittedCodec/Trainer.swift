@@ -33,7 +33,7 @@ struct Trainer {
         self.evaluator = evaluator
         self.configuration = configuration
         self.shape = shape
-        schedule = TrainingSchedule(iterations: configuration.preset.iterationCount)
+        schedule = TrainingSchedule(iterations: configuration.preset.iterationCount(for: configuration.complexity))
     }
 
     var totalIterations: Int { schedule.iterations }
