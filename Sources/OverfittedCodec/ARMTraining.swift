@@ -178,9 +178,9 @@ struct ARMTraining {
         return [Float](unsafeUninitializedCapacity: c * total) { out, initialized in
             latents.withUnsafeBufferPointer { q in
                 let shared = UnsafeSendableBox((out.baseAddress!, q.baseAddress!))
-                parallel.run(chunks: Self.chunks) { chunk in
+                parallel.run(chunks: Self.chunks, over: total) { _, range in
                     let (out, q) = shared.value
-                    forEachRowRun(in: ParallelChunks.range(of: chunk, chunks: Self.chunks, count: total)) { level, y, x0, x1, index in
+                    forEachRowRun(in: range) { level, y, x0, x1, index in
                         let base = levelStarts[level]
                         let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
                         for k in 0..<c {
@@ -209,9 +209,9 @@ struct ARMTraining {
         grad.withUnsafeMutableBufferPointer { gBuffer in
             gradContexts.withUnsafeBufferPointer { gcBuffer in
                 let shared = UnsafeSendableBox((gBuffer.baseAddress!, gcBuffer.baseAddress!))
-                parallel.run(chunks: Self.chunks) { chunk in
+                parallel.run(chunks: Self.chunks, over: total) { _, range in
                     let (g, gc) = shared.value
-                    forEachRowRun(in: ParallelChunks.range(of: chunk, chunks: Self.chunks, count: total)) { level, y, x0, x1, index in
+                    forEachRowRun(in: range) { level, y, x0, x1, index in
                         let base = levelStarts[level]
                         let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
                         let row = g + index - x0  // x = 0 of this row

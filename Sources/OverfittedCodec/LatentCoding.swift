@@ -167,8 +167,7 @@ struct LatentCoding {
         cells.withUnsafeBufferPointer { c in
             neighbourOffsets.withUnsafeBufferPointer { o in
                 let out = UnsafeSendableBox((means, logScales))
-                parallel.run(chunks: chunks) { chunk in
-                    let range = ParallelChunks.range(of: chunk, chunks: chunks, count: count)
+                parallel.run(chunks: chunks, over: count) { chunk, range in
                     guard let start = range.first, let cellBase = c.baseAddress, let offsets = o.baseAddress else { return }
                     arm.parameters(cells: cellBase + first + start, neighbourOffsets: offsets, stride: 1,
                                    count: range.count, means: out.value.0 + start, logScales: out.value.1 + start,
@@ -187,10 +186,10 @@ struct LatentCoding {
             means.withUnsafeMutableBufferPointer { mBuffer in
                 logScales.withUnsafeMutableBufferPointer { sBuffer in
                     let out = UnsafeSendableBox((mBuffer, sBuffer))
-                    parallel.run(chunks: chunks) { chunk in
+                    parallel.run(chunks: chunks, over: height) { _, range in
                         let batch = FixedPointARM.Batch(arm: arm)
                         guard let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
-                        for y in ParallelChunks.range(of: chunk, chunks: chunks, count: height) {
+                        for y in range {
                             arm.parameters(grid: g, width: width, height: height, x: 0, y: y, stepX: 1, stepY: 0,
                                            count: width, means: m + y * width, logScales: s + y * width, batch: batch)
                         }

@@ -51,8 +51,7 @@ extension Synthesis {
             let out = UnsafeSendableBox(buffer)
             features.withUnsafeBufferPointer { f in
                 packed.withUnsafeBufferPointer { p in
-                    parallel.run(chunks: Self.chunks) { chunk in
-                        let range = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: pixels)
+                    parallel.run(chunks: Self.chunks, over: pixels) { _, range in
                         guard let target = out.value.baseAddress, let source = f.baseAddress, let weights = p.baseAddress else { return }
                         nk_synthesis_pointwise_avx2(Int32(inputs), Int32(outputs), hidden, weights, source, pixels,
                                                     range.lowerBound, range.upperBound, target)
@@ -70,8 +69,7 @@ extension Synthesis {
         let s = Array(parameters[layout.linear])
         let (inputs, outputs, pixels) = (layout.inputs, layout.outputs, pixelCount)
         let f = UnsafeSendableBox(features), out = UnsafeSendableBox(output)
-        parallel.run(chunks: Self.chunks) { chunk in
-            let range = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: pixels)
+        parallel.run(chunks: Self.chunks, over: pixels) { _, range in
             guard let fBase = f.value.baseAddress, let oBase = out.value.baseAddress else { return }
             for o in 0..<outputs {
                 for i in 0..<inputs {
@@ -93,8 +91,7 @@ extension Synthesis {
         let g = UnsafeSendableBox(gradOutput), f = UnsafeSendableBox(features), gf = UnsafeSendableBox(gradFeatures)
         partials.withUnsafeMutableBufferPointer { partialBuffer in
             let sums = UnsafeSendableBox(partialBuffer)
-            parallel.run(chunks: Self.chunks) { chunk in
-                let range = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: pixels)
+            parallel.run(chunks: Self.chunks, over: pixels) { chunk, range in
                 guard let gBase = g.value.baseAddress, let fBase = f.value.baseAddress,
                       let gfBase = gf.value.baseAddress, let sumBase = sums.value.baseAddress else { return }
                 for i in 0..<inputs {

@@ -35,10 +35,9 @@ extension Synthesis {
         let kernel = k > Int(NK_RESIDUAL_MAX_CHANNELS) ? nil
             : level >= .avx512 ? nk_residual3x3_avx512 : level >= .avx2 ? nk_residual3x3_avx2 : nil
         weights.withUnsafeBufferPointer { weightBuffer in
-            parallel.run(chunks: Self.chunks) { chunk in
+            parallel.run(chunks: Self.chunks, over: h) { _, rows in
                 guard let out = outBox.value.baseAddress, let source = input.baseAddress,
                       let taps = weightBuffer.baseAddress else { return }
-                let rows = ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h)
                 if let kernel {
                     bias.withUnsafeBufferPointer { b in
                         kernel(Int32(k), w, h, rows.lowerBound, rows.upperBound, taps, b.baseAddress, source, out)
@@ -124,9 +123,9 @@ extension Synthesis {
             let cg = UnsafeSendableBox(cgBuffer)
             grad.withUnsafeBufferPointer { g in
                 input.withUnsafeBufferPointer { x in
-                    parallel.run(chunks: Self.chunks) { chunk in
+                    parallel.run(chunks: Self.chunks, over: h) { chunk, range in
                         var local = [Float](repeating: 0, count: k * k * 9 + k)
-                        for y in ParallelChunks.range(of: chunk, chunks: Self.chunks, count: h) {
+                        for y in range {
                             for o in 0..<k {
                                 let gRow = g.baseAddress! + o * n + y * w
                                 local[k * k * 9 + o] += Self.sum(gRow, count: w)
