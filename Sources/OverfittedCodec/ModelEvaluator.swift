@@ -59,7 +59,9 @@ struct ModelEvaluator {
         let count = min(image.count, target.count)
         let chunks = Self.errorChunks
         var partial = [Double](repeating: 0, count: chunks)
-        var gradient = [Float](repeating: 0, count: gradientScale == nil ? 0 : count)
+        // Every value is written below (the chunks cover `0 ..< count`).
+        let gradientCount = gradientScale == nil ? 0 : count
+        var gradient = [Float](unsafeUninitializedCapacity: gradientCount) { _, initialized in initialized = gradientCount }
         image.withUnsafeBufferPointer { x in
             target.withUnsafeBufferPointer { t in
                 gradient.withUnsafeMutableBufferPointer { g in

@@ -105,8 +105,9 @@ struct Trainer {
         let gain = configuration.latentGain
         let count = state.latentParameters.count
         var scaled = scaledLatents(state.latentParameters, gain: gain)
-        var noisy = [Float](repeating: 0, count: count)
-        var proxy = [Float](repeating: 0, count: count)
+        // Both written in full by the soft-rounds below.
+        var noisy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        var proxy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         scaled.withUnsafeMutableBufferPointer { y in
             noisy.withUnsafeMutableBufferPointer { v in
                 proxy.withUnsafeMutableBufferPointer { q in
