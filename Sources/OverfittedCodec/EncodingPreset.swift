@@ -19,7 +19,7 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
 
     /// Total training iterations (warm-up, main phase and final straight-through phase) for a
     /// decoder of `complexity`. The named presets are time budgets: on a Kodak image (768x512) with
-    /// two cores, about 50 s (fast), 2.5 minutes (medium) and 8.5 minutes (slow), whatever the
+    /// two cores, about 50 s (fast), 2.5 minutes (medium) and 8 minutes (slow), whatever the
     /// complexity. A training step of the medium, high and very-high decoders costs about 1.42, 1.97
     /// and 2.72 times one of the low decoder (measured on kodim15, 200 iterations, 2 threads), so
     /// they get proportionally fewer iterations.
