@@ -44,6 +44,20 @@ struct ARMLayout: Sendable {
     /// The MLP part as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias);
     /// the linear branch `wLinear` is applied separately.
     var mlpOrder: [Range<Int>] { [w1, b1, w2, b2, wOut, bOut] }
+
+    /// The weight matrices (output rows x input columns), for the optimiser.
+    var matrices: [WeightMatrix] {
+        [WeightMatrix(range: w1, rows: context), WeightMatrix(range: w2, rows: context),
+         WeightMatrix(range: wOut, rows: 2), WeightMatrix(range: wLinear, rows: 2)]
+    }
+}
+
+/// A weight tensor seen as a row-major matrix of `rows` rows (a 3x3 convolution's input channels and
+/// taps make up its columns).
+struct WeightMatrix: Sendable, Equatable {
+    let range: Range<Int>
+    let rows: Int
+    var columns: Int { range.count / rows }
 }
 
 /// The synthesis: `a (n x levels), b (k x n), residual r (k x k x 3 x 3) ..., linear branch s (k x levels)
@@ -77,6 +91,13 @@ struct SynthesisLayout: Sendable {
 
     /// The 1x1 part as NeuralKernels' `PointwiseMLP` sees it (layer by layer, weights then bias).
     var pointwiseMLPOrder: [Range<Int>] { [a, aBias, b, bBias] }
+
+    /// The weight matrices (output rows x input columns), for the optimiser.
+    var matrices: [WeightMatrix] {
+        [WeightMatrix(range: a, rows: width), WeightMatrix(range: b, rows: outputs)]
+            + (0..<residualLayers).map { WeightMatrix(range: residualWeights($0), rows: outputs) }
+            + [WeightMatrix(range: linear, rows: outputs)]
+    }
 }
 
 extension Array where Element == Float {

@@ -5,7 +5,7 @@ import NeuralKernels
 /// al. 2024).
 ///
 /// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
-/// iterations; the best continues), main phase with Adam, learning rate `1e-2` for its first 30%,
+/// iterations; the best continues), main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` for its first 30%,
 /// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)`
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
@@ -19,9 +19,9 @@ struct Trainer {
         var latentParameters: [Float]
         var networks: NetworkParameters
         var latentOptimizer: AdamState
-        var armOptimizer: AdamState
-        var upsamplingOptimizer: AdamState
-        var synthesisOptimizer: AdamState
+        var armOptimizer: NetworkOptimizerState
+        var upsamplingOptimizer: NetworkOptimizerState
+        var synthesisOptimizer: NetworkOptimizerState
         var lastEvaluation: ModelEvaluator.Evaluation?
         /// Distinguishes the training noise of the warm-up candidates.
         var seedOffset: Int
@@ -83,9 +83,11 @@ struct Trainer {
         let networks = shape.initialNetworks(generator: &generator, outputMeans: means)
         return State(latentParameters: [Float](repeating: 0, count: shape.geometry.totalLatents), networks: networks,
                      latentOptimizer: AdamState(count: shape.geometry.totalLatents),
-                     armOptimizer: AdamState(count: networks.arm.count),
-                     upsamplingOptimizer: AdamState(count: networks.upsampling.count),
-                     synthesisOptimizer: AdamState(count: networks.synthesis.count), seedOffset: seedOffset)
+                     armOptimizer: NetworkOptimizerState(count: networks.arm.count, matrices: shape.arm.matrices),
+                     upsamplingOptimizer: NetworkOptimizerState(count: networks.upsampling.count, matrices: []),
+                     synthesisOptimizer: NetworkOptimizerState(count: networks.synthesis.count,
+                                                               matrices: shape.synthesis.matrices),
+                     seedOffset: seedOffset)
     }
 
     /// Bounds of a latent value in the bitstream.
@@ -141,7 +143,8 @@ struct Trainer {
         backThroughGain(&gradLatents, parameters: state.latentParameters, gain: gain)
         state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents, learningRate: rate,
                                      optimizer: schedule.latentOptimizer)
-        updateNetworks(&state, gradients: gradients.networks, rate: rate)
+        let frequency = step < warmUpIterations ? schedule.warmUpPreconditionFrequency : schedule.preconditionFrequency
+        updateNetworks(&state, gradients: gradients.networks, rate: rate, preconditionFrequency: frequency)
         state.lastEvaluation = evaluation
     }
 
@@ -183,19 +186,21 @@ struct Trainer {
 
     private func networkStep(_ state: inout State, latents: [Float]) {
         let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: latents, networks: state.networks)
-        updateNetworks(&state, gradients: gradients.networks, rate: schedule.finalLearningRate)
+        updateNetworks(&state, gradients: gradients.networks, rate: schedule.finalLearningRate,
+                       preconditionFrequency: schedule.preconditionFrequency)
         state.lastEvaluation = evaluation
     }
 
-    private func updateNetworks(_ state: inout State, gradients: NetworkParameters, rate: Float) {
+    private func updateNetworks(_ state: inout State, gradients: NetworkParameters, rate: Float, preconditionFrequency: Int) {
         var blocks = [gradients.arm, gradients.upsampling, gradients.synthesis]
         GradientClipping.clipGlobalNorm(&blocks, maxNorm: schedule.networkGradientClipNorm)
         let optimizer = schedule.networkOptimizer
-        state.armOptimizer.update(&state.networks.arm, gradients: blocks[0], learningRate: rate, optimizer: optimizer)
+        state.armOptimizer.update(&state.networks.arm, gradients: blocks[0], learningRate: rate,
+                                  preconditionFrequency: preconditionFrequency, optimizer: optimizer)
         state.upsamplingOptimizer.update(&state.networks.upsampling, gradients: blocks[1], learningRate: rate,
-                                         optimizer: optimizer)
+                                         preconditionFrequency: preconditionFrequency, optimizer: optimizer)
         state.synthesisOptimizer.update(&state.networks.synthesis, gradients: blocks[2], learningRate: rate,
-                                        optimizer: optimizer)
+                                        preconditionFrequency: preconditionFrequency, optimizer: optimizer)
     }
 
     private func report(_ state: State, phase: EncodeProgress.Phase, iteration: Int, total: Int,

@@ -1,0 +1,62 @@
+import NeuralKernels
+
+/// The optimiser state of one flat network vector (ARM, up-sampler or synthesis): ``SOAP`` for each
+/// of its weight matrices, Adam with the same betas and weight decay for the rest (biases, the
+/// up-sampling kernels), as Cool-chic 5.0 trains its networks.
+struct NetworkOptimizerState {
+    private var matrices: [WeightMatrix]
+    private var matrixStates: [SOAPState]
+    /// Entries outside the matrices, updated by Adam.
+    private let vectorRanges: [Range<Int>]
+    private var firstMoment: [Float]
+    private var secondMoment: [Float]
+    private var step = 0
+
+    init(count: Int, matrices: [WeightMatrix]) {
+        self.matrices = matrices
+        matrixStates = matrices.map { SOAPState(rows: $0.rows, columns: $0.columns) }
+        var covered = [Bool](repeating: false, count: count)
+        for matrix in matrices { for i in matrix.range { covered[i] = true } }
+        var ranges: [Range<Int>] = []
+        var start: Int?
+        for i in 0...count {
+            let free = i < count && !covered[i]
+            if free, start == nil { start = i }
+            if !free, let first = start {
+                ranges.append(first..<i)
+                start = nil
+            }
+        }
+        vectorRanges = ranges
+        firstMoment = [Float](repeating: 0, count: count)
+        secondMoment = firstMoment
+    }
+
+    /// One update of `parameters` with `gradients` (same count as the state); the SOAP bases are
+    /// refreshed every `preconditionFrequency` steps.
+    mutating func update(_ parameters: inout [Float], gradients: [Float], learningRate: Float,
+                         preconditionFrequency: Int, optimizer: SOAP) {
+        step += 1
+        let adam = optimizer.adam, step = step
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeBufferPointer { g in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        guard let p = p.baseAddress, let g = g.baseAddress, let m = m.baseAddress,
+                              let v = v.baseAddress else { return }
+                        for range in vectorRanges {
+                            adam.update(parameters: p + range.lowerBound, gradients: g + range.lowerBound,
+                                        firstMoment: m + range.lowerBound, secondMoment: v + range.lowerBound,
+                                        count: range.count, learningRate: learningRate, step: step)
+                        }
+                        for index in matrices.indices {
+                            let start = matrices[index].range.lowerBound
+                            matrixStates[index].update(parameters: p + start, gradients: g + start, learningRate: learningRate,
+                                                       preconditionFrequency: preconditionFrequency, optimizer: optimizer)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
