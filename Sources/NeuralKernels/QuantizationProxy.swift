@@ -1,4 +1,5 @@
 import Foundation
+import CNeuralKernels
 
 /// Differentiable stand-ins for rounding used while training latents.
 ///
@@ -55,14 +56,21 @@ public enum QuantizationProxy {
 
     /// Soft-round forward; may run in place. `temperature` must be positive (values <= 0 are
     /// treated as hard rounding of the fraction, i.e. `round`).
+    /// At `level` AVX2 or above (at most ``Acceleration/level``; tests pass `.portable` to compare)
+    /// `nk_soft_round_avx2` does the same operations.
     public static func softRound(_ x: UnsafePointer<Float>, count: Int, temperature: Float,
-                                 output: UnsafeMutablePointer<Float>) {
+                                 output: UnsafeMutablePointer<Float>, level: Acceleration.Level = Acceleration.level) {
         guard temperature > 0 else {
             straightThroughRound(x, count: count, output: output)
             return
         }
         let a = 1 / temperature, normaliser = 0.5 / tanh(a / 2)
+        let vectorized = min(level, Acceleration.level) >= .avx2
         Parallel.forRanges(count: count, grain: grain) { range in
+            if vectorized {
+                nk_soft_round_avx2(x + range.lowerBound, range.count, a, normaliser, output + range.lowerBound)
+                return
+            }
             var i = range.lowerBound
             while i < range.upperBound {
                 let lanes = min(8, range.upperBound - i)
@@ -75,12 +83,19 @@ public enum QuantizationProxy {
     }
 
     /// Soft-round backward: `gradInput[i] (+)= s'(x[i]) * gradOutput[i]`, `x` the forward input.
+    /// At `level` AVX2 or above, `nk_soft_round_backward_avx2` does the same operations.
     public static func softRoundBackward(_ x: UnsafePointer<Float>, count: Int, temperature: Float,
                                          gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
-                                         accumulate: Bool = false) {
+                                         accumulate: Bool = false, level: Acceleration.Level = Acceleration.level) {
         guard temperature > 0 else { return }
         let a = 1 / temperature, normaliser = 0.5 * a / tanh(a / 2)
+        let vectorized = min(level, Acceleration.level) >= .avx2
         Parallel.forRanges(count: count, grain: grain) { range in
+            if vectorized {
+                nk_soft_round_backward_avx2(x + range.lowerBound, range.count, a, normaliser, gradOutput + range.lowerBound,
+                                            gradInput + range.lowerBound, accumulate ? 1 : 0)
+                return
+            }
             var i = range.lowerBound
             while i < range.upperBound {
                 let lanes = min(8, range.upperBound - i)

@@ -110,3 +110,44 @@ import NeuralKernels
         #expect(y == [-3, 0, 1, 1, 3])
     }
 }
+
+@Suite struct SoftRoundLevelTests {
+    /// Forward and backward (plain and accumulating) at `level`, on values covering integers, half
+    /// integers and values near them (the tanh series' range), large magnitudes and both signs; 203 values leave a 3-lane tail.
+    func passes(level: Acceleration.Level, temperature: Float) -> [Float] {
+        var random = TestRandom(seed: 7)
+        let x = random.array(203).enumerated().map { i, r in
+            switch i % 6 {
+            case 0: Float(i / 5) - 20
+            case 1: Float(i / 5) - 20.5
+            case 5: Float(i / 5) - 20.5 + r * 0.02
+            case 2: r * 70
+            case 3: Float(i) + r * 0.05
+            default: r * 3e6
+            }
+        }
+        let g = random.array(203)
+        var forward = [Float](repeating: 0, count: x.count)
+        var backward = [Float](repeating: 0, count: x.count), accumulated = random.array(203)
+        x.withUnsafeBufferPointer { xp in
+            g.withUnsafeBufferPointer { gp in
+                QuantizationProxy.softRound(xp.baseAddress!, count: x.count, temperature: temperature,
+                                            output: &forward, level: level)
+                QuantizationProxy.softRoundBackward(xp.baseAddress!, count: x.count, temperature: temperature,
+                                                    gradOutput: gp.baseAddress!, gradInput: &backward, level: level)
+                QuantizationProxy.softRoundBackward(xp.baseAddress!, count: x.count, temperature: temperature,
+                                                    gradOutput: gp.baseAddress!, gradInput: &accumulated,
+                                                    accumulate: true, level: level)
+            }
+        }
+        return forward + backward + accumulated
+    }
+
+    @Test(arguments: [Float(0.5), 0.08, 0.3]) func avx2MatchesSwiftBitForBit(_ temperature: Float) {
+        guard Acceleration.available >= .avx2 else { return }
+        let portable = passes(level: .portable, temperature: temperature)
+        let wide = passes(level: .avx2, temperature: temperature)
+        let differing = zip(portable, wide).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(portable.count == wide.count && differing == 0, "\(differing) of \(portable.count) values differ")
+    }
+}

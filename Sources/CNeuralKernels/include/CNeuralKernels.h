@@ -196,6 +196,17 @@ void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, cons
                                  const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
                                  float *output);
 
+/// QuantizationProxy.softRound in AVX2, bit-identical to the Swift code: output[i] = m + normaliser *
+/// tanh(sharpness * (x[i] - m)) with m = floor(x[i]) + 1/2 (FastMath's tanh and floor). Needs AVX2
+/// (the caller checks); does nothing off x86-64.
+void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output);
+
+/// QuantizationProxy.softRoundBackward in AVX2, bit-identical to the Swift code: grad_input[i] (+)=
+/// grad_output[i] * normaliser * (1 - t^2), t = tanh(sharpness * (x[i] - m)). Needs AVX2; does nothing
+/// off x86-64.
+void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,
+                                 const float *grad_output, float *grad_input, int accumulate);
+
 /// The overfitted decoder's output samples: destination[i] = 0 if source[i] is NaN, else with
 /// x = clamp(source[i], 0, 1) * max_value and t = (float)(int32_t)x (truncated),
 /// (x - t >= 1/2 ? t + 1 : t) / max_value (each operation rounded once; x is in [0, 2^23)).
