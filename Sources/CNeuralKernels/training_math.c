@@ -113,6 +113,92 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
     }
 }
 
+/// FastMath.log2 (positive normal inputs).
+KERNEL __m256 logarithm2(__m256 x) {
+    const __m256i bits = _mm256_castps_si256(x);
+    __m256i exponent = _mm256_sub_epi32(_mm256_srai_epi32(bits, 23), _mm256_set1_epi32(127));
+    __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
+                                                   _mm256_set1_epi32(0x3F800000)));
+    const __m256 high = greater(m, splat(1.41421356f));
+    m = pick(m, mul(m, splat(0.5f)), high);
+    exponent = _mm256_castps_si256(pick(_mm256_castsi256_ps(exponent),
+                                        _mm256_castsi256_ps(_mm256_add_epi32(exponent, _mm256_set1_epi32(1))), high));
+    const __m256 s = _mm256_div_ps(sub(m, splat(1.0f)), add(m, splat(1.0f)));
+    const __m256 s2 = mul(s, s);
+    __m256 p = splat(1.0f / 9.0f);
+    p = add(mul(p, s2), splat(1.0f / 7.0f));
+    p = add(mul(p, s2), splat(1.0f / 5.0f));
+    p = add(mul(p, s2), splat(1.0f / 3.0f));
+    p = add(mul(p, s2), splat(1.0f));
+    const __m256 exponent_value = sub(_mm256_castsi256_ps(_mm256_add_epi32(exponent, _mm256_set1_epi32(0x4B400000))),
+                                      splat(12582912.0f));
+    return add(exponent_value, mul(mul(splat(2.0f * 1.44269504f), s), p));
+}
+
+/// LaplaceRate.eight: bits of eight values and their derivatives w.r.t. the values and log-scales.
+KERNEL void laplace_rate(__m256 value, __m256 mean, __m256 log_scale, __m256 *bits, __m256 *d_value,
+                         __m256 *d_log_scale) {
+    const __m256 one = splat(1.0f), half = splat(0.5f), zero = _mm256_setzero_ps(), sign = splat(-0.0f);
+    const __m256 inverse_b = _mm256_div_ps(one, exponential(log_scale));
+    const __m256 z = sub(value, mean);
+    const __m256 d = absolute(z);
+    const __m256 upper = add(d, half), lower = sub(d, half);
+    const __m256 e_upper = exponential(mul(_mm256_xor_ps(upper, sign), inverse_b));
+    const __m256 e_lower = exponential(mul(_mm256_xor_ps(absolute(lower), sign), inverse_b));
+    __m256 probability = sub(sub(one, mul(half, e_upper)), mul(half, e_lower));
+    probability = pick(probability, mul(half, sub(e_lower, e_upper)), _mm256_cmp_ps(lower, zero, _CMP_GE_OQ));
+    const __m256 floored = _mm256_cmp_ps(probability, splat(1.0f / 65536.0f), _CMP_LE_OQ);
+    const __m256 safe = pick(probability, one, floored);
+    const __m256 pdf_upper = mul(mul(half, inverse_b), e_upper), pdf_lower = mul(mul(half, inverse_b), e_lower);
+    const __m256 d_probability = sub(pdf_upper, pdf_lower);
+    const __m256 d_probability_log_scale = add(mul(_mm256_xor_ps(pdf_upper, sign), upper), mul(pdf_lower, lower));
+    const __m256 d_bits = _mm256_div_ps(splat(-1.0f), mul(safe, splat((float)0.69314718055994530942)));
+    __m256 dv = mul(d_bits, d_probability);
+    dv = pick(dv, _mm256_xor_ps(dv, sign), less(z, zero));
+    *bits = _mm256_xor_ps(pick(logarithm2(safe), splat(-16.0f), floored), sign);
+    *d_value = pick(dv, zero, floored);
+    *d_log_scale = pick(mul(d_bits, d_probability_log_scale), zero, floored);
+}
+
+__attribute__((target("avx2")))
+double nk_arm_rate_avx2(ptrdiff_t n, int context, const float *inputs, ptrdiff_t plane, const float *weights,
+                        const float *mean_outputs, const float *raw_outputs, const float *values, float scale,
+                        float log_scale_min, float log_scale_max, float *grad_values, float *grad_means,
+                        float *grad_raws, float *grad_inputs, float *sums) {
+    const int c = context;
+    double total = 0;
+    for (ptrdiff_t j = 0; j < n; j += 8) {
+        const ptrdiff_t lanes = n - j < 8 ? n - j : 8;
+        __m256 linear_mean = _mm256_setzero_ps(), linear_scale = _mm256_setzero_ps();
+        for (int k = 0; k < c; k++) {
+            const __m256 x = load(inputs + k * plane + j, lanes);
+            linear_mean = add(linear_mean, mul(x, splat(weights[k])));
+            linear_scale = add(linear_scale, mul(x, splat(weights[c + k])));
+        }
+        const __m256 mean = add(load(mean_outputs + j, lanes), linear_mean);
+        const __m256 raw = add(load(raw_outputs + j, lanes), linear_scale);
+        const __m256 below = less(raw, splat(log_scale_min)), above = greater(raw, splat(log_scale_max));
+        const __m256 log_scale = pick(pick(raw, splat(log_scale_min), below), splat(log_scale_max), above);
+        __m256 bits, d_value, d_log_scale;
+        laplace_rate(load(values + j, lanes), mean, log_scale, &bits, &d_value, &d_log_scale);
+        const __m256 g_mean = mul(splat(-scale), d_value);
+        const __m256 g_log_scale = pick(mul(splat(scale), d_log_scale), _mm256_setzero_ps(), _mm256_or_ps(below, above));
+        float lane_bits[8];
+        _mm256_storeu_ps(lane_bits, bits);
+        for (ptrdiff_t lane = 0; lane < lanes; lane++) total += (double)lane_bits[lane];
+        store(mul(splat(scale), d_value), grad_values + j, lanes);
+        store(g_mean, grad_means + j, lanes);
+        store(g_log_scale, grad_raws + j, lanes);
+        for (int k = 0; k < c; k++) {
+            const __m256 x = load(inputs + k * plane + j, lanes);
+            _mm256_storeu_ps(sums + 8 * k, add(_mm256_loadu_ps(sums + 8 * k), mul(g_mean, x)));
+            _mm256_storeu_ps(sums + 8 * (c + k), add(_mm256_loadu_ps(sums + 8 * (c + k)), mul(g_log_scale, x)));
+            store(add(mul(g_mean, splat(weights[k])), mul(g_log_scale, splat(weights[c + k]))), grad_inputs + k * plane + j, lanes);
+        }
+    }
+    return total;
+}
+
 #else
 
 // Never selected off x86-64 (the callers check for AVX2); defined so that every platform links.
@@ -123,6 +209,16 @@ void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float 
 void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,
                                  const float *grad_output, float *grad_input, int accumulate) {
     (void)x; (void)count; (void)sharpness; (void)normaliser; (void)grad_output; (void)grad_input; (void)accumulate;
+}
+
+double nk_arm_rate_avx2(ptrdiff_t n, int context, const float *inputs, ptrdiff_t plane, const float *weights,
+                        const float *mean_outputs, const float *raw_outputs, const float *values, float scale,
+                        float log_scale_min, float log_scale_max, float *grad_values, float *grad_means,
+                        float *grad_raws, float *grad_inputs, float *sums) {
+    (void)n; (void)context; (void)inputs; (void)plane; (void)weights; (void)mean_outputs; (void)raw_outputs;
+    (void)values; (void)scale; (void)log_scale_min; (void)log_scale_max; (void)grad_values; (void)grad_means;
+    (void)grad_raws; (void)grad_inputs; (void)sums;
+    return 0;
 }
 
 #endif

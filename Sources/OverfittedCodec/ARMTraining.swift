@@ -1,3 +1,4 @@
+import CNeuralKernels
 import NeuralKernels
 
 /// The float ARM used while training: for every latent, the MLP over its causal context gives the
@@ -106,7 +107,8 @@ struct ARMTraining {
     /// Rate and gradients of the latents at `positions` from the MLP's outputs there (planes of
     /// ``mlpChunk``), the linear branch added: writes the output gradients, `scale * dRate/dValue`
     /// to `gradSelf`, the linear branch's input gradient to its planes and its weight gradient
-    /// (`2 c` sums) to `weightGradient`; returns the bits.
+    /// (`2 c` sums) to `weightGradient`; returns the bits. At ``Acceleration/level`` AVX2 or above,
+    /// `nk_arm_rate_avx2` does the same operations.
     @inline(__always)
     private func rateChunk(positions: Range<Int>, outputs: UnsafePointer<Float>, gradOutputs: UnsafeMutablePointer<Float>,
                            values: UnsafePointer<Float>, gradSelf: UnsafeMutablePointer<Float>, scale: Float,
@@ -116,6 +118,15 @@ struct ARMTraining {
         return withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * c) { sums in
             let sums = sums.baseAddress!
             sums.initialize(repeating: .zero, count: 2 * c)
+            defer { for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() } }
+            if Acceleration.level >= .avx2 {  // the same operations, 8 wide
+                let first = positions.lowerBound
+                return UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
+                    nk_arm_rate_avx2(positions.count, Int32(c), branch.inputs + first, total, w, outputs, outputs + stride,
+                                     values + first, scale, range.lowerBound, range.upperBound, gradSelf + first,
+                                     gradOutputs, gradOutputs + stride, branch.gradInputs + first, lanes)
+                }
+            }
             var bits = 0.0
             var j = 0
             while j < positions.count {
@@ -148,7 +159,6 @@ struct ARMTraining {
                 }
                 j += lanes
             }
-            for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
             return bits
         }
     }

@@ -1,3 +1,4 @@
+import NeuralKernels
 import Testing
 @testable import OverfittedCodec
 
@@ -67,5 +68,20 @@ import Testing
         #expect(armAgreement > 0.9)
         #expect(synthesisAgreement > 0.9)
         #expect(upsamplingAgreement > 0.9)
+    }
+
+    /// The ARM rate's AVX2 kernel gives the portable Swift code's loss and gradients bit for bit
+    /// (grids of 13 x 7 and 9 x 10 leave partial vectors at the ends of the MLP's chunks).
+    @Test(arguments: [(13, 7, 3), (9, 10, 1)])
+    func armRateKernelMatchesPortableBitForBit(size: (Int, Int, Int)) {
+        guard Acceleration.available >= .avx2 else { return }
+        let f = Fixture(width: size.0, height: size.1, channels: size.2, seed: 11)
+        Acceleration.setMaximumLevel(.portable)
+        let (portable, portableGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        Acceleration.setMaximumLevel(.avx512)
+        let (wide, wideGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        #expect(portable.bits.bitPattern == wide.bits.bitPattern)
+        #expect(portableGradients.latents.map(\.bitPattern) == wideGradients.latents.map(\.bitPattern))
+        #expect(portableGradients.networks.arm.map(\.bitPattern) == wideGradients.networks.arm.map(\.bitPattern))
     }
 }

@@ -207,6 +207,18 @@ void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float 
 void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,
                                  const float *grad_output, float *grad_input, int accumulate);
 
+/// The overfitted codec's ARM rate on `n` positions (its Swift `ARMTraining.rateChunk`), bit-identical to
+/// it: the linear branch (`weights`: the mean row, then the log-scale row, `context` each) on the context
+/// planes (`inputs + k * plane`) added to the MLP outputs, the log-scale clamped, the Laplace rate
+/// (NeuralKernels' `LaplaceRate.eight`); writes `scale * d bits / d value` to grad_values, the
+/// gradients of the MLP's mean and raw log-scale outputs, the linear branch's input gradients
+/// (`grad_inputs + k * plane`), adds its weight gradients per lane to `sums` (2 x context x 8 floats),
+/// and returns the bits, summed lane by lane in position order in double. Needs AVX2; returns 0 off x86-64.
+double nk_arm_rate_avx2(ptrdiff_t n, int context, const float *inputs, ptrdiff_t plane, const float *weights,
+                        const float *mean_outputs, const float *raw_outputs, const float *values, float scale,
+                        float log_scale_min, float log_scale_max, float *grad_values, float *grad_means,
+                        float *grad_raws, float *grad_inputs, float *sums);
+
 /// The overfitted decoder's output samples: destination[i] = 0 if source[i] is NaN, else with
 /// x = clamp(source[i], 0, 1) * max_value and t = (float)(int32_t)x (truncated),
 /// (x - t >= 1/2 ? t + 1 : t) / max_value (each operation rounded once; x is in [0, 2^23)).
