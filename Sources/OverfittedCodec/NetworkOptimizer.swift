@@ -4,7 +4,7 @@ import NeuralKernels
 /// of its weight matrices, Adam with the same betas and weight decay for the rest (biases, the
 /// up-sampling kernels), as Cool-chic 5.0 trains its networks.
 struct NetworkOptimizerState {
-    private var matrices: [WeightMatrix]
+    private let matrices: [WeightMatrix]
     private var matrixStates: [SOAPState]
     /// Entries outside the matrices, updated by Adam.
     private let vectorRanges: [Range<Int>]
