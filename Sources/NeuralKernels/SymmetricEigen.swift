@@ -57,12 +57,16 @@ public enum SymmetricEigen {
     public static func orthonormalColumns(_ a: [Double], n: Int, fallback: [Double]) -> [Double] {
         var q = [Double](repeating: 0, count: n * n)
         let scale = a.reduce(0) { max($0, abs($1)) }
+        func candidate(_ index: Int, column j: Int) -> [Double] {
+            switch index {
+            case 0: (0..<n).map { a[$0 * n + j] }
+            case 1: (0..<n).map { fallback[$0 * n + j] }
+            default: (0..<n).map { $0 == index - 2 ? 1.0 : 0.0 }
+            }
+        }
         for j in 0..<n {
-            let candidates: [[Double]] = [
-                (0..<n).map { a[$0 * n + j] }, (0..<n).map { fallback[$0 * n + j] },
-            ] + (0..<n).map { unit in (0..<n).map { $0 == unit ? 1.0 : 0.0 } }
-            for (index, candidate) in candidates.enumerated() {
-                var column = candidate
+            for index in 0..<(n + 2) {
+                var column = candidate(index, column: j)
                 for k in 0..<j {
                     var dot = 0.0
                     for i in 0..<n { dot += q[i * n + k] * column[i] }
