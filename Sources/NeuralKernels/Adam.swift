@@ -78,8 +78,17 @@ public struct AdamState: Sendable, Equatable {
     /// the longer array are ignored).
     public mutating func update(_ parameters: inout [Float], gradients: [Float], learningRate: Float,
                                 optimizer: Adam = Adam()) {
+        update(&parameters, gradients: gradients, ranges: [0..<parameters.count], learningRate: learningRate,
+               optimizer: optimizer)
+    }
+
+    /// Applies one ``Adam`` update (one step) to the entries of `parameters` in `ranges` only; the
+    /// others and their moments are left alone. Ranges are clipped to the shortest of the parameters,
+    /// the gradients and the state.
+    public mutating func update(_ parameters: inout [Float], gradients: [Float], ranges: [Range<Int>],
+                                learningRate: Float, optimizer: Adam = Adam()) {
         step += 1
-        let n = min(parameters.count, gradients.count, firstMoment.count)
+        let valid = 0..<min(parameters.count, gradients.count, firstMoment.count)
         let step = step
         parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeBufferPointer { g in
@@ -87,8 +96,11 @@ public struct AdamState: Sendable, Equatable {
                     secondMoment.withUnsafeMutableBufferPointer { v in
                         guard let p = p.baseAddress, let g = g.baseAddress, let m = m.baseAddress,
                               let v = v.baseAddress else { return }
-                        optimizer.update(parameters: p, gradients: g, firstMoment: m, secondMoment: v,
-                                         count: n, learningRate: learningRate, step: step)
+                        for range in ranges.map({ $0.clamped(to: valid) }) where !range.isEmpty {
+                            let i = range.lowerBound
+                            optimizer.update(parameters: p + i, gradients: g + i, firstMoment: m + i, secondMoment: v + i,
+                                             count: range.count, learningRate: learningRate, step: step)
+                        }
                     }
                 }
             }

@@ -85,61 +85,36 @@ public struct SOAPState: Sendable, Equatable {
 
     /// `L = beta L + (1 - beta) G G^T`, `R = beta R + (1 - beta) G^T G`.
     private mutating func accumulateCovariances(_ g: [Double], beta: Double) {
-        let m = rows, n = columns
-        for a in 0..<m {
-            for c in a..<m {
-                var sum = 0.0
-                for b in 0..<n { sum += g[a * n + b] * g[c * n + b] }
-                left[a * m + c] = beta * left[a * m + c] + (1 - beta) * sum
-                left[c * m + a] = left[a * m + c]
-            }
-        }
-        for b in 0..<n {
-            for d in b..<n {
-                var sum = 0.0
-                for a in 0..<m { sum += g[a * n + b] * g[a * n + d] }
-                right[b * n + d] = beta * right[b * n + d] + (1 - beta) * sum
-                right[d * n + b] = right[b * n + d]
-            }
-        }
+        let outer = Self.product(g, g, rows: rows, inner: columns, columns: rows, transposeB: true)
+        let inner = Self.product(g, g, rows: columns, inner: rows, columns: columns, transposeA: true)
+        for i in left.indices { left[i] = beta * left[i] + (1 - beta) * outer[i] }
+        for i in right.indices { right[i] = beta * right[i] + (1 - beta) * inner[i] }
     }
 
     /// `Q_L^T X Q_R`.
     private func project(_ x: [Double]) -> [Double] {
-        let m = rows, n = columns
-        var t = [Double](repeating: 0, count: m * n)
-        for a in 0..<m {
-            for i in 0..<m {
-                let q = leftBasis[a * m + i]
-                for b in 0..<n { t[i * n + b] += q * x[a * n + b] }
-            }
-        }
-        var out = [Double](repeating: 0, count: m * n)
-        for i in 0..<m {
-            for b in 0..<n {
-                let value = t[i * n + b]
-                for j in 0..<n { out[i * n + j] += value * rightBasis[b * n + j] }
-            }
-        }
-        return out
+        let rotatedRows = Self.product(leftBasis, x, rows: rows, inner: rows, columns: columns, transposeA: true)
+        return Self.product(rotatedRows, rightBasis, rows: rows, inner: columns, columns: columns)
     }
 
     /// `Q_L X Q_R^T`.
     private func projectBack(_ x: [Double]) -> [Double] {
-        let m = rows, n = columns
-        var t = [Double](repeating: 0, count: m * n)
-        for a in 0..<m {
-            for i in 0..<m {
-                let q = leftBasis[a * m + i]
-                for j in 0..<n { t[a * n + j] += q * x[i * n + j] }
-            }
-        }
-        var out = [Double](repeating: 0, count: m * n)
-        for a in 0..<m {
-            for b in 0..<n {
+        let rotatedRows = Self.product(leftBasis, x, rows: rows, inner: rows, columns: columns)
+        return Self.product(rotatedRows, rightBasis, rows: rows, inner: columns, columns: columns, transposeB: true)
+    }
+
+    /// `op(A) op(B)` for row-major matrices (`op` transposes where asked): `op(A)` is `rows x inner`,
+    /// `op(B)` is `inner x columns`; each entry is summed over the inner index in order.
+    private static func product(_ a: [Double], _ b: [Double], rows: Int, inner: Int, columns: Int,
+                                transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
+        var out = [Double](repeating: 0, count: rows * columns)
+        for i in 0..<rows {
+            for j in 0..<columns {
                 var sum = 0.0
-                for j in 0..<n { sum += t[a * n + j] * rightBasis[b * n + j] }
-                out[a * n + b] = sum
+                for k in 0..<inner {
+                    sum += (transposeA ? a[k * rows + i] : a[i * inner + k]) * (transposeB ? b[j * inner + k] : b[k * columns + j])
+                }
+                out[i * columns + j] = sum
             }
         }
         return out
@@ -154,8 +129,10 @@ public struct SOAPState: Sendable, Equatable {
         for i in 0..<rows {
             for j in 0..<columns { secondMoment[i * columns + j] = previous[leftOrder[i] * columns + rightOrder[j]] }
         }
-        leftBasis = Self.iterated(basis: Self.reordered(leftBasis, n: rows, order: leftOrder), covariance: left, n: rows)
-        rightBasis = Self.iterated(basis: Self.reordered(rightBasis, n: columns, order: rightOrder), covariance: right, n: columns)
+        leftBasis = Self.iterated(basis: SymmetricEigen.permutingColumns(leftBasis, n: rows, order: leftOrder),
+                                  covariance: left, n: rows)
+        rightBasis = Self.iterated(basis: SymmetricEigen.permutingColumns(rightBasis, n: columns, order: rightOrder),
+                                   covariance: right, n: columns)
     }
 
     private static func eigenvalueOrder(basis q: [Double], covariance p: [Double], n: Int) -> [Int] {
@@ -171,23 +148,8 @@ public struct SOAPState: Sendable, Equatable {
         return (0..<n).sorted { estimates[$0] > estimates[$1] || (estimates[$0] == estimates[$1] && $0 < $1) }
     }
 
-    private static func reordered(_ q: [Double], n: Int, order: [Int]) -> [Double] {
-        var out = q
-        for (column, source) in order.enumerated() {
-            for row in 0..<n { out[row * n + column] = q[row * n + source] }
-        }
-        return out
-    }
-
     private static func iterated(basis q: [Double], covariance p: [Double], n: Int) -> [Double] {
-        var product = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for k in 0..<n {
-                let value = p[i * n + k]
-                for j in 0..<n { product[i * n + j] += value * q[k * n + j] }
-            }
-        }
-        return SymmetricEigen.orthonormalColumns(product, n: n, fallback: q)
+        SymmetricEigen.orthonormalColumns(product(p, q, rows: n, inner: n, columns: n), n: n, fallback: q)
     }
 
     /// `base^exponent` by repeated squaring (no libm).

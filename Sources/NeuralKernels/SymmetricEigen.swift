@@ -19,11 +19,16 @@ public enum SymmetricEigen {
             }
         }
         let order = (0..<n).sorted { m[$0 * n + $0] > m[$1 * n + $1] || (m[$0 * n + $0] == m[$1 * n + $1] && $0 < $1) }
-        var sorted = [Double](repeating: 0, count: n * n)
+        return permutingColumns(v, n: n, order: order)
+    }
+
+    /// The `n x n` row-major matrix `q` with column `order[j]` moved to column `j`.
+    public static func permutingColumns(_ q: [Double], n: Int, order: [Int]) -> [Double] {
+        var out = q
         for (column, source) in order.enumerated() {
-            for row in 0..<n { sorted[row * n + column] = v[row * n + source] }
+            for row in 0..<n { out[row * n + column] = q[row * n + source] }
         }
-        return sorted
+        return out
     }
 
     /// One Jacobi rotation zeroing `m[p][q]` (and `m[q][p]`), accumulated into the columns of `v`.

@@ -8,9 +8,7 @@ struct NetworkOptimizerState {
     private var matrixStates: [SOAPState]
     /// Entries outside the matrices, updated by Adam.
     private let vectorRanges: [Range<Int>]
-    private var firstMoment: [Float]
-    private var secondMoment: [Float]
-    private var step = 0
+    private var vectors: AdamState
 
     init(count: Int, matrices: [WeightMatrix]) {
         self.matrices = matrices
@@ -28,33 +26,22 @@ struct NetworkOptimizerState {
             }
         }
         vectorRanges = ranges
-        firstMoment = [Float](repeating: 0, count: count)
-        secondMoment = firstMoment
+        vectors = AdamState(count: count)
     }
 
     /// One update of `parameters` with `gradients` (same count as the state); the SOAP bases are
     /// refreshed every `preconditionFrequency` steps.
     mutating func update(_ parameters: inout [Float], gradients: [Float], learningRate: Float,
                          preconditionFrequency: Int, optimizer: SOAP) {
-        step += 1
-        let adam = optimizer.adam, step = step
+        vectors.update(&parameters, gradients: gradients, ranges: vectorRanges, learningRate: learningRate,
+                       optimizer: optimizer.adam)
         parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeBufferPointer { g in
-                firstMoment.withUnsafeMutableBufferPointer { m in
-                    secondMoment.withUnsafeMutableBufferPointer { v in
-                        guard let p = p.baseAddress, let g = g.baseAddress, let m = m.baseAddress,
-                              let v = v.baseAddress else { return }
-                        for range in vectorRanges {
-                            adam.update(parameters: p + range.lowerBound, gradients: g + range.lowerBound,
-                                        firstMoment: m + range.lowerBound, secondMoment: v + range.lowerBound,
-                                        count: range.count, learningRate: learningRate, step: step)
-                        }
-                        for index in matrices.indices {
-                            let start = matrices[index].range.lowerBound
-                            matrixStates[index].update(parameters: p + start, gradients: g + start, learningRate: learningRate,
-                                                       preconditionFrequency: preconditionFrequency, optimizer: optimizer)
-                        }
-                    }
+                guard let p = p.baseAddress, let g = g.baseAddress else { return }
+                for index in matrices.indices {
+                    let start = matrices[index].range.lowerBound
+                    matrixStates[index].update(parameters: p + start, gradients: g + start, learningRate: learningRate,
+                                               preconditionFrequency: preconditionFrequency, optimizer: optimizer)
                 }
             }
         }

@@ -13,6 +13,16 @@ import NeuralKernels
         #expect(state.step == 1)
     }
 
+    @Test func adamOverRangesLeavesTheOtherEntriesAlone() {
+        var state = AdamState(count: 5)
+        var parameters: [Float] = [1, 1, 1, 1, 1]
+        state.update(&parameters, gradients: [0.5, -2, 3, -1, 4], ranges: [0..<1, 3..<9], learningRate: 0.1)
+        // First step: each updated entry moves by the learning rate against its gradient's sign.
+        #expect(abs(parameters[0] - 0.9) < 1e-6 && abs(parameters[3] - 1.1) < 1e-6 && abs(parameters[4] - 0.9) < 1e-6)
+        #expect(parameters[1] == 1 && parameters[2] == 1)
+        #expect(state.firstMoment[1] == 0 && state.secondMoment[2] == 0 && state.step == 1)
+    }
+
     @Test func adamMinimisesAQuadratic() {
         let target: [Float] = (0..<19).map { Float($0) / 4 - 2 }
         var parameters = [Float](repeating: 0, count: target.count)
