@@ -99,9 +99,13 @@ extension Synthesis {
     ///
     /// The input gradient `g + conv3x3(g)` with the weights transposed and flipped
     /// (`W'[i][o][ky][kx] = W[o][i][2 - ky][2 - kx]`, zero bias) is itself a residual layer, so it
-    /// runs on the forward kernel.
+    /// runs on the forward kernel. The weight and bias gradients sum, per chunk of rows, one dot
+    /// product per entry and row; at `level` (at most ``Acceleration/level``; tests pass `.portable`
+    /// to compare) AVX-512 or AVX2, `nk_residual3x3_weight_gradient_avx512` or `_avx2` forms the same
+    /// dot products with the same operations, three taps per pass.
     func residualBackward(_ grad: [Float], input: [Float], layer: Int, parameters: [Float],
-                          parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
+                          parallel: ParallelChunks, gradParameters: inout [Float],
+                          level: Acceleration.Level = Acceleration.level) -> [Float] {
         let k = layout.outputs
         let weights = Array(parameters[layout.residualWeights(layer)])
         var transposed = weights
@@ -114,17 +118,28 @@ extension Synthesis {
             count = grad.count
             grad.withUnsafeBufferPointer { g in
                 residual(g, into: buffer, weights: transposed, bias: [Float](repeating: 0, count: k), parallel: parallel,
-                         level: Acceleration.level)
+                         level: level)
             }
         }
         var chunkGrads = [[Float]](repeating: [], count: Self.chunks)
         let (w, h, n) = (width, height, pixelCount)
+        let level = min(level, Acceleration.level)
+        let kernel = level >= .avx512 ? nk_residual3x3_weight_gradient_avx512
+            : level >= .avx2 ? nk_residual3x3_weight_gradient_avx2 : nil
         chunkGrads.withUnsafeMutableBufferPointer { cgBuffer in
             let cg = UnsafeSendableBox(cgBuffer)
             grad.withUnsafeBufferPointer { g in
                 input.withUnsafeBufferPointer { x in
                     parallel.run(chunks: Self.chunks, over: h) { chunk, range in
                         var local = [Float](repeating: 0, count: k * k * 9 + k)
+                        if let kernel {
+                            local.withUnsafeMutableBufferPointer { l in
+                                kernel(Int32(k), w, h, range.lowerBound, range.upperBound, g.baseAddress, x.baseAddress,
+                                       l.baseAddress)
+                            }
+                            cg.value[chunk] = local
+                            return
+                        }
                         for y in range {
                             for o in 0..<k {
                                 let gRow = g.baseAddress! + o * n + y * w

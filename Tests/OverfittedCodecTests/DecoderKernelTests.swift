@@ -3,7 +3,7 @@ import NeuralKernels
 @testable import OverfittedCodec
 
 /// The decoder's AVX-512 and AVX2 kernels (the ARM in 32-bit lanes, up-sampling, the synthesis' 1x1
-/// part and 3x3 residual layer) against the portable paths they replace, at every level this CPU has.
+/// part and 3x3 residual layer, and that layer's backward for training) against the portable paths they replace, at every level this CPU has.
 @Suite struct DecoderKernelTests {
     /// The vector levels this CPU runs (each test checks each of them against the portable path).
     static let vectorLevels = [Acceleration.Level.avx2, .avx512].filter { $0 <= Acceleration.level }
@@ -138,6 +138,37 @@ import NeuralKernels
                     }
                 }
                 #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level)")
+        }
+    }
+
+    /// The 3x3 residual layer's backward (training), vector kernels against the Swift loops, bit for
+    /// bit: widths on both sides of the 32-sample blocks, 8-sample steps and tails, one-pixel rows and
+    /// columns, 1 and 3 channels, 1 and 2 threads.
+    @Test(arguments: [(37, 9, 3), (16, 5, 1), (1, 4, 3), (2, 1, 3), (32, 3, 3), (33, 4, 1), (65, 6, 3), (100, 7, 3)])
+    func residualBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, channels: Int)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.width * 10 + `case`.height))
+        let architecture = Architecture(contextSize: 4, synthesisWidth: 4, residualLayers: 1, outputChannels: `case`.channels)
+        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+            Issue.record("no shape")
+            return
+        }
+        let synthesis = Synthesis(shape: shape)
+        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.7) }
+        let input = (0..<(`case`.channels * `case`.width * `case`.height)).map { _ in generator.uniform(2) }
+        let grad = (0..<input.count).map { _ in generator.uniform(1) }
+        var loopGradients = [Float](repeating: 0.25, count: parameters.count)
+        let loops = synthesis.residualBackward(grad, input: input, layer: 0, parameters: parameters,
+                                               parallel: ParallelChunks(threads: 1), gradParameters: &loopGradients,
+                                               level: .portable)
+        for level in Self.vectorLevels {
+            for threads in [1, 2] {
+                var wideGradients = [Float](repeating: 0.25, count: parameters.count)
+                let wide = synthesis.residualBackward(grad, input: input, layer: 0, parameters: parameters,
+                                                      parallel: ParallelChunks(threads: threads),
+                                                      gradParameters: &wideGradients, level: level)
+                #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level)")
+                #expect(wideGradients.map(\.bitPattern) == loopGradients.map(\.bitPattern), "\(level), \(threads) threads")
+            }
         }
     }
 

@@ -256,6 +256,21 @@ void nk_winograd_gradient_avx2(const float *source, ptrdiff_t plane_stride, ptrd
                                ptrdiff_t channels, ptrdiff_t first_row, ptrdiff_t height, ptrdiff_t width,
                                ptrdiff_t tiles, float *m, ptrdiff_t channel_stride);
 
+/// The weight and bias gradients of the overfitted synthesis' 3x3 residual layer (Synthesis.residualBackward)
+/// from rows [row_begin, row_end) of the output gradient `grad` and the layer input `input` (k planes
+/// of width x height each), added to gradients[0 ..< 9 k k] (entry ((o k + i) 3 + ky) 3 + kx) and
+/// gradients[9 k k ..< 9 k k + k] (biases). Row by row, each entry gets one dot product formed as
+/// the Swift loop forms it (unfused, four interleaved 8-lane accumulators, 8-lane steps, scalar tail),
+/// so the results are the portable path's bit for bit. Needs AVX-512F (the caller checks); does
+/// nothing off x86-64.
+void nk_residual3x3_weight_gradient_avx512(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin,
+                                           ptrdiff_t row_end, const float *grad, const float *input, float *gradients);
+
+/// nk_residual3x3_weight_gradient_avx512 on AVX2 (same operations, same results). Needs AVX2 (the
+/// caller checks); does nothing off x86-64.
+void nk_residual3x3_weight_gradient_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin,
+                                         ptrdiff_t row_end, const float *grad, const float *input, float *gradients);
+
 #ifdef __cplusplus
 }
 #endif
