@@ -82,18 +82,28 @@ extension Synthesis {
 
     /// Backward of the linear branch: adds `s^T g` to `gradFeatures` and `g f^T` to the gradient of
     /// `s` (per-chunk sums added in chunk order, so the result does not depend on the thread count).
+    ///
+    /// At `level` AVX2 or above (at most ``Acceleration/level``), `nk_synthesis_linear_backward_avx2`
+    /// does every pair's work in one pass over the pixels, with the same operations.
     private func linearBranchBackward(_ gradOutput: UnsafeBufferPointer<Float>, features: UnsafeBufferPointer<Float>,
                                       parameters: [Float], gradFeatures: UnsafeMutableBufferPointer<Float>,
-                                      gradParameters: inout [Float], parallel: ParallelChunks) {
+                                      gradParameters: inout [Float], parallel: ParallelChunks, level: Acceleration.Level) {
         let s = Array(parameters[layout.linear])
         let (inputs, outputs, pixels) = (layout.inputs, layout.outputs, pixelCount)
         var partials = [Double](repeating: 0, count: Self.chunks * outputs * inputs)
         let g = UnsafeSendableBox(gradOutput), f = UnsafeSendableBox(features), gf = UnsafeSendableBox(gradFeatures)
+        let vector = min(level, Acceleration.level) >= .avx2 && outputs <= Int(NK_LINEAR_BACKWARD_MAX_OUTPUTS)
         partials.withUnsafeMutableBufferPointer { partialBuffer in
             let sums = UnsafeSendableBox(partialBuffer)
             parallel.run(chunks: Self.chunks, over: pixels) { chunk, range in
                 guard let gBase = g.value.baseAddress, let fBase = f.value.baseAddress,
                       let gfBase = gf.value.baseAddress, let sumBase = sums.value.baseAddress else { return }
+                if vector {
+                    nk_synthesis_linear_backward_avx2(Int32(inputs), Int32(outputs), pixels, range.lowerBound,
+                                                      range.upperBound, s, gBase, fBase, gfBase,
+                                                      sumBase + chunk * outputs * inputs)
+                    return
+                }
                 for i in 0..<inputs {
                     let plane = fBase + i * pixels
                     for o in 0..<outputs {
@@ -122,8 +132,8 @@ extension Synthesis {
 
     /// Backward of ``pointwise``: returns the gradient w.r.t. the features and adds the parameter
     /// gradients to `gradParameters`.
-    func pointwiseBackward(_ gradOutput: [Float], features: [Float], parameters: [Float],
-                           parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
+    func pointwiseBackward(_ gradOutput: [Float], features: [Float], parameters: [Float], parallel: ParallelChunks,
+                           gradParameters: inout [Float], level: Acceleration.Level = Acceleration.level) -> [Float] {
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         var gradFeatures = [Float](repeating: 0, count: layout.inputs * pixelCount)
@@ -137,7 +147,7 @@ extension Synthesis {
                                          gradOutput: g.baseAddress!, gradInput: gf.baseAddress!, gradParameters: gp.baseAddress!)
                         }
                         linearBranchBackward(g, features: f, parameters: parameters, gradFeatures: gf,
-                                             gradParameters: &gradParameters, parallel: parallel)
+                                             gradParameters: &gradParameters, parallel: parallel, level: level)
                     }
                 }
             }

@@ -74,14 +74,26 @@ struct Synthesis {
     /// `gradParameters`), from the gradient w.r.t. the clamped image.
     func backward(gradImage: [Float], features: [Float], parameters: [Float], trace: Trace,
                   parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
-        let final = trace[layout.residualLayers]
-        var grad = [Float](repeating: 0, count: gradImage.count)
-        for i in 0..<grad.count where final[i] > 0 && final[i] < 1 { grad[i] = gradImage[i] }
+        var grad = Self.throughClamp(gradImage, output: trace[layout.residualLayers])
         for layer in stride(from: layout.residualLayers - 1, through: 0, by: -1) {
             grad = residualBackward(grad, input: trace[layer], layer: layer, parameters: parameters,
                                     parallel: parallel, gradParameters: &gradParameters)
         }
         return pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
                                  gradParameters: &gradParameters)
+    }
+
+    /// The gradient through the clamp to [0, 1]: `gradImage` where the unclamped `output` is inside
+    /// (0, 1), zero elsewhere.
+    static func throughClamp(_ gradImage: [Float], output: [Float]) -> [Float] {
+        let count = min(gradImage.count, output.count)
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            gradImage.withUnsafeBufferPointer { g in
+                output.withUnsafeBufferPointer { y in
+                    for i in 0..<count { buffer[i] = y[i] > 0 && y[i] < 1 ? g[i] : 0 }
+                }
+            }
+            initialized = count
+        }
     }
 }

@@ -199,6 +199,35 @@ import NeuralKernels
         }
     }
 
+    /// The 1x1 part's backward (training; its linear branch runs in a vector kernel) against the
+    /// Swift loops, bit for bit: feature and parameter gradients, partial vectors, 1 and 3 outputs.
+    @Test(arguments: [(130, 70, 8, 3), (37, 23, 16, 3), (9, 5, 5, 1), (1, 1, 1, 3), (3, 17, 40, 1)])
+    func pointwiseBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, hidden: Int, channels: Int)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.width * 100 + `case`.height + 1))
+        let architecture = Architecture(contextSize: 4, synthesisWidth: `case`.hidden, residualLayers: 2,
+                                        outputChannels: `case`.channels)
+        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+            Issue.record("no shape")
+            return
+        }
+        let synthesis = Synthesis(shape: shape)
+        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.9) }
+        let features = (0..<(shape.synthesis.inputs * synthesis.pixelCount)).map { _ in generator.uniform(3) }
+        let grad = (0..<(`case`.channels * synthesis.pixelCount)).map { _ in generator.uniform(1) }
+        var loopGradients = [Float](repeating: 0.5, count: parameters.count)
+        let loops = synthesis.pointwiseBackward(grad, features: features, parameters: parameters,
+                                                parallel: ParallelChunks(threads: 1), gradParameters: &loopGradients,
+                                                level: .portable)
+        for level in Self.vectorLevels {
+            var wideGradients = [Float](repeating: 0.5, count: parameters.count)
+            let wide = synthesis.pointwiseBackward(grad, features: features, parameters: parameters,
+                                                   parallel: ParallelChunks(threads: 2), gradParameters: &wideGradients,
+                                                   level: level)
+            #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level)")
+            #expect(wideGradients.map(\.bitPattern) == loopGradients.map(\.bitPattern), "\(level)")
+        }
+    }
+
     /// The x2 up-sampling passes, vector kernels against the Swift loops, bit for bit, for widths
     /// with and without interior samples, even and odd targets, and full and partial vectors.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 19, 20, 37])

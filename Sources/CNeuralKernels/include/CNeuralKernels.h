@@ -271,6 +271,20 @@ void nk_residual3x3_weight_gradient_avx512(int k, ptrdiff_t width, ptrdiff_t hei
 void nk_residual3x3_weight_gradient_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin,
                                          ptrdiff_t row_end, const float *grad, const float *input, float *gradients);
 
+/// Largest output count of nk_synthesis_linear_backward_avx2.
+enum { NK_LINEAR_BACKWARD_MAX_OUTPUTS = 4 };
+
+/// The backward of the overfitted synthesis' linear branch (Synthesis.linearBranchBackward) on
+/// pixels [begin, end) of planes `plane` apart: for each input i, in 8-pixel steps (the last one
+/// partial, its missing lanes zero), grad_features[i] = grad_features[i] + grad[o] * s[o][i] for o
+/// in increasing order, and lanes[o] = lanes[o] + grad[o] * features[i]; then sums[o * inputs + i]
+/// = the 8 lanes added in order in double from 0. Unfused, so the Swift loop's results bit for bit.
+/// Needs AVX2 (the caller checks); does nothing off x86-64 or when outputs is outside
+/// 1...NK_LINEAR_BACKWARD_MAX_OUTPUTS.
+void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                       const float *s, const float *grad, const float *features,
+                                       float *grad_features, double *sums);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,13 @@
-// The weight and bias gradients of the overfitted synthesis' 3x3 residual layer (see
-// include/CNeuralKernels.h), on AVX2 and AVX-512F. They reproduce the Swift loops of
-// Synthesis.residualBackward operation for operation: each gradient entry receives, row by row, one
-// dot product formed as Synthesis.dot forms it (four interleaved 8-lane accumulators over blocks of
-// 32, then 8-lane steps, a scalar tail, the lanes summed in order, then the tail), so results are
-// bit-identical to the portable path. The speed comes from computing the three horizontal taps of
-// one (gradient row, input row) pair in one pass, in wider registers.
+// Training-time backward passes of the overfitted synthesis (see include/CNeuralKernels.h), on AVX2
+// and AVX-512F, reproducing the Swift loops operation for operation so that results are
+// bit-identical to the portable path:
+// - the 3x3 residual layer's weight and bias gradients (Synthesis.residualBackward): each gradient
+//   entry receives, row by row, one dot product formed as Synthesis.dot forms it (four interleaved
+//   8-lane accumulators over blocks of 32, then 8-lane steps, a scalar tail, the lanes summed in
+//   order, then the tail); the speed comes from computing the three horizontal taps of one
+//   (gradient row, input row) pair in one pass, in wider registers;
+// - the linear branch's backward (Synthesis.linearBranchBackward): every (output, input) pair's
+//   work done in one pass over the pixels instead of one pass per pair.
 #include "CNeuralKernels.h"
 
 // Float arithmetic below must stay unfused (one rounding per multiply and per add), as in Swift.
@@ -138,7 +141,66 @@ void nk_residual3x3_weight_gradient_avx512(int k, ptrdiff_t width, ptrdiff_t hei
     RESIDUAL_WEIGHT_GRADIENT(three_taps_avx512)
 }
 
+// Loads the first `count` (1...8) floats at p, the other lanes zero (VectorLanes.load).
+AVX2_INLINE __m256 load_lanes(const float *p, ptrdiff_t count) {
+    if (count >= 8) return _mm256_loadu_ps(p);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane));
+}
+
+// Stores the first `count` (1...8) lanes of v at p.
+AVX2_INLINE void store_lanes(__m256 v, float *p, ptrdiff_t count) {
+    if (count >= 8) {
+        _mm256_storeu_ps(p, v);
+        return;
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane), v);
+}
+
+__attribute__((target("avx2,fma")))
+void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                       const float *s, const float *grad, const float *features,
+                                       float *grad_features, double *sums) {
+    if (outputs < 1 || outputs > NK_LINEAR_BACKWARD_MAX_OUTPUTS) return;
+    for (int i = 0; i < inputs; i++) {
+        __m256 lanes[NK_LINEAR_BACKWARD_MAX_OUTPUTS];
+        __m256 weight[NK_LINEAR_BACKWARD_MAX_OUTPUTS];
+        for (int o = 0; o < outputs; o++) {
+            lanes[o] = _mm256_setzero_ps();
+            weight[o] = _mm256_set1_ps(s[o * inputs + i]);
+        }
+        const float *f = features + i * plane;
+        float *gf = grad_features + i * plane;
+        for (ptrdiff_t p = begin; p < end; p += 8) {
+            const ptrdiff_t count = end - p < 8 ? end - p : 8;
+            const __m256 x = load_lanes(f + p, count);
+            __m256 y = load_lanes(gf + p, count);
+            for (int o = 0; o < outputs; o++) {
+                const __m256 g = load_lanes(grad + o * plane + p, count);
+                y = _mm256_add_ps(y, _mm256_mul_ps(g, weight[o]));
+                lanes[o] = _mm256_add_ps(lanes[o], _mm256_mul_ps(g, x));
+            }
+            store_lanes(y, gf + p, count);
+        }
+        for (int o = 0; o < outputs; o++) {
+            float values[8];
+            _mm256_storeu_ps(values, lanes[o]);
+            double sum = 0.0;
+            for (int lane = 0; lane < 8; lane++) sum += (double)values[lane];
+            sums[o * inputs + i] = sum;
+        }
+    }
+}
+
 #else
+
+void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                       const float *s, const float *grad, const float *features,
+                                       float *grad_features, double *sums) {
+    (void)inputs; (void)outputs; (void)plane; (void)begin; (void)end; (void)s; (void)grad; (void)features;
+    (void)grad_features; (void)sums;
+}
 
 void nk_residual3x3_weight_gradient_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin,
                                          ptrdiff_t row_end, const float *grad, const float *input, float *gradients) {
