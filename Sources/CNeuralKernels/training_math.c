@@ -1,8 +1,9 @@
-// AVX2 versions of element-wise training passes written in Swift on SIMD8 vectors (NeuralKernels'
-// FastMath, QuantizationProxy.softRound, the overfitted codec's ARM rate): each lane does the
-// operations of the Swift code, in the same order, each rounded once (no fused multiply-add, no
-// reassociation), so the results are bit-identical to it. Swift's SIMD8 code runs on the baseline
-// x86-64 target as pairs of 4-wide instructions; these run 8 wide.
+// AVX2 versions of training passes written in Swift on SIMD8 vectors (NeuralKernels' FastMath,
+// QuantizationProxy.softRound, the overfitted codec's ARM training pass): each lane does the
+// operations of the Swift code, in the same order, each rounded once (no reassociation, and fused
+// multiply-adds only where the Swift path uses the planar matrix product's), so the results are
+// bit-identical to it. Swift's SIMD8 code runs on the baseline x86-64 target as pairs of 4-wide
+// instructions; these run 8 wide.
 #include "CNeuralKernels.h"
 
 #pragma clang fp contract(off)
@@ -160,43 +161,152 @@ KERNEL void laplace_rate(__m256 value, __m256 mean, __m256 log_scale, __m256 *bi
     *d_log_scale = pick(mul(d_bits, d_probability_log_scale), zero, floored);
 }
 
-__attribute__((target("avx2")))
-double nk_arm_rate_avx2(ptrdiff_t n, int context, const float *inputs, ptrdiff_t plane, const float *weights,
-                        const float *mean_outputs, const float *raw_outputs, const float *values, float scale,
-                        float log_scale_min, float log_scale_max, float *grad_values, float *grad_means,
-                        float *grad_raws, float *grad_inputs, float *sums) {
-    const int c = context;
+#define FMA_KERNEL __attribute__((target("avx2,fma"), always_inline)) static inline
+
+/// out[r] = fma(x[k], w[r * row_stride + k * depth_stride], out[r]) from +0 over k < depth in
+/// increasing order, then `+ bias[r]` when given: the rows of the planar matrix product
+/// (nk_planar_gemm_*) for eight positions, all rows' chains interleaved.
+FMA_KERNEL void rows_product(const __m256 *x, const float *w, ptrdiff_t row_stride, ptrdiff_t depth_stride, int rows,
+                             int depth, const float *bias, __m256 *out) {
+    for (int r = 0; r < rows; r++) out[r] = _mm256_setzero_ps();
+    for (int k = 0; k < depth; k++) {
+        for (int r = 0; r < rows; r++) out[r] = _mm256_fmadd_ps(x[k], splat(w[r * row_stride + k * depth_stride]), out[r]);
+    }
+    if (bias) {
+        for (int r = 0; r < rows; r++) out[r] = add(out[r], splat(bias[r]));
+    }
+}
+
+/// Swift.max(s, 0) lane by lane: 0 where s <= 0, s otherwise (NaN kept).
+KERNEL __m256 relu(__m256 s) { return pick(s, _mm256_setzero_ps(), _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_LE_OQ)); }
+
+/// The ReLU's backward from its output `mask`, as PointwiseMLP's copyWherePositive does it: on a full
+/// vector g where mask <= 0 is false, on a partial one (its scalar tail) g where mask > 0.
+KERNEL __m256 relu_backward(__m256 g, __m256 mask, int full) {
+    const __m256 zero = _mm256_setzero_ps();
+    return full ? pick(g, zero, _mm256_cmp_ps(mask, zero, _CMP_LE_OQ)) : pick(zero, g, greater(mask, zero));
+}
+
+/// PlaneCorrelation.addRunSums: per plane, 8-lane sums of the first 8 floor(n / 8) values, reduced
+/// as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), then the rest added one at a time; added to sums.
+KERNEL void run_sums(const float *planes, int count, ptrdiff_t n, float *sums) {
+    for (int l = 0; l < count; l++) {
+        const float *a = planes + l * NK_ARM_TRAIN_CHUNK;
+        __m256 lanes = _mm256_setzero_ps();
+        ptrdiff_t j = 0;
+        for (; j + 8 <= n; j += 8) lanes = add(lanes, _mm256_loadu_ps(a + j));
+        float v[8];
+        _mm256_storeu_ps(v, lanes);
+        float t = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+        for (; j < n; j++) t = t + a[j];
+        sums[l] = sums[l] + t;
+    }
+}
+
+// nk_arm_train_chunk_avx2's body; inlined with the presets' contexts as constants, so that the
+// loops unroll and the vectors stay in registers.
+FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
+                                  const float *mlp, const float *linear, float scale, float log_scale_min,
+                                  float log_scale_max, int avx512, float *scratch, float *grad_values,
+                                  float *grad_inputs, float *mlp_gradients, float *linear_sums) {
+    // Parameters in PointwiseMLP order: w1 (c x c), b1, w2 (c x c), b2, wOut (2 x c), bOut.
+    const float *w1 = mlp, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c, *b_out = w_out + 2 * c;
+    const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
+    float *h1 = scratch, *h2 = h1 + c * chunk, *g_out = h2 + c * chunk, *z1 = g_out + 2 * chunk, *z0 = z1 + c * chunk;
     double total = 0;
     for (ptrdiff_t j = 0; j < n; j += 8) {
         const ptrdiff_t lanes = n - j < 8 ? n - j : 8;
+        const int full = lanes == 8;
+        __m256 x[NK_ARM_TRAIN_MAX_CONTEXT], a[NK_ARM_TRAIN_MAX_CONTEXT], b[NK_ARM_TRAIN_MAX_CONTEXT], out[2];
+        for (int k = 0; k < c; k++) x[k] = load(inputs + k * plane + j, lanes);
+        // Forward: h1 = relu(x + W1 x + b1), h2 = relu(h1 + W2 h1 + b2), outputs Wout h2 + bOut.
+        rows_product(x, w1, c, 1, c, c, b1, a);
+        for (int r = 0; r < c; r++) a[r] = relu(add(x[r], a[r]));
+        rows_product(a, w2, c, 1, c, c, b2, b);
+        for (int r = 0; r < c; r++) b[r] = relu(add(a[r], b[r]));
+        for (int r = 0; r < c; r++) {
+            _mm256_storeu_ps(h1 + r * chunk + j, a[r]);
+            _mm256_storeu_ps(h2 + r * chunk + j, b[r]);
+        }
+        rows_product(b, w_out, c, 1, 2, c, b_out, out);
+        // Lanes past n as the rate pass sees them when it loads the outputs: zero.
+        const __m256 valid = full ? _mm256_castsi256_ps(_mm256_set1_epi32(-1))
+            : _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+        // The rate with the linear branch (ARMTraining.rateChunk's operations).
         __m256 linear_mean = _mm256_setzero_ps(), linear_scale = _mm256_setzero_ps();
         for (int k = 0; k < c; k++) {
-            const __m256 x = load(inputs + k * plane + j, lanes);
-            linear_mean = add(linear_mean, mul(x, splat(weights[k])));
-            linear_scale = add(linear_scale, mul(x, splat(weights[c + k])));
+            linear_mean = add(linear_mean, mul(x[k], splat(linear[k])));
+            linear_scale = add(linear_scale, mul(x[k], splat(linear[c + k])));
         }
-        const __m256 mean = add(load(mean_outputs + j, lanes), linear_mean);
-        const __m256 raw = add(load(raw_outputs + j, lanes), linear_scale);
+        const __m256 mean = add(_mm256_and_ps(out[0], valid), linear_mean);
+        const __m256 raw = add(_mm256_and_ps(out[1], valid), linear_scale);
         const __m256 below = less(raw, splat(log_scale_min)), above = greater(raw, splat(log_scale_max));
         const __m256 log_scale = pick(pick(raw, splat(log_scale_min), below), splat(log_scale_max), above);
         __m256 bits, d_value, d_log_scale;
         laplace_rate(load(values + j, lanes), mean, log_scale, &bits, &d_value, &d_log_scale);
-        const __m256 g_mean = mul(splat(-scale), d_value);
-        const __m256 g_log_scale = pick(mul(splat(scale), d_log_scale), _mm256_setzero_ps(), _mm256_or_ps(below, above));
+        const __m256 g[2] = {mul(splat(-scale), d_value),
+                             pick(mul(splat(scale), d_log_scale), _mm256_setzero_ps(), _mm256_or_ps(below, above))};
         float lane_bits[8];
         _mm256_storeu_ps(lane_bits, bits);
         for (ptrdiff_t lane = 0; lane < lanes; lane++) total += (double)lane_bits[lane];
         store(mul(splat(scale), d_value), grad_values + j, lanes);
-        store(g_mean, grad_means + j, lanes);
-        store(g_log_scale, grad_raws + j, lanes);
+        _mm256_storeu_ps(g_out + j, g[0]);
+        _mm256_storeu_ps(g_out + chunk + j, g[1]);
         for (int k = 0; k < c; k++) {
-            const __m256 x = load(inputs + k * plane + j, lanes);
-            _mm256_storeu_ps(sums + 8 * k, add(_mm256_loadu_ps(sums + 8 * k), mul(g_mean, x)));
-            _mm256_storeu_ps(sums + 8 * (c + k), add(_mm256_loadu_ps(sums + 8 * (c + k)), mul(g_log_scale, x)));
-            store(add(mul(g_mean, splat(weights[k])), mul(g_log_scale, splat(weights[c + k]))), grad_inputs + k * plane + j, lanes);
+            _mm256_storeu_ps(linear_sums + 8 * k, add(_mm256_loadu_ps(linear_sums + 8 * k), mul(g[0], x[k])));
+            _mm256_storeu_ps(linear_sums + 8 * (c + k), add(_mm256_loadu_ps(linear_sums + 8 * (c + k)), mul(g[1], x[k])));
+            // The linear branch's input gradient, kept in x (the inputs are not needed after this).
+            x[k] = add(mul(g[0], splat(linear[k])), mul(g[1], splat(linear[c + k])));
         }
+        // Backward: z1 = relu'(h2) Wout^T g; dh1 = z1 + W2^T z1; z0 = relu'(h1) dh1;
+        // d inputs = (linear branch's + z0) + W1^T z0.
+        __m256 t[NK_ARM_TRAIN_MAX_CONTEXT];
+        rows_product(g, w_out, 1, c, c, 2, 0, t);
+        for (int r = 0; r < c; r++) {
+            t[r] = relu_backward(t[r], b[r], full);
+            _mm256_storeu_ps(z1 + r * chunk + j, t[r]);
+        }
+        rows_product(t, w2, 1, c, c, c, 0, b);
+        for (int r = 0; r < c; r++) {
+            b[r] = relu_backward(add(t[r], b[r]), a[r], full);
+            _mm256_storeu_ps(z0 + r * chunk + j, b[r]);
+        }
+        rows_product(b, w1, 1, c, c, c, 0, a);
+        for (int r = 0; r < c; r++) store(add(add(x[r], b[r]), a[r]), grad_inputs + r * plane + j, lanes);
     }
+    // Weight and bias gradients: the correlations of PointwiseMLP's backward, layer by layer.
+    ptrdiff_t chunk_planes[NK_ARM_TRAIN_MAX_CONTEXT], input_planes[NK_ARM_TRAIN_MAX_CONTEXT];
+    for (int k = 0; k < NK_ARM_TRAIN_MAX_CONTEXT; k++) {  // the output gradient's two planes too when c = 1
+        chunk_planes[k] = k * chunk;
+        input_planes[k] = k * plane;
+    }
+    void (*correlate)(const float *, const ptrdiff_t *, ptrdiff_t, ptrdiff_t, const float *, const ptrdiff_t *, ptrdiff_t,
+                      ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *) = avx512 ? nk_correlate_avx512 : nk_correlate_avx2;
+    correlate(g_out, chunk_planes, 2, 0, h2, chunk_planes, c, 0, 1, 1, n, mlp_gradients + (2 * c * c + 2 * c));
+    run_sums(g_out, 2, n, mlp_gradients + (2 * c * c + 4 * c));
+    correlate(z1, chunk_planes, c, 0, h1, chunk_planes, c, 0, 1, 1, n, mlp_gradients + (c * c + c));
+    run_sums(z1, c, n, mlp_gradients + (2 * c * c + c));
+    correlate(z0, chunk_planes, c, 0, inputs, input_planes, c, 0, 1, 1, n, mlp_gradients);
+    run_sums(z0, c, n, mlp_gradients + c * c);
     return total;
+}
+
+__attribute__((target("avx2,fma")))
+double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
+                               const float *mlp, const float *linear, float scale, float log_scale_min,
+                               float log_scale_max, int avx512, float *scratch, float *grad_values,
+                               float *grad_inputs, float *mlp_gradients, float *linear_sums) {
+    if (context < 1 || context > NK_ARM_TRAIN_MAX_CONTEXT || n < 1 || n > NK_ARM_TRAIN_CHUNK) return 0;
+#define ARM_TRAIN_CHUNK(c) arm_train_chunk(c, n, inputs, plane, values, mlp, linear, scale, log_scale_min, \
+                                           log_scale_max, avx512, scratch, grad_values, grad_inputs, mlp_gradients, linear_sums)
+    switch (context) {  // the presets' contexts (DecoderComplexity)
+    case 8: return ARM_TRAIN_CHUNK(8);
+    case 14: return ARM_TRAIN_CHUNK(14);
+    case 20: return ARM_TRAIN_CHUNK(20);
+    case 24: return ARM_TRAIN_CHUNK(24);
+    default: return ARM_TRAIN_CHUNK(context);
+    }
+#undef ARM_TRAIN_CHUNK
 }
 
 #else
@@ -211,13 +321,13 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
     (void)x; (void)count; (void)sharpness; (void)normaliser; (void)grad_output; (void)grad_input; (void)accumulate;
 }
 
-double nk_arm_rate_avx2(ptrdiff_t n, int context, const float *inputs, ptrdiff_t plane, const float *weights,
-                        const float *mean_outputs, const float *raw_outputs, const float *values, float scale,
-                        float log_scale_min, float log_scale_max, float *grad_values, float *grad_means,
-                        float *grad_raws, float *grad_inputs, float *sums) {
-    (void)n; (void)context; (void)inputs; (void)plane; (void)weights; (void)mean_outputs; (void)raw_outputs;
-    (void)values; (void)scale; (void)log_scale_min; (void)log_scale_max; (void)grad_values; (void)grad_means;
-    (void)grad_raws; (void)grad_inputs; (void)sums;
+double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
+                               const float *mlp, const float *linear, float scale, float log_scale_min,
+                               float log_scale_max, int avx512, float *scratch, float *grad_values,
+                               float *grad_inputs, float *mlp_gradients, float *linear_sums) {
+    (void)context; (void)n; (void)inputs; (void)plane; (void)values; (void)mlp; (void)linear; (void)scale;
+    (void)log_scale_min; (void)log_scale_max; (void)avx512; (void)scratch; (void)grad_values; (void)grad_inputs;
+    (void)mlp_gradients; (void)linear_sums;
     return 0;
 }
 

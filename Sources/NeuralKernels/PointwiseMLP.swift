@@ -28,8 +28,9 @@ public struct PointwiseMLP: Sendable, Equatable {
     }
 
     public let layers: [Layer]
-    /// Positions per chunk (activations of one chunk stay in the L1/L2 caches).
-    static let chunk = 256
+    /// Positions per chunk (activations of one chunk stay in the L1/L2 caches); the stride of the
+    /// planes ``train``'s loss callback sees.
+    public static let chunk = 256
     /// Chunks per work item (one gradient partial sum each).
     static let chunksPerItem = 16
 
@@ -118,34 +119,47 @@ public struct PointwiseMLP: Sendable, Equatable {
                       lossGradient: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         guard count > 0 else { return 0 }
         let plan = Plan(self, parameters: parameters, backward: true)
-        let itemSize = Self.chunk * Self.chunksPerItem
+        return Self.trainItems(count: count, parameterCount: parameterCount, gradParameters: gradParameters) { item, partial in
+            let scratch = Scratch(self, inputStride: count)
+            var start = item.lowerBound
+            var loss = 0.0
+            while start < item.upperBound {
+                let n = min(Self.chunk, item.upperBound - start)
+                scratch.forward(plan, input: input + start, n: n)
+                loss += lossGradient(start..<start + n, scratch.output, scratch.gradOutput)
+                scratch.backward(plan, input: input + start, n: n,
+                                 gradInput: gradInput.map { $0 + start }, accumulateInput: accumulateInput,
+                                 gradParameters: partial)
+                start += n
+            }
+            return loss
+        }
+    }
+
+    /// The work split of ``train``, for callers that run a chunk's whole training pass in one fused
+    /// kernel: `0 ..< count` is cut into work items of ``chunksPerItem`` chunks of ``chunk``
+    /// positions; `item(positions, partial)` runs concurrently on disjoint items, adds the item's
+    /// parameter gradient to `partial` (`parameterCount` floats, zeroed) and returns its loss (its
+    /// chunks' losses summed in order). The partials are added to `gradParameters` in item order;
+    /// returns the items' losses summed in item order.
+    public static func trainItems(count: Int, parameterCount: Int, gradParameters: UnsafeMutablePointer<Float>,
+                                  _ item: (Range<Int>, UnsafeMutablePointer<Float>) -> Double) -> Double {
+        guard count > 0 else { return 0 }
+        let itemSize = chunk * chunksPerItem
         let items = (count + itemSize - 1) / itemSize
-        let parameterCount = parameterCount
         var partials = [Float](repeating: 0, count: items * parameterCount)
         var losses = [Double](repeating: 0, count: items)
         partials.withUnsafeMutableBufferPointer { partialBuffer in
             losses.withUnsafeMutableBufferPointer { lossBuffer in
                 guard let partialBase = partialBuffer.baseAddress, let lossBase = lossBuffer.baseAddress else { return }
-                Parallel.forEach(items) { item in
-                    let scratch = Scratch(self, inputStride: count)
-                    var start = item * itemSize
-                    let end = min(count, start + itemSize)
-                    var loss = 0.0
-                    while start < end {
-                        let n = min(Self.chunk, end - start)
-                        scratch.forward(plan, input: input + start, n: n)
-                        loss += lossGradient(start..<start + n, scratch.output, scratch.gradOutput)
-                        scratch.backward(plan, input: input + start, n: n,
-                                         gradInput: gradInput.map { $0 + start }, accumulateInput: accumulateInput,
-                                         gradParameters: partialBase + item * parameterCount)
-                        start += n
-                    }
-                    lossBase[item] = loss
+                Parallel.forEach(items) { index in
+                    let start = index * itemSize
+                    lossBase[index] = item(start..<min(count, start + itemSize), partialBase + index * parameterCount)
                 }
             }
         }
-        for item in 0..<items {
-            for k in 0..<parameterCount { gradParameters[k] += partials[item * parameterCount + k] }
+        for index in 0..<items {
+            for k in 0..<parameterCount { gradParameters[k] += partials[index * parameterCount + k] }
         }
         return losses.reduce(0, +)
     }

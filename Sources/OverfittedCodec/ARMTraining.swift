@@ -21,7 +21,7 @@ struct ARMTraining {
     /// Work items of the context gathers (fixed, so nothing depends on the thread count).
     static let chunks = 32
     /// Positions per `PointwiseMLP` chunk: the stride of its per-chunk output planes.
-    static let mlpChunk = 256
+    static let mlpChunk = PointwiseMLP.chunk
 
     init(shape: ModelShape) {
         geometry = shape.geometry
@@ -70,6 +70,11 @@ struct ARMTraining {
                                         let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
                                                                   context: c, total: total)
                                         let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
+                                        if Acceleration.level >= .avx2 {
+                                            return fusedTrain(branch: branch, values: values, mlpParameters: p.baseAddress!,
+                                                              scale: scale, gradSelf: gradSelf, gradMLP: gp.baseAddress!,
+                                                              linearPartials: partials)
+                                        }
                                         return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
                                                          gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!,
                                                          accumulateInput: true) { positions, outputs, gradOutputs in
@@ -107,8 +112,7 @@ struct ARMTraining {
     /// Rate and gradients of the latents at `positions` from the MLP's outputs there (planes of
     /// ``mlpChunk``), the linear branch added: writes the output gradients, `scale * dRate/dValue`
     /// to `gradSelf`, the linear branch's input gradient to its planes and its weight gradient
-    /// (`2 c` sums) to `weightGradient`; returns the bits. At ``Acceleration/level`` AVX2 or above,
-    /// `nk_arm_rate_avx2` does the same operations.
+    /// (`2 c` sums) to `weightGradient`; returns the bits.
     @inline(__always)
     private func rateChunk(positions: Range<Int>, outputs: UnsafePointer<Float>, gradOutputs: UnsafeMutablePointer<Float>,
                            values: UnsafePointer<Float>, gradSelf: UnsafeMutablePointer<Float>, scale: Float,
@@ -119,14 +123,6 @@ struct ARMTraining {
             let sums = sums.baseAddress!
             sums.initialize(repeating: .zero, count: 2 * c)
             defer { for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() } }
-            if Acceleration.level >= .avx2 {  // the same operations, 8 wide
-                let first = positions.lowerBound
-                return UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
-                    nk_arm_rate_avx2(positions.count, Int32(c), branch.inputs + first, total, w, outputs, outputs + stride,
-                                     values + first, scale, range.lowerBound, range.upperBound, gradSelf + first,
-                                     gradOutputs, gradOutputs + stride, branch.gradInputs + first, lanes)
-                }
-            }
             var bits = 0.0
             var j = 0
             while j < positions.count {
@@ -158,6 +154,40 @@ struct ARMTraining {
                     VectorLanes.store(gMean * w[k] + gLogScale * w[c + k], to: branch.gradInputs + k * total + i, count: lanes)
                 }
                 j += lanes
+            }
+            return bits
+        }
+    }
+
+    /// ``run``'s MLP, rate and backward at AVX2 and above: `nk_arm_train_chunk_avx2` does a whole
+    /// chunk of the MLP's `train` with ``rateChunk`` as its loss (the same operations in the same
+    /// order, so the same results), with `PointwiseMLP`'s split into work items and partial sums.
+    private func fusedTrain(branch: LinearBranch, values: UnsafePointer<Float>, mlpParameters: UnsafePointer<Float>,
+                            scale: Float, gradSelf: UnsafeMutablePointer<Float>, gradMLP: UnsafeMutablePointer<Float>,
+                            linearPartials: UnsafeMutablePointer<Float>) -> Double {
+        let c = branch.context, total = branch.total, stride = Self.mlpChunk
+        let range = ARMOutput.logScaleRange
+        let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
+        return PointwiseMLP.trainItems(count: total, parameterCount: mlp.parameterCount, gradParameters: gradMLP) { item, partial in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (4 * c + 2) * stride)
+            let sums = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * c)
+            defer {
+                scratch.deallocate()
+                sums.deallocate()
+            }
+            var bits = 0.0
+            var start = item.lowerBound
+            while start < item.upperBound {
+                let n = min(stride, item.upperBound - start)
+                sums.initialize(repeating: .zero, count: 2 * c)
+                bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
+                    nk_arm_train_chunk_avx2(Int32(c), n, branch.inputs + start, total, values + start, mlpParameters,
+                                            branch.weights, scale, range.lowerBound, range.upperBound, avx512, scratch,
+                                            gradSelf + start, branch.gradInputs + start, partial, lanes)
+                }
+                let weightGradient = linearPartials + start / stride * 2 * c
+                for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
+                start += n
             }
             return bits
         }

@@ -9,9 +9,9 @@ import Testing
         var latents: [Float]
         var networks: NetworkParameters
 
-        init(width: Int, height: Int, channels: Int, seed: UInt64) {
+        init(width: Int, height: Int, channels: Int, seed: UInt64, context: Int = 6) {
             var generator = SeededGenerator(seed: seed)
-            let architecture = Architecture(contextSize: 6, synthesisWidth: 5, residualLayers: 2, outputChannels: channels)
+            let architecture = Architecture(contextSize: context, synthesisWidth: 5, residualLayers: 2, outputChannels: channels)
             let shape = ModelShape(architecture: architecture, width: width, height: height)!
             let target = (0..<(channels * width * height)).map { _ in generator.nextUnitFloat() }
             evaluator = ModelEvaluator(shape: shape, target: target, lambda: 0.05, parallel: ParallelChunks(threads: 2))
@@ -70,18 +70,23 @@ import Testing
         #expect(upsamplingAgreement > 0.9)
     }
 
-    /// The ARM rate's AVX2 kernel gives the portable Swift code's loss and gradients bit for bit
-    /// (grids of 13 x 7 and 9 x 10 leave partial vectors at the ends of the MLP's chunks).
-    @Test(arguments: [(13, 7, 3), (9, 10, 1)])
-    func armRateKernelMatchesPortableBitForBit(size: (Int, Int, Int)) {
+    /// The ARM's fused training kernel (AVX2, with the AVX2 or AVX-512 correlation) gives the
+    /// portable Swift code's loss and gradients bit for bit (grids of 13 x 7 and 9 x 10 leave partial
+    /// vectors at the ends of the MLP's chunks; 90 x 70 spans several chunks and work items),
+    /// with the smallest, a preset's and the largest context.
+    @Test(arguments: [(13, 7, 3, 6), (9, 10, 1, 1), (90, 70, 3, 20), (17, 11, 3, 40)])
+    func armTrainingKernelMatchesPortableBitForBit(size: (Int, Int, Int, Int)) {
         guard Acceleration.available >= .avx2 else { return }
-        let f = Fixture(width: size.0, height: size.1, channels: size.2, seed: 11)
+        let f = Fixture(width: size.0, height: size.1, channels: size.2, seed: 11, context: size.3)
         Acceleration.setMaximumLevel(.portable)
         let (portable, portableGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
+            Acceleration.setMaximumLevel(level)
+            let (wide, wideGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+            #expect(portable.bits.bitPattern == wide.bits.bitPattern, "\(level)")
+            #expect(portableGradients.latents.map(\.bitPattern) == wideGradients.latents.map(\.bitPattern), "\(level)")
+            #expect(portableGradients.networks.arm.map(\.bitPattern) == wideGradients.networks.arm.map(\.bitPattern), "\(level)")
+        }
         Acceleration.setMaximumLevel(.avx512)
-        let (wide, wideGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
-        #expect(portable.bits.bitPattern == wide.bits.bitPattern)
-        #expect(portableGradients.latents.map(\.bitPattern) == wideGradients.latents.map(\.bitPattern))
-        #expect(portableGradients.networks.arm.map(\.bitPattern) == wideGradients.networks.arm.map(\.bitPattern))
     }
 }
