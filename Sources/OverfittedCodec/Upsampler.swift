@@ -252,47 +252,67 @@ struct Upsampler {
         }
     }
 
+    /// Backward of ``filterColumns(_:width:height:targetHeight:kernel:)``: the gradient w.r.t. its
+    /// `width x height` input plane `rows` from the gradient `grad` (`width x targetHeight`) of its
+    /// output, and the kernel gradient added to `gradKernel`. At `level` (at most
+    /// ``Acceleration/level``; tests pass `.portable` to compare) AVX-512 or AVX2,
+    /// `nk_upsample_columns_backward_avx512` or `_avx2` does the same operations.
     static func filterColumnsBackward(_ grad: [Float], rows: [Float], width: Int, height: Int, targetHeight: Int,
-                                      kernel: [Float], gradKernel: inout [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: width * height)
-        grad.withUnsafeBufferPointer { g in
-            rows.withUnsafeBufferPointer { r in
-                out.withUnsafeMutableBufferPointer { destination in
+                                      kernel: [Float], gradKernel: inout [Float],
+                                      level: Acceleration.Level = Acceleration.level) -> [Float] {
+        [Float](unsafeUninitializedCapacity: width * height) { destination, count in
+            count = width * height
+            grad.withUnsafeBufferPointer { g in
+                rows.withUnsafeBufferPointer { r in
+                    guard let g = g.baseAddress, let r = r.baseAddress, let out = destination.baseAddress else { return }
+                    if let pass = vectorKernel(level, avx512: nk_upsample_columns_backward_avx512,
+                                               avx2: nk_upsample_columns_backward_avx2) {
+                        pass(g, r, width, height, targetHeight, kernel, &gradKernel, out)
+                        return
+                    }
+                    out.initialize(repeating: 0, count: width * height)
                     for y in 0..<targetHeight {
-                        let gy = g.baseAddress! + y * width
+                        let gy = g + y * width
                         for t in 0..<4 {
                             let (row, coefficient) = tap(y, t, count: height)
-                            let c = kernel[coefficient]
-                            let o = destination.baseAddress! + row * width
-                            VectorOps.axpy(c, gy, o, count: width)
-                            gradKernel[coefficient] += Synthesis.dot(gy, r.baseAddress! + row * width, count: width)
+                            VectorOps.axpy(kernel[coefficient], gy, out + row * width, count: width)
+                            gradKernel[coefficient] += Synthesis.dot(gy, r + row * width, count: width)
                         }
                     }
                 }
             }
         }
-        return out
     }
 
     /// Backward of ``filterRows(_:width:height:targetWidth:kernel:level:)``: the gradient w.r.t. the
-    /// source plane, and the kernel gradient added to `gradKernel`.
+    /// source plane, and the kernel gradient added to `gradKernel`. At `level` (at most
+    /// ``Acceleration/level``; tests pass `.portable` to compare) AVX2 or above,
+    /// `nk_upsample_rows_backward_avx2` does the same operations (16 lanes were no faster).
     static func filterRowsBackward(_ grad: [Float], source: [Float], width: Int, height: Int, targetWidth: Int,
-                                   kernel: [Float], gradKernel: inout [Float]) -> [Float] {
-        var dk = SIMD4<Float>.zero
-        let out = [Float](unsafeUninitializedCapacity: width * height) { destination, count in
+                                   kernel: [Float], gradKernel: inout [Float],
+                                   level: Acceleration.Level = Acceleration.level) -> [Float] {
+        [Float](unsafeUninitializedCapacity: width * height) { destination, count in
             count = width * height
             grad.withUnsafeBufferPointer { g in
                 source.withUnsafeBufferPointer { s in
                     guard let g = g.baseAddress, let s = s.baseAddress, let o = destination.baseAddress else { return }
+                    if let pass = vectorKernel(level, avx512: nk_upsample_rows_backward_avx2,
+                                               avx2: nk_upsample_rows_backward_avx2) {
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: targetWidth) { scratch in
+                            guard let scratch = scratch.baseAddress else { return }
+                            pass(g, s, width, height, targetWidth, kernel, &gradKernel, scratch, o)
+                        }
+                        return
+                    }
+                    var dk = SIMD4<Float>.zero
                     for y in 0..<height {
                         dk += filterRowBackward(g + y * targetWidth, targetWidth: targetWidth, source: s + y * width,
                                                 width: width, kernel: kernel, into: o + y * width)
                     }
+                    for t in 0..<4 { gradKernel[t] += dk[t] }
                 }
             }
         }
-        for t in 0..<4 { gradKernel[t] += dk[t] }
-        return out
     }
 
     /// One row of ``filterRowsBackward``: writes the source gradient `o` (`width` values) and returns

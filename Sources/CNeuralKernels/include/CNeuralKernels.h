@@ -291,6 +291,34 @@ enum { NK_LINEAR_BACKWARD_MAX_OUTPUTS = 4 };
 void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
                                        const float *s, const float *grad, const float *features,
                                        float *grad_features, double *sums);
+/// The overfitted codec's up-sampler, backward of its column pass (Swift: Upsampler.filterColumnsBackward),
+/// bit-identical to the Swift loops. grad is width x target_height, rows (the pass's input) width x
+/// height; destination (width x height, all overwritten) gets, from zero, for each output row y and
+/// tap t in order, + kernel[c] * grad row y on the tap's source row (clamped; c its kernel value
+/// index, as nk_upsample_columns_avx512), and grad_kernel[c] += the dot product of grad row y and that
+/// row of `rows` (Synthesis.dot: four 8-lane sums over 32-float blocks, (s0 + s1) + (s2 + s3), then
+/// 8-lane steps, a scalar tail, lanes summed in order, + tail). Products and sums rounded separately.
+/// Needs AVX-512F (the caller checks); does nothing off x86-64.
+void nk_upsample_columns_backward_avx512(const float *grad, const float *rows, ptrdiff_t width, ptrdiff_t height,
+                                         ptrdiff_t target_height, const float *kernel, float *grad_kernel,
+                                         float *destination);
+
+/// nk_upsample_columns_backward_avx512 on AVX2 (same operations, same results). Needs AVX2 (the caller checks).
+void nk_upsample_columns_backward_avx2(const float *grad, const float *rows, ptrdiff_t width, ptrdiff_t height,
+                                       ptrdiff_t target_height, const float *kernel, float *grad_kernel,
+                                       float *destination);
+
+/// The overfitted codec's up-sampler, backward of its row pass (Swift: Upsampler.filterRowsBackward),
+/// bit-identical to the Swift loops: destination (width x height, all overwritten) is the gradient
+/// w.r.t. `source` (width x height) of the x2 row filter (nk_upsample_rows_avx2) given the gradient
+/// `grad` (target_width x height, target_width = 2 width - 1 or 2 width) of its output, and the kernel
+/// gradient, summed row by row, is added to grad_kernel[0...3]. Interior sources and the kernel
+/// gradient of interior outputs go 8 at a time with filterRowBackward's expressions, the rest tap by
+/// tap as its `remaining`. `scratch` holds target_width floats. There is no AVX-512 version: 16 lanes
+/// gave no speed-up (the scalar edges dominate). Needs AVX2 (the caller checks); does nothing off x86-64.
+void nk_upsample_rows_backward_avx2(const float *grad, const float *source, ptrdiff_t width, ptrdiff_t height,
+                                    ptrdiff_t target_width, const float *kernel, float *grad_kernel, float *scratch,
+                                    float *destination);
 
 #ifdef __cplusplus
 }
