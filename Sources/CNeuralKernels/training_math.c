@@ -208,7 +208,7 @@ KERNEL void run_sums(const float *planes, int count, ptrdiff_t n, float *sums) {
 FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
                                   const float *mlp, const float *linear, float scale, float log_scale_min,
                                   float log_scale_max, int avx512, float *scratch, float *grad_values,
-                                  float *grad_inputs, float *mlp_gradients, float *linear_sums) {
+                                  float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
     // Parameters in PointwiseMLP order: w1 (c x c), b1, w2 (c x c), b2, wOut (2 x c), bOut.
     const float *w1 = mlp, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c, *b_out = w_out + 2 * c;
     const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
@@ -272,7 +272,7 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
             _mm256_storeu_ps(z0 + r * chunk + j, b[r]);
         }
         rows_product(b, w1, 1, c, c, c, 0, a);
-        for (int r = 0; r < c; r++) store(add(add(x[r], b[r]), a[r]), grad_inputs + r * plane + j, lanes);
+        for (int r = 0; r < c; r++) store(add(add(x[r], b[r]), a[r]), grad_inputs + r * grad_plane + j, lanes);
     }
     // Weight and bias gradients: the correlations of PointwiseMLP's backward, layer by layer.
     ptrdiff_t chunk_planes[NK_ARM_TRAIN_MAX_CONTEXT], input_planes[NK_ARM_TRAIN_MAX_CONTEXT];
@@ -295,10 +295,11 @@ __attribute__((target("avx2,fma")))
 double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
                                const float *mlp, const float *linear, float scale, float log_scale_min,
                                float log_scale_max, int avx512, float *scratch, float *grad_values,
-                               float *grad_inputs, float *mlp_gradients, float *linear_sums) {
+                               float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
     if (context < 1 || context > NK_ARM_TRAIN_MAX_CONTEXT || n < 1 || n > NK_ARM_TRAIN_CHUNK) return 0;
 #define ARM_TRAIN_CHUNK(c) arm_train_chunk(c, n, inputs, plane, values, mlp, linear, scale, log_scale_min, \
-                                           log_scale_max, avx512, scratch, grad_values, grad_inputs, mlp_gradients, linear_sums)
+                                           log_scale_max, avx512, scratch, grad_values, grad_inputs, grad_plane, mlp_gradients, \
+                                           linear_sums)
     switch (context) {  // the presets' contexts (DecoderComplexity)
     case 8: return ARM_TRAIN_CHUNK(8);
     case 14: return ARM_TRAIN_CHUNK(14);
@@ -324,10 +325,10 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
 double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
                                const float *mlp, const float *linear, float scale, float log_scale_min,
                                float log_scale_max, int avx512, float *scratch, float *grad_values,
-                               float *grad_inputs, float *mlp_gradients, float *linear_sums) {
+                               float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
     (void)context; (void)n; (void)inputs; (void)plane; (void)values; (void)mlp; (void)linear; (void)scale;
     (void)log_scale_min; (void)log_scale_max; (void)avx512; (void)scratch; (void)grad_values; (void)grad_inputs;
-    (void)mlp_gradients; (void)linear_sums;
+    (void)grad_plane; (void)mlp_gradients; (void)linear_sums;
     return 0;
 }
 

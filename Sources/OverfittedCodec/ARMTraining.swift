@@ -49,7 +49,9 @@ struct ARMTraining {
     func run(latents: [Float], parameters: [Float], scale: Float, parallel: ParallelChunks) -> Result {
         let c = layout.context
         let total = geometry.totalLatents
-        let contexts = gatherContexts(latents, parallel: parallel)
+        // At AVX2 and above the fused kernel gathers each chunk's contexts itself (``fusedTrain``).
+        let fused = Acceleration.level >= .avx2
+        let contexts = fused ? [] : gatherContexts(latents, parallel: parallel)
         let mlpParameters = parameters.gathered(layout.mlpOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         // Every value of these two is written by `rateChunk` (the MLP's callbacks cover all latents).
@@ -67,14 +69,14 @@ struct ARMTraining {
                             mlpParameters.withUnsafeBufferPointer { p in
                                 linearPartials.withUnsafeMutableBufferPointer { partials in
                                     linearWeights.withUnsafeBufferPointer { w in
+                                        let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
+                                        if fused {
+                                            return fusedTrain(latents: values, mlpParameters: p.baseAddress!, linearWeights: w.baseAddress!,
+                                                              scale: scale, gradSelf: gradSelf, gradContexts: gc.baseAddress!,
+                                                              gradMLP: gp.baseAddress!, linearPartials: partials)
+                                        }
                                         let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
                                                                   context: c, total: total)
-                                        let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
-                                        if Acceleration.level >= .avx2 {
-                                            return fusedTrain(branch: branch, values: values, mlpParameters: p.baseAddress!,
-                                                              scale: scale, gradSelf: gradSelf, gradMLP: gp.baseAddress!,
-                                                              linearPartials: partials)
-                                        }
                                         return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
                                                          gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!,
                                                          accumulateInput: true) { positions, outputs, gradOutputs in
@@ -159,31 +161,35 @@ struct ARMTraining {
         }
     }
 
-    /// ``run``'s MLP, rate and backward at AVX2 and above: `nk_arm_train_chunk_avx2` does a whole
-    /// chunk of the MLP's `train` with ``rateChunk`` as its loss (the same operations in the same
-    /// order, so the same results), with `PointwiseMLP`'s split into work items and partial sums.
-    private func fusedTrain(branch: LinearBranch, values: UnsafePointer<Float>, mlpParameters: UnsafePointer<Float>,
-                            scale: Float, gradSelf: UnsafeMutablePointer<Float>, gradMLP: UnsafeMutablePointer<Float>,
+    /// ``run``'s MLP, rate and backward at AVX2 and above: per chunk, the chunk's context planes are
+    /// gathered into a buffer that stays in cache and `nk_arm_train_chunk_avx2` does the chunk's
+    /// whole `PointwiseMLP.train` with ``rateChunk`` as its loss (the same operations in the same
+    /// order, so the same results), with the MLP's split into work items and partial sums.
+    private func fusedTrain(latents: UnsafePointer<Float>, mlpParameters: UnsafePointer<Float>,
+                            linearWeights: UnsafePointer<Float>, scale: Float, gradSelf: UnsafeMutablePointer<Float>,
+                            gradContexts: UnsafeMutablePointer<Float>, gradMLP: UnsafeMutablePointer<Float>,
                             linearPartials: UnsafeMutablePointer<Float>) -> Double {
-        let c = branch.context, total = branch.total, stride = Self.mlpChunk
+        let c = layout.context, total = geometry.totalLatents, stride = Self.mlpChunk
         let range = ARMOutput.logScaleRange
         let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
         return PointwiseMLP.trainItems(count: total, parameterCount: mlp.parameterCount, gradParameters: gradMLP) { item, partial in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (4 * c + 2) * stride)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 2) * stride)
             let sums = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * c)
             defer {
                 scratch.deallocate()
                 sums.deallocate()
             }
+            let contexts = scratch + (4 * c + 2) * stride
             var bits = 0.0
             var start = item.lowerBound
             while start < item.upperBound {
                 let n = min(stride, item.upperBound - start)
+                writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start)
                 sums.initialize(repeating: .zero, count: 2 * c)
                 bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
-                    nk_arm_train_chunk_avx2(Int32(c), n, branch.inputs + start, total, values + start, mlpParameters,
-                                            branch.weights, scale, range.lowerBound, range.upperBound, avx512, scratch,
-                                            gradSelf + start, branch.gradInputs + start, partial, lanes)
+                    nk_arm_train_chunk_avx2(Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
+                                            scale, range.lowerBound, range.upperBound, avx512, scratch, gradSelf + start,
+                                            gradContexts + start, total, partial, lanes)
                 }
                 let weightGradient = linearPartials + start / stride * 2 * c
                 for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
@@ -210,8 +216,7 @@ struct ARMTraining {
         }
     }
 
-    /// Context planes: neighbour `k` of latent `i` at `k * total + i` (zero outside the grid),
-    /// written a row run at a time: each run of a plane is a shifted copy of a grid row between zeros.
+    /// Context planes: neighbour `k` of latent `i` at `k * total + i` (zero outside the grid).
     private func gatherContexts(_ latents: [Float], parallel: ParallelChunks) -> [Float] {
         let c = layout.context
         let total = geometry.totalLatents
@@ -220,22 +225,30 @@ struct ARMTraining {
                 let shared = UnsafeSendableBox((out.baseAddress!, q.baseAddress!))
                 parallel.run(chunks: Self.chunks, over: total) { _, range in
                     let (out, q) = shared.value
-                    forEachRowRun(in: range) { level, y, x0, x1, index in
-                        let base = levelStarts[level]
-                        let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
-                        for k in 0..<c {
-                            let target = out + k * total + index - x0  // x = 0 of this row in plane k
-                            let yy = y + offsets[k].dy, dx = offsets[k].dx
-                            let low = yy >= 0 && yy < height ? min(x1, max(x0, -dx)) : x1
-                            let high = max(low, min(x1, width - dx))
-                            (target + x0).update(repeating: 0, count: low - x0)
-                            if high > low { (target + low).update(from: q + base + yy * width + low + dx, count: high - low) }
-                            (target + high).update(repeating: 0, count: x1 - high)
-                        }
-                    }
+                    writeContexts(of: range, latents: q, into: out, plane: total, origin: 0)
                 }
             }
             initialized = c * total
+        }
+    }
+
+    /// The contexts of the latents in `range`: neighbour `k` of latent `i` (zero outside its grid) at
+    /// `out[k * plane + i - origin]`, written a row run at a time: each run of a plane is a shifted
+    /// copy of a grid row between zeros.
+    private func writeContexts(of range: Range<Int>, latents q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                               plane: Int, origin: Int) {
+        forEachRowRun(in: range) { level, y, x0, x1, index in
+            let base = levelStarts[level]
+            let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
+            for k in 0..<layout.context {
+                let target = out + k * plane + index - origin - x0  // x = 0 of this row in plane k
+                let yy = y + offsets[k].dy, dx = offsets[k].dx
+                let low = yy >= 0 && yy < height ? min(x1, max(x0, -dx)) : x1
+                let high = max(low, min(x1, width - dx))
+                (target + x0).update(repeating: 0, count: low - x0)
+                if high > low { (target + low).update(from: q + base + yy * width + low + dx, count: high - low) }
+                (target + high).update(repeating: 0, count: x1 - high)
+            }
         }
     }
 
