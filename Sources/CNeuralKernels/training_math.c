@@ -203,12 +203,72 @@ KERNEL void run_sums(const float *planes, int count, ptrdiff_t n, float *sums) {
     }
 }
 
-// nk_arm_train_chunk_avx2's body; inlined with the presets' contexts as constants, so that the
-// loops unroll and the vectors stay in registers.
+// The rate step of eight positions (ARMTraining.rateChunk's operations): the linear branch on the
+// inputs x added to the MLP's outputs (lanes past `lanes` zeroed, as when rateChunk loads them), the
+// clamped log-scale and the Laplace rate. Adds the bits to *total lane by lane, writes
+// scale * d bits / d value, returns the output gradients in g and stores them in the chunk's
+// planes, adds the linear branch's weight-gradient lanes to linear_sums, and replaces x by the
+// linear branch's input gradient.
+FMA_KERNEL void rate_eight(const int c, __m256 *x, __m256 mlp_mean, __m256 mlp_raw, const float *values,
+                           ptrdiff_t lanes, const float *linear, float scale, float log_scale_min,
+                           float log_scale_max, double *total, float *grad_values, float *linear_sums,
+                           float *g_mean_plane, float *g_raw_plane, __m256 g[2]) {
+    const __m256 valid = lanes >= 8 ? _mm256_castsi256_ps(_mm256_set1_epi32(-1))
+        : _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    __m256 linear_mean = _mm256_setzero_ps(), linear_scale = _mm256_setzero_ps();
+    for (int k = 0; k < c; k++) {
+        linear_mean = add(linear_mean, mul(x[k], splat(linear[k])));
+        linear_scale = add(linear_scale, mul(x[k], splat(linear[c + k])));
+    }
+    const __m256 mean = add(_mm256_and_ps(mlp_mean, valid), linear_mean);
+    const __m256 raw = add(_mm256_and_ps(mlp_raw, valid), linear_scale);
+    const __m256 below = less(raw, splat(log_scale_min)), above = greater(raw, splat(log_scale_max));
+    const __m256 log_scale = pick(pick(raw, splat(log_scale_min), below), splat(log_scale_max), above);
+    __m256 bits, d_value, d_log_scale;
+    laplace_rate(load(values, lanes), mean, log_scale, &bits, &d_value, &d_log_scale);
+    g[0] = mul(splat(-scale), d_value);
+    g[1] = pick(mul(splat(scale), d_log_scale), _mm256_setzero_ps(), _mm256_or_ps(below, above));
+    float lane_bits[8];
+    _mm256_storeu_ps(lane_bits, bits);
+    for (ptrdiff_t lane = 0; lane < lanes; lane++) *total += (double)lane_bits[lane];
+    store(mul(splat(scale), d_value), grad_values, lanes);
+    _mm256_storeu_ps(g_mean_plane, g[0]);
+    _mm256_storeu_ps(g_raw_plane, g[1]);
+    for (int k = 0; k < c; k++) {
+        _mm256_storeu_ps(linear_sums + 8 * k, add(_mm256_loadu_ps(linear_sums + 8 * k), mul(g[0], x[k])));
+        _mm256_storeu_ps(linear_sums + 8 * (c + k), add(_mm256_loadu_ps(linear_sums + 8 * (c + k)), mul(g[1], x[k])));
+        x[k] = add(mul(g[0], splat(linear[k])), mul(g[1], splat(linear[c + k])));
+    }
+}
+
+// The weight and bias gradients of one chunk: the correlations of PointwiseMLP's backward, layer by
+// layer, on the chunk's planes (see arm_train_chunk for the layout).
+FMA_KERNEL void arm_weight_gradients(const int c, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
+                                     const float *scratch, int avx512, float *mlp_gradients) {
+    const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
+    const float *h1 = scratch, *h2 = h1 + c * chunk, *g_out = h2 + c * chunk, *z1 = g_out + 2 * chunk, *z0 = z1 + c * chunk;
+    ptrdiff_t chunk_planes[NK_ARM_TRAIN_MAX_CONTEXT], input_planes[NK_ARM_TRAIN_MAX_CONTEXT];
+    for (int k = 0; k < NK_ARM_TRAIN_MAX_CONTEXT; k++) {  // the output gradient's two planes too when c = 1
+        chunk_planes[k] = k * chunk;
+        input_planes[k] = k * plane;
+    }
+    void (*correlate)(const float *, const ptrdiff_t *, ptrdiff_t, ptrdiff_t, const float *, const ptrdiff_t *, ptrdiff_t,
+                      ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *) = avx512 ? nk_correlate_avx512 : nk_correlate_avx2;
+    correlate(g_out, chunk_planes, 2, 0, h2, chunk_planes, c, 0, 1, 1, n, mlp_gradients + (2 * c * c + 2 * c));
+    run_sums(g_out, 2, n, mlp_gradients + (2 * c * c + 4 * c));
+    correlate(z1, chunk_planes, c, 0, h1, chunk_planes, c, 0, 1, 1, n, mlp_gradients + (c * c + c));
+    run_sums(z1, c, n, mlp_gradients + (2 * c * c + c));
+    correlate(z0, chunk_planes, c, 0, inputs, input_planes, c, 0, 1, 1, n, mlp_gradients);
+    run_sums(z0, c, n, mlp_gradients + c * c);
+}
+
+// nk_arm_train_chunk's body on AVX2, eight positions per vector; inlined with the presets' contexts
+// as constants, so that the loops unroll and the vectors stay in registers. The scratch planes (each
+// NK_ARM_TRAIN_CHUNK floats): h1 (c), h2 (c), the output gradients (2), z1 (c), z0 (c).
 FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
                                   const float *mlp, const float *linear, float scale, float log_scale_min,
-                                  float log_scale_max, int avx512, float *scratch, float *grad_values,
-                                  float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
+                                  float log_scale_max, float *scratch, float *grad_values, float *grad_inputs,
+                                  ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
     // Parameters in PointwiseMLP order: w1 (c x c), b1, w2 (c x c), b2, wOut (2 x c), bOut.
     const float *w1 = mlp, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c, *b_out = w_out + 2 * c;
     const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
@@ -229,37 +289,11 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
             _mm256_storeu_ps(h2 + r * chunk + j, b[r]);
         }
         rows_product(b, w_out, c, 1, 2, c, b_out, out);
-        // Lanes past n as the rate pass sees them when it loads the outputs: zero.
-        const __m256 valid = full ? _mm256_castsi256_ps(_mm256_set1_epi32(-1))
-            : _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
-        // The rate with the linear branch (ARMTraining.rateChunk's operations).
-        __m256 linear_mean = _mm256_setzero_ps(), linear_scale = _mm256_setzero_ps();
-        for (int k = 0; k < c; k++) {
-            linear_mean = add(linear_mean, mul(x[k], splat(linear[k])));
-            linear_scale = add(linear_scale, mul(x[k], splat(linear[c + k])));
-        }
-        const __m256 mean = add(_mm256_and_ps(out[0], valid), linear_mean);
-        const __m256 raw = add(_mm256_and_ps(out[1], valid), linear_scale);
-        const __m256 below = less(raw, splat(log_scale_min)), above = greater(raw, splat(log_scale_max));
-        const __m256 log_scale = pick(pick(raw, splat(log_scale_min), below), splat(log_scale_max), above);
-        __m256 bits, d_value, d_log_scale;
-        laplace_rate(load(values + j, lanes), mean, log_scale, &bits, &d_value, &d_log_scale);
-        const __m256 g[2] = {mul(splat(-scale), d_value),
-                             pick(mul(splat(scale), d_log_scale), _mm256_setzero_ps(), _mm256_or_ps(below, above))};
-        float lane_bits[8];
-        _mm256_storeu_ps(lane_bits, bits);
-        for (ptrdiff_t lane = 0; lane < lanes; lane++) total += (double)lane_bits[lane];
-        store(mul(splat(scale), d_value), grad_values + j, lanes);
-        _mm256_storeu_ps(g_out + j, g[0]);
-        _mm256_storeu_ps(g_out + chunk + j, g[1]);
-        for (int k = 0; k < c; k++) {
-            _mm256_storeu_ps(linear_sums + 8 * k, add(_mm256_loadu_ps(linear_sums + 8 * k), mul(g[0], x[k])));
-            _mm256_storeu_ps(linear_sums + 8 * (c + k), add(_mm256_loadu_ps(linear_sums + 8 * (c + k)), mul(g[1], x[k])));
-            // The linear branch's input gradient, kept in x (the inputs are not needed after this).
-            x[k] = add(mul(g[0], splat(linear[k])), mul(g[1], splat(linear[c + k])));
-        }
+        __m256 g[2];
+        rate_eight(c, x, out[0], out[1], values + j, lanes, linear, scale, log_scale_min, log_scale_max, &total,
+                   grad_values + j, linear_sums, g_out + j, g_out + chunk + j, g);
         // Backward: z1 = relu'(h2) Wout^T g; dh1 = z1 + W2^T z1; z0 = relu'(h1) dh1;
-        // d inputs = (linear branch's + z0) + W1^T z0.
+        // d inputs = (linear branch's, now in x, + z0) + W1^T z0.
         __m256 t[NK_ARM_TRAIN_MAX_CONTEXT];
         rows_product(g, w_out, 1, c, c, 2, 0, t);
         for (int r = 0; r < c; r++) {
@@ -274,41 +308,145 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
         rows_product(b, w1, 1, c, c, c, 0, a);
         for (int r = 0; r < c; r++) store(add(add(x[r], b[r]), a[r]), grad_inputs + r * grad_plane + j, lanes);
     }
-    // Weight and bias gradients: the correlations of PointwiseMLP's backward, layer by layer.
-    ptrdiff_t chunk_planes[NK_ARM_TRAIN_MAX_CONTEXT], input_planes[NK_ARM_TRAIN_MAX_CONTEXT];
-    for (int k = 0; k < NK_ARM_TRAIN_MAX_CONTEXT; k++) {  // the output gradient's two planes too when c = 1
-        chunk_planes[k] = k * chunk;
-        input_planes[k] = k * plane;
-    }
-    void (*correlate)(const float *, const ptrdiff_t *, ptrdiff_t, ptrdiff_t, const float *, const ptrdiff_t *, ptrdiff_t,
-                      ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *) = avx512 ? nk_correlate_avx512 : nk_correlate_avx2;
-    correlate(g_out, chunk_planes, 2, 0, h2, chunk_planes, c, 0, 1, 1, n, mlp_gradients + (2 * c * c + 2 * c));
-    run_sums(g_out, 2, n, mlp_gradients + (2 * c * c + 4 * c));
-    correlate(z1, chunk_planes, c, 0, h1, chunk_planes, c, 0, 1, 1, n, mlp_gradients + (c * c + c));
-    run_sums(z1, c, n, mlp_gradients + (2 * c * c + c));
-    correlate(z0, chunk_planes, c, 0, inputs, input_planes, c, 0, 1, 1, n, mlp_gradients);
-    run_sums(z0, c, n, mlp_gradients + c * c);
+    arm_weight_gradients(c, n, inputs, plane, scratch, 0, mlp_gradients);
     return total;
 }
 
-__attribute__((target("avx2,fma")))
-double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
-                               const float *mlp, const float *linear, float scale, float log_scale_min,
-                               float log_scale_max, int avx512, float *scratch, float *grad_values,
-                               float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
-    if (context < 1 || context > NK_ARM_TRAIN_MAX_CONTEXT || n < 1 || n > NK_ARM_TRAIN_CHUNK) return 0;
-#define ARM_TRAIN_CHUNK(c) arm_train_chunk(c, n, inputs, plane, values, mlp, linear, scale, log_scale_min, \
-                                           log_scale_max, avx512, scratch, grad_values, grad_inputs, grad_plane, mlp_gradients, \
-                                           linear_sums)
-    switch (context) {  // the presets' contexts (DecoderComplexity)
-    case 8: return ARM_TRAIN_CHUNK(8);
-    case 14: return ARM_TRAIN_CHUNK(14);
-    case 20: return ARM_TRAIN_CHUNK(20);
-    case 24: return ARM_TRAIN_CHUNK(24);
-    default: return ARM_TRAIN_CHUNK(context);
+#define AVX512_KERNEL __attribute__((target("avx512f,avx2,fma"), always_inline)) static inline
+
+/// rows_product on sixteen positions.
+AVX512_KERNEL void rows_product16(const __m512 *x, const float *w, ptrdiff_t row_stride, ptrdiff_t depth_stride,
+                                  int rows, int depth, const float *bias, __m512 *out) {
+    for (int r = 0; r < rows; r++) out[r] = _mm512_setzero_ps();
+    for (int k = 0; k < depth; k++) {
+        for (int r = 0; r < rows; r++)
+            out[r] = _mm512_fmadd_ps(x[k], _mm512_set1_ps(w[r * row_stride + k * depth_stride]), out[r]);
     }
-#undef ARM_TRAIN_CHUNK
+    if (bias) {
+        for (int r = 0; r < rows; r++) out[r] = _mm512_add_ps(out[r], _mm512_set1_ps(bias[r]));
+    }
 }
+
+/// relu on sixteen positions.
+AVX512_KERNEL __m512 relu16(__m512 s) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, _mm512_setzero_ps(), _CMP_LE_OQ), s, _mm512_setzero_ps());
+}
+
+/// relu_backward on sixteen positions, the lanes of `vector_part` with the full vectors' rule.
+AVX512_KERNEL __m512 relu_backward16(__m512 g, __m512 mask, __mmask16 vector_part) {
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512 vector_rule = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(mask, zero, _CMP_LE_OQ), g, zero);
+    const __m512 tail_rule = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(mask, zero, _CMP_GT_OQ), zero, g);
+    return _mm512_mask_blend_ps(vector_part, tail_rule, vector_rule);
+}
+
+AVX512_KERNEL __m256 low_half(__m512 v) { return _mm512_castps512_ps256(v); }
+AVX512_KERNEL __m256 high_half(__m512 v) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)); }
+AVX512_KERNEL __m512 halves(__m256 low, __m256 high) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(low)), _mm256_castps_pd(high), 1));
+}
+
+// nk_arm_train_chunk's body on AVX-512F: arm_train_chunk with sixteen positions per vector for the
+// MLP (the same sums per position) and the rate step on each half (eight positions at a time, in
+// position order, as rateChunk does).
+AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
+                                       const float *values, const float *mlp, const float *linear, float scale,
+                                       float log_scale_min, float log_scale_max, float *scratch, float *grad_values,
+                                       float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients,
+                                       float *linear_sums) {
+    const float *w1 = mlp, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c, *b_out = w_out + 2 * c;
+    const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
+    float *h1 = scratch, *h2 = h1 + c * chunk, *g_out = h2 + c * chunk, *z1 = g_out + 2 * chunk, *z0 = z1 + c * chunk;
+    const ptrdiff_t vector_end = n / 8 * 8;  // PointwiseMLP's vector loops end here, scalar tails after
+    double total = 0;
+    for (ptrdiff_t j = 0; j < n; j += 16) {
+        const ptrdiff_t lanes = n - j < 16 ? n - j : 16;
+        const __mmask16 active = (__mmask16)((1u << lanes) - 1);
+        const ptrdiff_t vector_lanes = vector_end - j < 0 ? 0 : vector_end - j > 16 ? 16 : vector_end - j;
+        const __mmask16 vector_part = (__mmask16)((1u << vector_lanes) - 1);
+        __m512 x[NK_ARM_TRAIN_MAX_CONTEXT], a[NK_ARM_TRAIN_MAX_CONTEXT], b[NK_ARM_TRAIN_MAX_CONTEXT], out[2];
+        for (int k = 0; k < c; k++) x[k] = _mm512_maskz_loadu_ps(active, inputs + k * plane + j);
+        rows_product16(x, w1, c, 1, c, c, b1, a);
+        for (int r = 0; r < c; r++) a[r] = relu16(_mm512_add_ps(x[r], a[r]));
+        rows_product16(a, w2, c, 1, c, c, b2, b);
+        for (int r = 0; r < c; r++) b[r] = relu16(_mm512_add_ps(a[r], b[r]));
+        for (int r = 0; r < c; r++) {
+            _mm512_storeu_ps(h1 + r * chunk + j, a[r]);
+            _mm512_storeu_ps(h2 + r * chunk + j, b[r]);
+        }
+        rows_product16(b, w_out, c, 1, 2, c, b_out, out);
+        __m256 low[NK_ARM_TRAIN_MAX_CONTEXT], high[NK_ARM_TRAIN_MAX_CONTEXT], g_low[2], g_high[2] = {0};
+        for (int k = 0; k < c; k++) {
+            low[k] = low_half(x[k]);
+            high[k] = high_half(x[k]);
+        }
+        rate_eight(c, low, low_half(out[0]), low_half(out[1]), values + j, lanes < 8 ? lanes : 8, linear, scale,
+                   log_scale_min, log_scale_max, &total, grad_values + j, linear_sums, g_out + j, g_out + chunk + j, g_low);
+        if (lanes > 8) {
+            rate_eight(c, high, high_half(out[0]), high_half(out[1]), values + j + 8, lanes - 8, linear, scale,
+                       log_scale_min, log_scale_max, &total, grad_values + j + 8, linear_sums, g_out + j + 8,
+                       g_out + chunk + j + 8, g_high);
+        }
+        const __m512 g[2] = {halves(g_low[0], g_high[0]), halves(g_low[1], g_high[1])};
+        __m512 t[NK_ARM_TRAIN_MAX_CONTEXT];
+        rows_product16(g, w_out, 1, c, c, 2, 0, t);
+        for (int r = 0; r < c; r++) {
+            t[r] = relu_backward16(t[r], b[r], vector_part);
+            _mm512_storeu_ps(z1 + r * chunk + j, t[r]);
+        }
+        rows_product16(t, w2, 1, c, c, c, 0, b);
+        for (int r = 0; r < c; r++) {
+            b[r] = relu_backward16(_mm512_add_ps(t[r], b[r]), a[r], vector_part);
+            _mm512_storeu_ps(z0 + r * chunk + j, b[r]);
+        }
+        rows_product16(b, w1, 1, c, c, c, 0, a);
+        for (int r = 0; r < c; r++) {
+            const __m512 linear_gradient = halves(low[r], high[r]);
+            _mm512_mask_storeu_ps(grad_inputs + r * grad_plane + j, active,
+                                  _mm512_add_ps(_mm512_add_ps(linear_gradient, b[r]), a[r]));
+        }
+    }
+    arm_weight_gradients(c, n, inputs, plane, scratch, 1, mlp_gradients);
+    return total;
+}
+
+#define ARM_TRAIN_CHUNK(body, c) body(c, n, inputs, plane, values, mlp, linear, scale, log_scale_min, log_scale_max, \
+                                      scratch, grad_values, grad_inputs, grad_plane, mlp_gradients, linear_sums)
+// The presets' contexts (DecoderComplexity) as constants, any other as a variable.
+#define ARM_TRAIN_DISPATCH(body)                        \
+    switch (context) {                                  \
+    case 8: return ARM_TRAIN_CHUNK(body, 8);            \
+    case 14: return ARM_TRAIN_CHUNK(body, 14);          \
+    case 20: return ARM_TRAIN_CHUNK(body, 20);          \
+    case 24: return ARM_TRAIN_CHUNK(body, 24);          \
+    default: return ARM_TRAIN_CHUNK(body, context);     \
+    }
+
+__attribute__((target("avx512f,avx2,fma")))
+static double arm_train_chunk_avx512(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
+                                     const float *values, const float *mlp, const float *linear, float scale,
+                                     float log_scale_min, float log_scale_max, float *scratch, float *grad_values,
+                                     float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients,
+                                     float *linear_sums) {
+    ARM_TRAIN_DISPATCH(arm_train_chunk16)
+}
+
+__attribute__((target("avx2,fma")))
+double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
+                          const float *values, const float *mlp, const float *linear, float scale, float log_scale_min,
+                          float log_scale_max, float *scratch, float *grad_values, float *grad_inputs,
+                          ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
+    if (context < 1 || context > NK_ARM_TRAIN_MAX_CONTEXT || n < 1 || n > NK_ARM_TRAIN_CHUNK) return 0;
+    if (avx512) {
+        return arm_train_chunk_avx512(context, n, inputs, plane, values, mlp, linear, scale, log_scale_min,
+                                      log_scale_max, scratch, grad_values, grad_inputs, grad_plane, mlp_gradients,
+                                      linear_sums);
+    }
+    ARM_TRAIN_DISPATCH(arm_train_chunk)
+}
+
+#undef ARM_TRAIN_DISPATCH
+#undef ARM_TRAIN_CHUNK
 
 #else
 
@@ -322,12 +460,12 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
     (void)x; (void)count; (void)sharpness; (void)normaliser; (void)grad_output; (void)grad_input; (void)accumulate;
 }
 
-double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
-                               const float *mlp, const float *linear, float scale, float log_scale_min,
-                               float log_scale_max, int avx512, float *scratch, float *grad_values,
-                               float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
-    (void)context; (void)n; (void)inputs; (void)plane; (void)values; (void)mlp; (void)linear; (void)scale;
-    (void)log_scale_min; (void)log_scale_max; (void)avx512; (void)scratch; (void)grad_values; (void)grad_inputs;
+double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
+                          const float *values, const float *mlp, const float *linear, float scale, float log_scale_min,
+                          float log_scale_max, float *scratch, float *grad_values, float *grad_inputs,
+                          ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums) {
+    (void)avx512; (void)context; (void)n; (void)inputs; (void)plane; (void)values; (void)mlp; (void)linear;
+    (void)scale; (void)log_scale_min; (void)log_scale_max; (void)scratch; (void)grad_values; (void)grad_inputs;
     (void)grad_plane; (void)mlp_gradients; (void)linear_sums;
     return 0;
 }

@@ -162,7 +162,7 @@ struct ARMTraining {
     }
 
     /// ``run``'s MLP, rate and backward at AVX2 and above: per chunk, the chunk's context planes are
-    /// gathered into a buffer that stays in cache and `nk_arm_train_chunk_avx2` does the chunk's
+    /// gathered into a buffer that stays in cache and `nk_arm_train_chunk` does the chunk's
     /// whole `PointwiseMLP.train` with ``rateChunk`` as its loss (the same operations in the same
     /// order, so the same results), with the MLP's split into work items and partial sums.
     private func fusedTrain(latents: UnsafePointer<Float>, mlpParameters: UnsafePointer<Float>,
@@ -187,9 +187,9 @@ struct ARMTraining {
                 writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start)
                 sums.initialize(repeating: .zero, count: 2 * c)
                 bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
-                    nk_arm_train_chunk_avx2(Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
-                                            scale, range.lowerBound, range.upperBound, avx512, scratch, gradSelf + start,
-                                            gradContexts + start, total, partial, lanes)
+                    nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
+                                       scale, range.lowerBound, range.upperBound, scratch, gradSelf + start,
+                                       gradContexts + start, total, partial, lanes)
                 }
                 let weightGradient = linearPartials + start / stride * 2 * c
                 for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }

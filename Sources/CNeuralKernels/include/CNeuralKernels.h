@@ -207,25 +207,25 @@ void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float 
 void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,
                                  const float *grad_output, float *grad_input, int accumulate);
 
-/// Positions per call of nk_arm_train_chunk_avx2 (at most), and its largest context.
+/// Positions per call of nk_arm_train_chunk (at most), and its largest context.
 enum { NK_ARM_TRAIN_CHUNK = 256, NK_ARM_TRAIN_MAX_CONTEXT = 40 };
 
 /// One chunk of the overfitted codec's ARM training pass (its Swift form: PointwiseMLP.train with
 /// ARMTraining.rateChunk as the loss), bit-identical to it: for n <= NK_ARM_TRAIN_CHUNK positions with
-/// `context` inputs (inputs + k * plane), the residual MLP forward (nk_planar_gemm's sums), the
-/// linear branch and Laplace rate (LaplaceRate.eight's operations, 8 positions per vector; the
-/// linear branch's weight-gradient lanes added to linear_sums, 2 x context x 8 floats), the backward
-/// to the inputs (written to grad_inputs + k * grad_plane) and to scale * d bits / d value
-/// (grad_values), and the weight and bias gradients added to
-/// mlp_gradients (PointwiseMLP's parameter order, by nk_correlate_avx512 when `avx512` is non-zero,
-/// nk_correlate_avx2 otherwise, and addRunSums' order). `mlp`: w1, b1, w2, b2, wOut, bOut; `linear`:
-/// the mean row then the log-scale row. `scratch` holds (4 context + 2) x NK_ARM_TRAIN_CHUNK floats.
-/// Returns the bits, summed in position order in double. Needs AVX2 + FMA (AVX-512F with `avx512`;
-/// the caller checks); returns 0 off x86-64 or when context or n is out of range.
-double nk_arm_train_chunk_avx2(int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane, const float *values,
-                               const float *mlp, const float *linear, float scale, float log_scale_min,
-                               float log_scale_max, int avx512, float *scratch, float *grad_values,
-                               float *grad_inputs, ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums);
+/// `context` inputs (inputs + k * plane), the residual MLP forward (nk_planar_gemm's sums, 8 or, with
+/// `avx512` non-zero, 16 positions per vector), the linear branch and Laplace rate (LaplaceRate.eight's
+/// operations, 8 positions at a time; the linear branch's weight-gradient lanes added to linear_sums,
+/// 2 x context x 8 floats), the backward to the inputs (written to grad_inputs + k * grad_plane) and
+/// to scale * d bits / d value (grad_values), and the weight and bias gradients added to
+/// mlp_gradients (PointwiseMLP's parameter order, by nk_correlate_avx512 or nk_correlate_avx2 and
+/// addRunSums' order). `mlp`: w1, b1, w2, b2, wOut, bOut; `linear`: the mean row then the log-scale
+/// row. `scratch` holds (4 context + 2) x NK_ARM_TRAIN_CHUNK floats. Returns the bits, summed in
+/// position order in double. Needs AVX2 + FMA, and AVX-512F when `avx512` is non-zero (the caller
+/// checks); returns 0 off x86-64 or when context or n is out of range.
+double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
+                          const float *values, const float *mlp, const float *linear, float scale, float log_scale_min,
+                          float log_scale_max, float *scratch, float *grad_values, float *grad_inputs,
+                          ptrdiff_t grad_plane, float *mlp_gradients, float *linear_sums);
 
 /// The overfitted decoder's output samples: destination[i] = 0 if source[i] is NaN, else with
 /// x = clamp(source[i], 0, 1) * max_value and t = (float)(int32_t)x (truncated),
