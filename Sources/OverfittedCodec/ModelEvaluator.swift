@@ -98,9 +98,18 @@ struct ModelEvaluator {
 
     /// Loss only (the ARM rate and the reconstruction).
     func evaluate(latents: [Float], networks: NetworkParameters) -> Evaluation {
-        let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: 0, parallel: parallel)
-        let image = reconstruct(latents: latents, networks: networks).image
-        return summary(mse: meanSquaredError(image), bits: rate.bits)
+        summary(mse: reconstructionError(latents: latents, networks: networks),
+                bits: rateBits(latents: latents, arm: networks.arm))
+    }
+
+    /// The latents' training-time rate in bits under the ARM parameters `arm`.
+    func rateBits(latents: [Float], arm: [Float]) -> Double {
+        armTraining.run(latents: latents, parameters: arm, scale: 0, parallel: parallel).bits
+    }
+
+    /// The mean squared error of the reconstruction (the ARM plays no part in it).
+    func reconstructionError(latents: [Float], networks: NetworkParameters) -> Double {
+        meanSquaredError(reconstruct(latents: latents, networks: networks).image)
     }
 
     /// Loss and gradients w.r.t. the (already quantised-proxy) latents and every network parameter.

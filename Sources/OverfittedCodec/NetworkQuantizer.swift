@@ -15,13 +15,15 @@ struct NetworkQuantizer {
     func quantize(_ networks: NetworkParameters, latents: [Float]) -> QuantizedNetworks {
         let shape = evaluator.shape
         var exponents = Self.startExponents
+        var terms = CostTerms()
         // Synthesis and up-sampling first (distortion), then the ARM (rate).
         for group in [3, 4, 2, 0, 1] {
             var best: (exponent: Int, cost: Double)? = nil
             for exponent in Self.candidateExponents[group] {
                 var trial = exponents
                 trial[group] = exponent
-                let cost = self.cost(QuantizedNetworks(networks: networks, exponents: trial, shape: shape), latents: latents)
+                let cost = self.cost(QuantizedNetworks(networks: networks, exponents: trial, shape: shape), latents: latents,
+                                     terms: &terms)
                 if cost < (best?.cost ?? .infinity) { best = (exponent, cost) }
             }
             exponents[group] = best?.exponent ?? exponents[group]
@@ -29,10 +31,24 @@ struct NetworkQuantizer {
         return QuantizedNetworks(networks: networks, exponents: exponents, shape: shape)
     }
 
+    /// The rate and the distortion of the dequantised networks tried so far: a trial that changes
+    /// only the synthesis or up-sampling steps has the ARM (so the rate) of an earlier one, and one
+    /// that changes only the ARM steps has its reconstruction, so each is computed once.
+    struct CostTerms {
+        var bits: [[Float]: Double] = [:]
+        var errors: [[Float]: Double] = [:]
+    }
+
     /// `MSE + lambda * (latent bits + parameter bits) / pixels`.
-    func cost(_ quantized: QuantizedNetworks, latents: [Float]) -> Double {
+    func cost(_ quantized: QuantizedNetworks, latents: [Float], terms: inout CostTerms) -> Double {
         let parameterBits = quantized.groups.reduce(0) { $0 + ExpGolombLength.bestOrder($1.values).bits }
-        let evaluation = evaluator.evaluate(latents: latents, networks: quantized.dequantized)
+        let networks = quantized.dequantized
+        let bits = terms.bits[networks.arm] ?? evaluator.rateBits(latents: latents, arm: networks.arm)
+        let reconstructionKey = networks.upsampling + networks.synthesis
+        let error = terms.errors[reconstructionKey] ?? evaluator.reconstructionError(latents: latents, networks: networks)
+        terms.bits[networks.arm] = bits
+        terms.errors[reconstructionKey] = error
+        let evaluation = evaluator.summary(mse: error, bits: bits)
         return evaluation.loss + Double(evaluator.lambda) * Double(parameterBits) / Double(evaluator.pixelCount)
     }
 }
