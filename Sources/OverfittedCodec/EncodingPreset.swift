@@ -19,16 +19,16 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
 
     /// Total training iterations (warm-up, main phase and final straight-through phase) for a
     /// decoder of `complexity`. The named presets are time budgets: on a Kodak image (768x512) with
-    /// two cores, about 50 s (fast), 2.5 minutes (medium) and 8 minutes (slow), whatever the
-    /// complexity. A training step of the medium, high and very-high decoders costs about 1.42, 1.97
-    /// and 2.72 times one of the low decoder (measured on kodim15, 200 iterations, 2 threads), so
-    /// they get proportionally fewer iterations.
+    /// two cores, about 30 s (fast), 1.5 minutes (medium) and 6 to 8 minutes (slow) on an AVX-512
+    /// EPYC (up to 1.7 times that on an AVX2-only one), whatever the complexity. A training step of
+    /// the medium, high and very-high decoders costs about 1.4, 2.3 and 3.6 times one of the low
+    /// decoder (kodim15, fast preset, 2 threads), so they get proportionally fewer iterations.
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (440, 310, 220, 160)
-        case .medium: counts = (1500, 1060, 760, 550)
-        case .slow: counts = (6000, 4200, 3000, 2200)
+        case .fast: counts = (600, 350, 235, 160)
+        case .medium: counts = (2050, 1200, 810, 550)
+        case .slow: counts = (8200, 4750, 3200, 2200)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {
