@@ -161,6 +161,49 @@ KERNEL void laplace_rate(__m256 value, __m256 mean, __m256 log_scale, __m256 *bi
     *d_log_scale = pick(mul(d_bits, d_probability_log_scale), zero, floored);
 }
 
+// QuantizationProxy.uniform's SplitMix64 finaliser constants.
+enum { NOISE_LANES = 8 };
+static const uint64_t golden_gamma = 0x9E3779B97F4A7C15ull, mix1 = 0xBF58476D1CE4E5B9ull, mix2 = 0x94D049BB133111EBull;
+
+/// The low 64 bits of a * b, four lanes (AVX2 has no 64-bit multiply).
+KERNEL __m256i multiply64(__m256i a, __m256i b) {
+    const __m256i low = _mm256_mul_epu32(a, b);
+    const __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b),
+                                           _mm256_mul_epu32(a, _mm256_srli_epi64(b, 32)));
+    return _mm256_add_epi64(low, _mm256_slli_epi64(cross, 32));
+}
+
+/// QuantizationProxy.uniform of four counters: (z >> 40) * 2^-24 after the SplitMix64 finaliser,
+/// as four 32-bit integers below 2^24 in the low half.
+KERNEL __m128i uniform_bits4(uint64_t seed, __m256i index) {
+    __m256i z = _mm256_add_epi64(_mm256_set1_epi64x((long long)seed), multiply64(index, _mm256_set1_epi64x((long long)golden_gamma)));
+    z = multiply64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), _mm256_set1_epi64x((long long)mix1));
+    z = multiply64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), _mm256_set1_epi64x((long long)mix2));
+    z = _mm256_srli_epi64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 31)), 40);
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(z, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+/// QuantizationProxy.uniform of counters base + 4 i + draw for eight values i (draw 0...3).
+KERNEL __m256 uniform8(uint64_t seed, uint64_t base, int draw) {
+    const __m256i first = _mm256_setr_epi64x(0, 4, 8, 12), second = _mm256_setr_epi64x(16, 20, 24, 28);
+    const __m256i start = _mm256_set1_epi64x((long long)(base + (uint64_t)draw));
+    const __m256i bits = _mm256_setr_m128i(uniform_bits4(seed, _mm256_add_epi64(start, first)),
+                                           uniform_bits4(seed, _mm256_add_epi64(start, second)));
+    return mul(_mm256_cvtepi32_ps(bits), splat(1.0f / 16777216.0f));
+}
+
+__attribute__((target("avx2")))
+void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                float *output) {
+    for (ptrdiff_t i = 0; i < count; i += NOISE_LANES) {
+        const ptrdiff_t lanes = count - i < NOISE_LANES ? count - i : NOISE_LANES;
+        const uint64_t base = (offset + (uint64_t)i) * 4;
+        const __m256 sum = add(add(add(uniform8(seed, base, 0), uniform8(seed, base, 1)), uniform8(seed, base, 2)),
+                               uniform8(seed, base, 3));
+        store(add(load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
+    }
+}
+
 #define FMA_KERNEL __attribute__((target("avx2,fma"), always_inline)) static inline
 
 /// out[r] = fma(x[k], w[r * row_stride + k * depth_stride], out[r]) from +0 over k < depth in
@@ -451,6 +494,11 @@ double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inp
 #else
 
 // Never selected off x86-64 (the callers check for AVX2); defined so that every platform links.
+void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                float *output) {
+    (void)x; (void)count; (void)scale; (void)seed; (void)offset; (void)output;
+}
+
 void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output) {
     (void)x; (void)count; (void)sharpness; (void)normaliser; (void)output;
 }

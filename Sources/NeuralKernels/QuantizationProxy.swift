@@ -30,10 +30,19 @@ public enum QuantizationProxy {
     /// centred sum of four counter-based uniforms (Irwin-Hall, scaled to unit variance; bounded by
     /// +-2 sqrt(3)), so it needs no libm and is the same for any thread count. Cool-chic 5 trains
     /// with Gaussian noise of standard deviation 0.22 -> 0.15 inside the soft-round. May run in place.
+    /// At `level` AVX2 or above (at most ``Acceleration/level``; tests pass `.portable` to compare)
+    /// `nk_add_gaussian_noise_avx2` does the same operations.
     public static func addGaussianNoise(_ x: UnsafePointer<Float>, count: Int, standardDeviation: Float, seed: UInt64,
-                                        offset: UInt64 = 0, output: UnsafeMutablePointer<Float>) {
+                                        offset: UInt64 = 0, output: UnsafeMutablePointer<Float>,
+                                        level: Acceleration.Level = Acceleration.level) {
         let scale = standardDeviation * Float(3).squareRoot()
+        let vectorized = min(level, Acceleration.level) >= .avx2
         Parallel.forRanges(count: count, grain: grain) { range in
+            if vectorized {
+                nk_add_gaussian_noise_avx2(x + range.lowerBound, range.count, scale, seed,
+                                           offset &+ UInt64(range.lowerBound), output + range.lowerBound)
+                return
+            }
             for i in range {
                 let base = (offset &+ UInt64(i)) &* 4
                 let sum = uniform(seed: seed, index: base) + uniform(seed: seed, index: base &+ 1)

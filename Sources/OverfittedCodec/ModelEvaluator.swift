@@ -123,7 +123,18 @@ struct ModelEvaluator {
         let gradFeatures = synthesis.backward(gradImage: gradImage, features: features, parameters: networks.synthesis,
                                               trace: synthesisTrace, parallel: parallel, gradParameters: &gradSynthesis)
         let levels = shape.geometry.levels
-        let planes = (0..<levels).map { Array(gradFeatures[($0 * pixelCount)..<(($0 + 1) * pixelCount)]) }
+        // One array per plane for the up-sampler, copied in parallel.
+        var planes = [[Float]](repeating: [], count: levels)
+        planes.withUnsafeMutableBufferPointer { planeBuffer in
+            gradFeatures.withUnsafeBufferPointer { source in
+                let pointers = UnsafeSendableBox((planeBuffer, source))
+                let pixels = pixelCount
+                parallel.run(chunks: levels) { level in
+                    let (planes, source) = pointers.value
+                    planes[level] = Array(source[(level * pixels)..<((level + 1) * pixels)])
+                }
+            }
+        }
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
         if let trace = upsamplingTrace {

@@ -39,7 +39,7 @@ struct Synthesis {
             x = residual(x, layer: layer, parameters: parameters, parallel: parallel)
             trace.append(x)
         }
-        let image = x.map { min(max($0, 0), 1) }
+        let image = Self.elementwise(x, x, parallel: parallel) { value, _ in min(max(value, 0), 1) }
         return (image, trace)
     }
 
@@ -74,7 +74,10 @@ struct Synthesis {
     /// `gradParameters`), from the gradient w.r.t. the clamped image.
     func backward(gradImage: [Float], features: [Float], parameters: [Float], trace: Trace,
                   parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
-        var grad = Self.throughClamp(gradImage, output: trace[layout.residualLayers])
+        // The gradient through the clamp to [0, 1]: zero where the unclamped output is outside (0, 1).
+        var grad = Self.elementwise(gradImage, trace[layout.residualLayers], parallel: parallel) { g, y in
+            y > 0 && y < 1 ? g : 0
+        }
         for layer in stride(from: layout.residualLayers - 1, through: 0, by: -1) {
             grad = residualBackward(grad, input: trace[layer], layer: layer, parameters: parameters,
                                     parallel: parallel, gradParameters: &gradParameters)
@@ -83,14 +86,18 @@ struct Synthesis {
                                  gradParameters: &gradParameters)
     }
 
-    /// The gradient through the clamp to [0, 1]: `gradImage` where the unclamped `output` is inside
-    /// (0, 1), zero elsewhere.
-    static func throughClamp(_ gradImage: [Float], output: [Float]) -> [Float] {
-        let count = min(gradImage.count, output.count)
+    /// `[f(a[i], b[i])]` over the common length, in ``chunks`` parallel ranges.
+    @inline(__always)
+    static func elementwise(_ a: [Float], _ b: [Float], parallel: ParallelChunks, _ f: (Float, Float) -> Float) -> [Float] {
+        let count = min(a.count, b.count)
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            gradImage.withUnsafeBufferPointer { g in
-                output.withUnsafeBufferPointer { y in
-                    for i in 0..<count { buffer[i] = y[i] > 0 && y[i] < 1 ? g[i] : 0 }
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    let pointers = UnsafeSendableBox((a, b, buffer))
+                    parallel.run(chunks: chunks, over: count) { _, range in
+                        let (a, b, out) = pointers.value
+                        for i in range { out[i] = f(a[i], b[i]) }
+                    }
                 }
             }
             initialized = count

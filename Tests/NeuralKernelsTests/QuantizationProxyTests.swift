@@ -99,6 +99,26 @@ import NeuralKernels
         #expect(abs(within - 0.683) < 0.02)
     }
 
+    /// The AVX2 noise kernel against the Swift loop, bit for bit: counts with partial vectors, a
+    /// nonzero offset (the counters of a later range) and inputs of several magnitudes.
+    @Test(arguments: [1, 7, 8, 9, 100, 1027])
+    func gaussianNoiseKernelMatchesTheSwiftLoop(count: Int) {
+        guard Acceleration.level >= .avx2 else { return }
+        let x = (0..<count).map { Float($0 % 13) * 0.37 - 2 }
+        func noise(_ level: Acceleration.Level) -> [Float] {
+            var y = [Float](repeating: .nan, count: count)
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    QuantizationProxy.addGaussianNoise(xp.baseAddress!, count: count, standardDeviation: 0.19,
+                                                       seed: 0xDEAD_BEEF_1234, offset: 977, output: yp.baseAddress!,
+                                                       level: level)
+                }
+            }
+            return y
+        }
+        #expect(noise(.avx2).map(\.bitPattern) == noise(.portable).map(\.bitPattern))
+    }
+
     @Test func straightThroughRoundRoundsHalfAwayFromZero() {
         let x: [Float] = [-2.5, -0.4, 0.5, 1.49, 2.5]
         var y = x

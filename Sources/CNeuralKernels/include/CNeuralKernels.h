@@ -207,6 +207,12 @@ void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float 
 void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,
                                  const float *grad_output, float *grad_input, int accumulate);
 
+/// QuantizationProxy.addGaussianNoise on AVX2, bit-identical to the Swift code: output[i] = x[i] +
+/// scale * (((u0 + u1) + u2) + u3 - 2), u_k = QuantizationProxy.uniform(seed, 4 (offset + i) + k)
+/// (SplitMix64's finaliser, 24 bits). Needs AVX2 (the caller checks); does nothing off x86-64.
+void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                float *output);
+
 /// Positions per call of nk_arm_train_chunk (at most), and its largest context.
 enum { NK_ARM_TRAIN_CHUNK = 256, NK_ARM_TRAIN_MAX_CONTEXT = 40 };
 
