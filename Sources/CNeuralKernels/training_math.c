@@ -213,6 +213,9 @@ FMA_KERNEL void rows_product(const __m256 *x, const float *w, ptrdiff_t row_stri
                              int depth, const float *bias, __m256 *out) {
     for (int r = 0; r < rows; r++) out[r] = _mm256_setzero_ps();
     for (int k = 0; k < depth; k++) {
+        // Unrolled so that each weight is a broadcast operand of its FMA (clang otherwise splits the
+        // loop and stores the broadcasts to a table first).
+#pragma clang loop unroll(full) vectorize(disable) distribute(disable)
         for (int r = 0; r < rows; r++) out[r] = _mm256_fmadd_ps(x[k], splat(w[r * row_stride + k * depth_stride]), out[r]);
     }
     if (bias) {
@@ -362,6 +365,7 @@ AVX512_KERNEL void rows_product16(const __m512 *x, const float *w, ptrdiff_t row
                                   int rows, int depth, const float *bias, __m512 *out) {
     for (int r = 0; r < rows; r++) out[r] = _mm512_setzero_ps();
     for (int k = 0; k < depth; k++) {
+#pragma clang loop unroll(full) vectorize(disable) distribute(disable)
         for (int r = 0; r < rows; r++)
             out[r] = _mm512_fmadd_ps(x[k], _mm512_set1_ps(w[r * row_stride + k * depth_stride]), out[r]);
     }

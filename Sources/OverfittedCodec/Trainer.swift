@@ -121,8 +121,9 @@ struct Trainer {
                 }
             }
         }
-        let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks)
+        var (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks)
         var gradLatents = gradients.latents
+        gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
         var gradNoisy = [Float](repeating: 0, count: count)
         noisy.withUnsafeBufferPointer { v in
             gradLatents.withUnsafeMutableBufferPointer { g in
