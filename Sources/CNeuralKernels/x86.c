@@ -398,8 +398,13 @@ void nk_correlate_avx512(const float *left, const ptrdiff_t *left_offsets, ptrdi
             for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
             for (int i = 0; i < L; i++)
                 for (int q = 0; q < Q; q++) targets[i * CQ + q] = sums + (l + i) * right_count + r + q;
-            if (L == CL && Q == CQ) correlate_tile16(CL, CQ, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+            // The tiles of the codec's shapes (ARM contexts 8 ... 24, its 2 outputs) with constant
+            // sizes, so their accumulators stay in registers; any other through the general tile.
+#define TILE(l, q) if (L == l && Q == q) correlate_tile16(l, q, lp, rp, left_row_stride, right_row_stride, rows, n, targets)
+            TILE(8, 3); else TILE(8, 2); else TILE(6, 3); else TILE(6, 2); else TILE(4, 3); else TILE(4, 2);
+            else TILE(2, 3); else TILE(2, 2);
             else correlate_tile16(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+#undef TILE
         }
     }
 }
