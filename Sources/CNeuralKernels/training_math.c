@@ -9,6 +9,7 @@
 #pragma clang fp contract(off)
 
 #if defined(__x86_64__) && defined(__clang__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define KERNEL __attribute__((target("avx2"), always_inline)) static inline
@@ -200,6 +201,37 @@ void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, ui
         const uint64_t base = (offset + (uint64_t)i) * 4;
         const __m256 sum = add(add(add(uniform8(seed, base, 0), uniform8(seed, base, 1)), uniform8(seed, base, 2)),
                                uniform8(seed, base, 3));
+        store(add(load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
+    }
+}
+
+int nk_avx512dq_available(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!nk_avx512_available() || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & (1u << 17)) != 0;  // AVX-512DQ
+}
+
+#define DQ_KERNEL __attribute__((target("avx512f,avx512dq,avx2"), always_inline)) static inline
+
+/// uniform8 with AVX-512DQ's 64-bit products, eight counters per vector.
+DQ_KERNEL __m256 uniform8_dq(uint64_t seed, uint64_t base, int draw) {
+    const __m512i index = _mm512_add_epi64(_mm512_set1_epi64((long long)(base + (uint64_t)draw)),
+                                           _mm512_setr_epi64(0, 4, 8, 12, 16, 20, 24, 28));
+    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)seed), _mm512_mullo_epi64(index, _mm512_set1_epi64((long long)golden_gamma)));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)mix1));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)mix2));
+    z = _mm512_srli_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 31)), 40);
+    return mul(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(z)), splat(1.0f / 16777216.0f));
+}
+
+__attribute__((target("avx512f,avx512dq,avx2")))
+void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                    float *output) {
+    for (ptrdiff_t i = 0; i < count; i += NOISE_LANES) {
+        const ptrdiff_t lanes = count - i < NOISE_LANES ? count - i : NOISE_LANES;
+        const uint64_t base = (offset + (uint64_t)i) * 4;
+        const __m256 sum = add(add(add(uniform8_dq(seed, base, 0), uniform8_dq(seed, base, 1)), uniform8_dq(seed, base, 2)),
+                               uniform8_dq(seed, base, 3));
         store(add(load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
     }
 }
@@ -500,6 +532,13 @@ double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inp
 // Never selected off x86-64 (the callers check for AVX2); defined so that every platform links.
 void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
                                 float *output) {
+    (void)x; (void)count; (void)scale; (void)seed; (void)offset; (void)output;
+}
+
+int nk_avx512dq_available(void) { return 0; }
+
+void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                    float *output) {
     (void)x; (void)count; (void)scale; (void)seed; (void)offset; (void)output;
 }
 

@@ -283,7 +283,10 @@ void nk_correlate_avx2(const float *left, const ptrdiff_t *left_offsets, ptrdiff
             for (int q = 0; q < Q; q++) rp[q] = right + right_offsets[r + q];
             for (int i = 0; i < L; i++)
                 for (int q = 0; q < Q; q++) targets[i * 3 + q] = sums + (l + i) * right_count + r + q;
+            // Constant-size tiles for the full tile and the codec's partial ones (3 x 2 right runs
+            // when the count is 2 mod 3), so their accumulators stay in registers.
             if (L == 2 && Q == 3) correlate_tile8(2, 3, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
+            else if (L == 2 && Q == 2) correlate_tile8(2, 2, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
             else correlate_tile8(L, Q, lp, rp, left_row_stride, right_row_stride, rows, n, targets);
         }
     }

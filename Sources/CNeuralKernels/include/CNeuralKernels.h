@@ -213,6 +213,14 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
 void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
                                 float *output);
 
+/// 1 when the CPU and OS support AVX-512F and AVX-512DQ (64-bit vector products), else 0.
+int nk_avx512dq_available(void);
+
+/// nk_add_gaussian_noise_avx2 with AVX-512DQ's 64-bit products (same results). Needs AVX-512F and DQ
+/// (the caller checks); does nothing off x86-64.
+void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                    float *output);
+
 /// Positions per call of nk_arm_train_chunk (at most), and its largest context.
 enum { NK_ARM_TRAIN_CHUNK = 256, NK_ARM_TRAIN_MAX_CONTEXT = 40 };
 
