@@ -19,9 +19,9 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
 
     /// Total training iterations (warm-up, main phase and final straight-through phase) for a
     /// decoder of `complexity`. The named presets are time budgets: on a Kodak image (768x512) with
-    /// two cores, about 30 s (fast), 1.5 minutes (medium) and 6 to 8 minutes (slow) on an AVX-512
+    /// two cores, about 30 s (fast), 1.5 minutes (medium) and 5 to 8 minutes (slow) on an AVX-512
     /// EPYC (up to 1.7 times that on an AVX2-only one), whatever the complexity. A training step of
-    /// the medium, high and very-high decoders costs about 1.4, 2.3 and 3.6 times one of the low
+    /// the medium, high and very-high decoders costs about 1.3, 2.3 and 3.0 times one of the low
     /// decoder (kodim15, fast preset, 2 threads), so they get proportionally fewer iterations.
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
