@@ -21,14 +21,15 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// decoder of `complexity`. The named presets are time budgets: on a Kodak image (768x512) with
     /// two cores, about 30 s (fast), 1.5 minutes (medium) and 5 to 8 minutes (slow) on an AVX-512
     /// EPYC (up to 1.7 times that on an AVX2-only one), whatever the complexity. A training step of
-    /// the medium, high and very-high decoders costs about 1.3, 2.3 and 3.0 times one of the low
-    /// decoder (kodim15, fast preset, 2 threads), so they get proportionally fewer iterations.
+    /// the medium, high and very-high decoders costs about 1.3, 2.2 and 3.0 times one of the low
+    /// decoder (kodim15, fast preset, 2 threads), so they get proportionally fewer iterations (the
+    /// slow preset a little fewer still at high and very high, to stay under 10 minutes on AVX2).
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (600, 350, 235, 160)
-        case .medium: counts = (2050, 1200, 810, 550)
-        case .slow: counts = (8200, 4750, 3200, 2200)
+        case .fast: counts = (600, 450, 275, 195)
+        case .medium: counts = (2050, 1550, 940, 665)
+        case .slow: counts = (8200, 6000, 3500, 2700)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {
