@@ -109,19 +109,34 @@ import NeuralKernels
         }
     }
 
+    /// A synthesis with one 3x3 residual layer on `channels` planes of `width x height`, random
+    /// parameters and input, and the generator for further random values.
+    struct ResidualFixture {
+        var generator: SeededGenerator
+        let synthesis: Synthesis
+        let parameters: [Float]
+        let input: [Float]
+
+        init?(width: Int, height: Int, channels: Int) {
+            var generator = SeededGenerator(seed: UInt64(width * 10 + height))
+            let architecture = Architecture(contextSize: 4, synthesisWidth: 4, residualLayers: 1, outputChannels: channels)
+            guard let shape = ModelShape(architecture: architecture, width: width, height: height) else { return nil }
+            synthesis = Synthesis(shape: shape)
+            parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.7) }
+            input = (0..<(channels * width * height)).map { _ in generator.uniform(2) }
+            self.generator = generator
+        }
+    }
+
     /// The 3x3 residual layer, vector kernel against the Swift loops, bit for bit, on sizes with
     /// borders, masked tails and one-pixel images.
     @Test(arguments: [(37, 9, 3), (16, 5, 1), (1, 4, 3), (2, 1, 3), (18, 18, 3)])
     func residualKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, channels: Int)) {
-        var generator = SeededGenerator(seed: UInt64(`case`.width * 10 + `case`.height))
-        let architecture = Architecture(contextSize: 4, synthesisWidth: 4, residualLayers: 1, outputChannels: `case`.channels)
-        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+        guard let fixture = ResidualFixture(width: `case`.width, height: `case`.height, channels: `case`.channels) else {
             Issue.record("no shape")
             return
         }
-        let synthesis = Synthesis(shape: shape)
-        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.7) }
-        let input = (0..<(`case`.channels * `case`.width * `case`.height)).map { _ in generator.uniform(2) }
+        let (synthesis, parameters, input) = (fixture.synthesis, fixture.parameters, fixture.input)
         var loops = [Float](repeating: .nan, count: input.count)
         input.withUnsafeBufferPointer { x in
             loops.withUnsafeMutableBufferPointer { out in
@@ -146,16 +161,12 @@ import NeuralKernels
     /// columns, 1 and 3 channels, 1 and 2 threads.
     @Test(arguments: [(37, 9, 3), (16, 5, 1), (1, 4, 3), (2, 1, 3), (32, 3, 3), (33, 4, 1), (65, 6, 3), (100, 7, 3)])
     func residualBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, channels: Int)) {
-        var generator = SeededGenerator(seed: UInt64(`case`.width * 10 + `case`.height))
-        let architecture = Architecture(contextSize: 4, synthesisWidth: 4, residualLayers: 1, outputChannels: `case`.channels)
-        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+        guard var fixture = ResidualFixture(width: `case`.width, height: `case`.height, channels: `case`.channels) else {
             Issue.record("no shape")
             return
         }
-        let synthesis = Synthesis(shape: shape)
-        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.7) }
-        let input = (0..<(`case`.channels * `case`.width * `case`.height)).map { _ in generator.uniform(2) }
-        let grad = (0..<input.count).map { _ in generator.uniform(1) }
+        let (synthesis, parameters, input) = (fixture.synthesis, fixture.parameters, fixture.input)
+        let grad = (0..<input.count).map { _ in fixture.generator.uniform(1) }
         var loopGradients = [Float](repeating: 0.25, count: parameters.count)
         let loops = synthesis.residualBackward(grad, input: input, layer: 0, parameters: parameters,
                                                parallel: ParallelChunks(threads: 1), gradParameters: &loopGradients,
