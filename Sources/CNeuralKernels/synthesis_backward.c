@@ -9,6 +9,7 @@
 // - the linear branch's backward (Synthesis.linearBranchBackward): every (output, input) pair's
 //   work done in one pass over the pixels instead of one pass per pair.
 #include "CNeuralKernels.h"
+#include "simd8_lanes.h"
 
 // Float arithmetic below must stay unfused (one rounding per multiply and per add), as in Swift.
 #pragma clang fp contract(off)
@@ -18,15 +19,6 @@
 
 #define AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) static inline
 #define AVX512_INLINE __attribute__((target("avx512f,avx2,fma"), always_inline)) static inline
-
-// The eight lanes of `v` added in lane order, as SIMD8<Float>.sum() does (its -0 start changes nothing).
-AVX2_INLINE float lane_sum(__m256 v) {
-    float lanes[8];
-    _mm256_storeu_ps(lanes, v);
-    float sum = lanes[0];
-    for (int i = 1; i < 8; i++) sum = sum + lanes[i];
-    return sum;
-}
 
 // The end of one Synthesis.dot(a, b, count) whose four accumulators `acc` hold the blocks of 32
 // before `i`: the remaining blocks of 32, the 8-lane steps, the tail and the final sum.
@@ -43,7 +35,7 @@ AVX2_INLINE float dot_finish(__m256 acc[4], const float *a, const float *b, ptrd
     }
     float tail = 0.0f;
     for (; i < count; i++) tail = tail + a[i] * b[i];
-    return lane_sum(total) + tail;
+    return nk_simd8_sum(total) + tail;
 }
 
 // Synthesis.sum(a, count): 8-lane steps, a scalar tail, lanes summed in order, then the tail.
@@ -53,7 +45,7 @@ AVX2_INLINE float row_sum(const float *a, ptrdiff_t count) {
     for (; i + 8 <= count; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(a + i));
     float tail = 0.0f;
     for (; i < count; i++) tail = tail + a[i];
-    return lane_sum(acc) + tail;
+    return nk_simd8_sum(acc) + tail;
 }
 
 // The three dots of one gradient row g and one input row s of width w, for kx = 0, 1, 2:
@@ -141,23 +133,6 @@ void nk_residual3x3_weight_gradient_avx512(int k, ptrdiff_t width, ptrdiff_t hei
     RESIDUAL_WEIGHT_GRADIENT(three_taps_avx512)
 }
 
-// Loads the first `count` (1...8) floats at p, the other lanes zero (VectorLanes.load).
-AVX2_INLINE __m256 load_lanes(const float *p, ptrdiff_t count) {
-    if (count >= 8) return _mm256_loadu_ps(p);
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane));
-}
-
-// Stores the first `count` (1...8) lanes of v at p.
-AVX2_INLINE void store_lanes(__m256 v, float *p, ptrdiff_t count) {
-    if (count >= 8) {
-        _mm256_storeu_ps(p, v);
-        return;
-    }
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane), v);
-}
-
 __attribute__((target("avx2,fma")))
 void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
                                        const float *s, const float *grad, const float *features,
@@ -174,14 +149,14 @@ void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane,
         float *gf = grad_features + i * plane;
         for (ptrdiff_t p = begin; p < end; p += 8) {
             const ptrdiff_t count = end - p < 8 ? end - p : 8;
-            const __m256 x = load_lanes(f + p, count);
-            __m256 y = load_lanes(gf + p, count);
+            const __m256 x = nk_simd8_load(f + p, count);
+            __m256 y = nk_simd8_load(gf + p, count);
             for (int o = 0; o < outputs; o++) {
-                const __m256 g = load_lanes(grad + o * plane + p, count);
+                const __m256 g = nk_simd8_load(grad + o * plane + p, count);
                 y = _mm256_add_ps(y, _mm256_mul_ps(g, weight[o]));
                 lanes[o] = _mm256_add_ps(lanes[o], _mm256_mul_ps(g, x));
             }
-            store_lanes(y, gf + p, count);
+            nk_simd8_store(y, gf + p, count);
         }
         for (int o = 0; o < outputs; o++) {
             float values[8];

@@ -5,6 +5,7 @@
 // bit-identical to it. Swift's SIMD8 code runs on the baseline x86-64 target as pairs of 4-wide
 // instructions; these run 8 wide.
 #include "CNeuralKernels.h"
+#include "simd8_lanes.h"
 
 #pragma clang fp contract(off)
 
@@ -72,32 +73,13 @@ KERNEL __m256 hyperbolic_tangent(__m256 x) {
     return pick(result, _mm256_xor_ps(result, splat(-0.0f)), less(x, splat(0.0f)));
 }
 
-/// Loads `lanes` (1...8) floats, the other lanes 0 (VectorLanes.load).
-KERNEL __m256 load(const float *p, ptrdiff_t lanes) {
-    if (lanes >= 8) return _mm256_loadu_ps(p);
-    float buffer[8] = {0};
-    for (ptrdiff_t i = 0; i < lanes; i++) buffer[i] = p[i];
-    return _mm256_loadu_ps(buffer);
-}
-
-/// Stores `lanes` (1...8) floats (VectorLanes.store).
-KERNEL void store(__m256 v, float *p, ptrdiff_t lanes) {
-    if (lanes >= 8) {
-        _mm256_storeu_ps(p, v);
-        return;
-    }
-    float buffer[8];
-    _mm256_storeu_ps(buffer, v);
-    for (ptrdiff_t i = 0; i < lanes; i++) p[i] = buffer[i];
-}
-
 __attribute__((target("avx2")))
 void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output) {
     for (ptrdiff_t i = 0; i < count; i += 8) {
         const ptrdiff_t lanes = count - i < 8 ? count - i : 8;
-        const __m256 v = load(x + i, lanes);
+        const __m256 v = nk_simd8_load(x + i, lanes);
         const __m256 m = add(floored(v), splat(0.5f));
-        store(add(m, mul(splat(normaliser), hyperbolic_tangent(mul(splat(sharpness), sub(v, m))))), output + i, lanes);
+        nk_simd8_store(add(m, mul(splat(normaliser), hyperbolic_tangent(mul(splat(sharpness), sub(v, m))))), output + i, lanes);
     }
 }
 
@@ -106,12 +88,12 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
                                  const float *grad_output, float *grad_input, int accumulate) {
     for (ptrdiff_t i = 0; i < count; i += 8) {
         const ptrdiff_t lanes = count - i < 8 ? count - i : 8;
-        const __m256 v = load(x + i, lanes);
+        const __m256 v = nk_simd8_load(x + i, lanes);
         const __m256 m = add(floored(v), splat(0.5f));
         const __m256 t = hyperbolic_tangent(mul(splat(sharpness), sub(v, m)));
-        __m256 d = mul(mul(load(grad_output + i, lanes), splat(normaliser)), sub(splat(1.0f), mul(t, t)));
-        if (accumulate) d = add(d, load(grad_input + i, lanes));
-        store(d, grad_input + i, lanes);
+        __m256 d = mul(mul(nk_simd8_load(grad_output + i, lanes), splat(normaliser)), sub(splat(1.0f), mul(t, t)));
+        if (accumulate) d = add(d, nk_simd8_load(grad_input + i, lanes));
+        nk_simd8_store(d, grad_input + i, lanes);
     }
 }
 
@@ -201,7 +183,7 @@ void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, ui
         const uint64_t base = (offset + (uint64_t)i) * 4;
         const __m256 sum = add(add(add(uniform8(seed, base, 0), uniform8(seed, base, 1)), uniform8(seed, base, 2)),
                                uniform8(seed, base, 3));
-        store(add(load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
+        nk_simd8_store(add(nk_simd8_load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
     }
 }
 
@@ -232,7 +214,7 @@ void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale
         const uint64_t base = (offset + (uint64_t)i) * 4;
         const __m256 sum = add(add(add(uniform8_dq(seed, base, 0), uniform8_dq(seed, base, 1)), uniform8_dq(seed, base, 2)),
                                uniform8_dq(seed, base, 3));
-        store(add(load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
+        nk_simd8_store(add(nk_simd8_load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
     }
 }
 
@@ -291,8 +273,7 @@ FMA_KERNEL void rate_eight(const int c, __m256 *x, __m256 mlp_mean, __m256 mlp_r
                            ptrdiff_t lanes, const float *linear, float scale, float log_scale_min,
                            float log_scale_max, double *total, float *grad_values, float *linear_sums,
                            float *g_mean_plane, float *g_raw_plane, __m256 g[2]) {
-    const __m256 valid = lanes >= 8 ? _mm256_castsi256_ps(_mm256_set1_epi32(-1))
-        : _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    const __m256 valid = _mm256_castsi256_ps(nk_simd8_mask(lanes));
     __m256 linear_mean = _mm256_setzero_ps(), linear_scale = _mm256_setzero_ps();
     for (int k = 0; k < c; k++) {
         linear_mean = add(linear_mean, mul(x[k], splat(linear[k])));
@@ -303,13 +284,13 @@ FMA_KERNEL void rate_eight(const int c, __m256 *x, __m256 mlp_mean, __m256 mlp_r
     const __m256 below = less(raw, splat(log_scale_min)), above = greater(raw, splat(log_scale_max));
     const __m256 log_scale = pick(pick(raw, splat(log_scale_min), below), splat(log_scale_max), above);
     __m256 bits, d_value, d_log_scale;
-    laplace_rate(load(values, lanes), mean, log_scale, &bits, &d_value, &d_log_scale);
+    laplace_rate(nk_simd8_load(values, lanes), mean, log_scale, &bits, &d_value, &d_log_scale);
     g[0] = mul(splat(-scale), d_value);
     g[1] = pick(mul(splat(scale), d_log_scale), _mm256_setzero_ps(), _mm256_or_ps(below, above));
     float lane_bits[8];
     _mm256_storeu_ps(lane_bits, bits);
     for (ptrdiff_t lane = 0; lane < lanes; lane++) *total += (double)lane_bits[lane];
-    store(mul(splat(scale), d_value), grad_values, lanes);
+    nk_simd8_store(mul(splat(scale), d_value), grad_values, lanes);
     _mm256_storeu_ps(g_mean_plane, g[0]);
     _mm256_storeu_ps(g_raw_plane, g[1]);
     for (int k = 0; k < c; k++) {
@@ -356,7 +337,7 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
         const ptrdiff_t lanes = n - j < 8 ? n - j : 8;
         const int full = lanes == 8;
         __m256 x[NK_ARM_TRAIN_MAX_CONTEXT], a[NK_ARM_TRAIN_MAX_CONTEXT], b[NK_ARM_TRAIN_MAX_CONTEXT], out[2];
-        for (int k = 0; k < c; k++) x[k] = load(inputs + k * plane + j, lanes);
+        for (int k = 0; k < c; k++) x[k] = nk_simd8_load(inputs + k * plane + j, lanes);
         // Forward: h1 = relu(x + W1 x + b1), h2 = relu(h1 + W2 h1 + b2), outputs Wout h2 + bOut.
         rows_product(x, w1, c, 1, c, c, b1, a);
         for (int r = 0; r < c; r++) a[r] = relu(add(x[r], a[r]));
@@ -384,7 +365,7 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
             _mm256_storeu_ps(z0 + r * chunk + j, b[r]);
         }
         rows_product(b, w1, 1, c, c, c, 0, a);
-        for (int r = 0; r < c; r++) store(add(add(x[r], b[r]), a[r]), grad_inputs + r * grad_plane + j, lanes);
+        for (int r = 0; r < c; r++) nk_simd8_store(add(add(x[r], b[r]), a[r]), grad_inputs + r * grad_plane + j, lanes);
     }
     arm_weight_gradients(c, n, inputs, plane, scratch, 0, mlp_gradients);
     return total;

@@ -3,6 +3,7 @@
 // with the same operations in the same order, so the same results bit for bit. Compiled for the baseline target;
 // only these functions carry target attributes, and callers run them only after the CPU check.
 #include "CNeuralKernels.h"
+#include "simd8_lanes.h"
 
 #include <string.h>
 
@@ -24,15 +25,6 @@ static inline ptrdiff_t backward_tap_index(ptrdiff_t j, int t, ptrdiff_t count) 
 static inline int backward_tap_coefficient(ptrdiff_t j, int t) {
     static const int even_coefficients[4] = {3, 1, 0, 2}, odd_coefficients[4] = {2, 0, 1, 3};
     return (j & 1) == 0 ? even_coefficients[t] : odd_coefficients[t];
-}
-
-// SIMD8<Float>.sum() of the 8 lanes of v: -0 + v0 + v1 + ... + v7, in lane order.
-AVX2_INLINE float linear_sum_avx2(__m256 v) {
-    float lanes[8];
-    _mm256_storeu_ps(lanes, v);
-    float sum = -0.0f;
-    for (int l = 0; l < 8; l++) sum = sum + lanes[l];
-    return sum;
 }
 
 // --- Columns (Upsampler.filterColumnsBackward) ---
@@ -69,7 +61,7 @@ AVX2_INLINE void column_finish_avx2(const int taps, const float *g, const float 
             o[t][x] = o[t][x] + c[t] * g[x];
         }
     }
-    for (int t = 0; t < taps; t++) dots[t] = linear_sum_avx2(acc[t]) + tail[t];
+    for (int t = 0; t < taps; t++) dots[t] = nk_simd8_sum(acc[t]) + tail[t];
 }
 
 // `taps` taps (two: four would spill AVX2's 16 registers) of one output row of
@@ -267,7 +259,7 @@ void nk_upsample_rows_backward_avx2(const float *grad, const float *source, ptrd
         __m256 dkv[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
         for (ptrdiff_t i = 2; i < b.outputs_end / 2; i += 8) row_kernel_block_avx2(e, d, s, i, dkv);
         float dk[4];
-        for (int t = 0; t < 4; t++) dk[t] = linear_sum_avx2(dkv[t]);
+        for (int t = 0; t < 4; t++) dk[t] = nk_simd8_sum(dkv[t]);
         row_backward_edges(g, s, width, target_width, kernel, &b, o, dk);
         for (int t = 0; t < 4; t++) total[t] = total[t] + dk[t];
     }

@@ -50,7 +50,7 @@ struct ARMTraining {
         let c = layout.context
         let total = geometry.totalLatents
         // At AVX2 and above the fused kernel gathers each chunk's contexts itself (``fusedTrain``).
-        let fused = Acceleration.level >= .avx2
+        let fused = Acceleration.level >= .avx2 && c <= Int(NK_ARM_TRAIN_MAX_CONTEXT)
         let contexts = fused ? [] : gatherContexts(latents, parallel: parallel)
         let mlpParameters = parameters.gathered(layout.mlpOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
