@@ -18,19 +18,18 @@ enum FMAStudy {
         let flops = 2.0 * Double(inFeatures * outFeatures * count)
         func rate(_ body: () -> Void) -> Double { flops / (medianMilliseconds(runs: runs, body) * 1e6) }
         Parallel.setMaxThreads(1)
-        defer {
-            Parallel.setMaxThreads(2)
-            Acceleration.setMaximumLevel(.avx512)
-        }
+        defer { Parallel.setMaxThreads(2) }
         var rows = [Row]()
         rows.append(Row(name: "Swift SIMD8 loop, a * b + c (unfused)", gflops: rate { tiles(x, w, y, fused: false) }))
         rows.append(Row(name: "Swift SIMD8 loop, addingProduct (fused)", gflops: rate { tiles(x, w, y, fused: true) }))
         for level in [Acceleration.Level.portable, .avx2, .avx512] where level <= Acceleration.available {
-            Acceleration.setMaximumLevel(level)
-            rows.append(Row(name: "Linear.forward, \(level) kernel", gflops: rate {
-                Linear.forward(input: x.c, inFeatures: inFeatures, count: count, weight: w.c, bias: nil,
-                               outFeatures: outFeatures, output: y.p)
-            }))
+            let gflops = Acceleration.withMaximumLevel(level) {
+                rate {
+                    Linear.forward(input: x.c, inFeatures: inFeatures, count: count, weight: w.c, bias: nil,
+                                   outFeatures: outFeatures, output: y.p)
+                }
+            }
+            rows.append(Row(name: "Linear.forward, \(level) kernel", gflops: gflops))
         }
         return rows
     }

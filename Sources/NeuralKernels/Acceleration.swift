@@ -1,5 +1,4 @@
 import CNeuralKernels
-import Synchronization
 
 /// Run-time selection of the wide-vector kernels.
 ///
@@ -31,13 +30,20 @@ public enum Acceleration {
     /// The best level this CPU (and OS) supports.
     public static let available: Level = nk_avx512_available() != 0 ? .avx512 : (nk_avx2_available() != 0 ? .avx2 : .portable)
 
-    private static let cap = Atomic<Int>(Level.avx512.rawValue)
+    /// The cap of the current task (and of the kernels' worker threads it starts, which
+    /// ``Parallel`` and the codecs' chunk runners re-bind); task-local, so a test comparing levels
+    /// never changes the level of the tests running beside it.
+    @TaskLocal private static var cap: Level = .avx512
 
-    /// The level in use: the available one, capped by ``setMaximumLevel(_:)``.
-    public static var level: Level { min(available, Level(rawValue: cap.load(ordering: .relaxed)) ?? .portable) }
+    /// The level in use: the available one, capped by ``withMaximumLevel(_:_:)``.
+    public static var level: Level { min(available, cap) }
 
-    /// Caps the level (e.g. `.portable` to compare with the portable C loops); `.avx512` restores the default.
-    public static func setMaximumLevel(_ level: Level) {
-        cap.store(level.rawValue, ordering: .relaxed)
+    /// The cap in force here (``Level/avx512`` unless inside ``withMaximumLevel(_:_:)``).
+    public static var maximumLevel: Level { cap }
+
+    /// Runs `body` with the level capped at `level` (e.g. `.portable` to compare with the portable
+    /// C loops) in this task and in the kernels' worker threads it starts.
+    public static func withMaximumLevel<Result>(_ level: Level, _ body: () throws -> Result) rethrows -> Result {
+        level == cap ? try body() : try $cap.withValue(level, operation: body)
     }
 }

@@ -40,11 +40,14 @@ public enum Parallel {
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedBox(escapable)
+            let level = Acceleration.maximumLevel
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while true {
-                    let chunk = next.add(1, ordering: .relaxed).oldValue
-                    if chunk >= chunkCount { break }
-                    box.value(chunk)
+                Acceleration.withMaximumLevel(level) {
+                    while true {
+                        let chunk = next.add(1, ordering: .relaxed).oldValue
+                        if chunk >= chunkCount { break }
+                        box.value(chunk)
+                    }
                 }
             }
         }

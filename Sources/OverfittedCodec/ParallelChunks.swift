@@ -1,4 +1,5 @@
 import Dispatch
+import NeuralKernels
 
 /// Runs work split into a fixed number of chunks on up to `threads` threads.
 ///
@@ -18,11 +19,14 @@ struct ParallelChunks: Sendable {
         let workers = min(threads, chunks)
         withoutActuallyEscaping(body) { body in
             let box = UnsafeSendableBox(body)
+            let level = Acceleration.maximumLevel
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var chunk = worker
-                while chunk < chunks {
-                    box.value(chunk)
-                    chunk += workers
+                Acceleration.withMaximumLevel(level) {
+                    var chunk = worker
+                    while chunk < chunks {
+                        box.value(chunk)
+                        chunk += workers
+                    }
                 }
             }
         }

@@ -1,4 +1,6 @@
+import Dispatch
 import Testing
+import Synchronization
 import NeuralKernels
 
 /// Every kernel level (portable C, AVX2 + FMA, AVX-512F) must give exactly the same results, and
@@ -6,8 +8,14 @@ import NeuralKernels
 @Suite(.serialized) struct AccelerationTests {
     func convolution(level: Acceleration.Level, width w: Int, mode: PaddingMode, stride: Int,
                      channels: (Int, Int) = (13, 11), height h: Int = 9) throws -> [Float] {
-        Acceleration.setMaximumLevel(level)
-        defer { Acceleration.setMaximumLevel(.avx512) }
+        try Acceleration.withMaximumLevel(level) {
+            try convolution(width: w, mode: mode, stride: stride, channels: channels, height: h)
+        }
+    }
+
+    /// A random convolution's output, input gradient, weight gradient and bias gradient, in one
+    /// array, on the kernels of the level in force.
+    func convolution(width w: Int, mode: PaddingMode, stride: Int, channels: (Int, Int), height h: Int) throws -> [Float] {
         let (c, k) = channels
         let conv = try Conv2D(inChannels: c, outChannels: k, kernel: 3, stride: stride, padding: 1, paddingMode: mode)
         let out = conv.outputSize(height: h, width: w)
@@ -21,6 +29,31 @@ import NeuralKernels
         conv.backward(input: x, height: h, width: w, weight: weight, gradOutput: g, gradInput: &gx, gradWeight: &gw,
                       gradBias: &gb)
         return y + gx + gw + gb
+    }
+
+    /// A cap holds in its task and in the worker threads its kernels start, and nowhere else: the
+    /// tests comparing levels run beside the others.
+    @Test func capStaysInItsTaskAndItsWorkers() {
+        let outside = Mutex(Acceleration.Level.portable)
+        Acceleration.withMaximumLevel(.portable) {
+            let levels = Mutex([Acceleration.Level](repeating: .avx512, count: 8))
+            Parallel.forEach(8) { chunk in
+                let level = Acceleration.level
+                levels.withLock { $0[chunk] = level }
+            }
+            #expect(levels.withLock { $0 } == [Acceleration.Level](repeating: .portable, count: 8))
+            #expect(Acceleration.level == .portable)
+            // Another thread, while the cap holds, as a test running beside this one.
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                let level = Acceleration.level
+                outside.withLock { $0 = level }
+                done.signal()
+            }
+            done.wait()
+        }
+        #expect(outside.withLock { $0 } == Acceleration.available)
+        #expect(Acceleration.level == Acceleration.available)
     }
 
     /// Widths 53 = 32 + 16 + 5 and 91 = 64 + 16 + 8 + 3 reach every column tile of the kernels;
@@ -76,23 +109,26 @@ import NeuralKernels
     @Test func everyLevelAccumulatesWithFusedMultiplyAdd() {
         let u: Float = 1 + 0x1p-12, v: Float = -(1 + 0x1p-11)
         for level in [Acceleration.Level.portable, .avx2, .avx512] where level <= Acceleration.available {
-            Acceleration.setMaximumLevel(level)
-            defer { Acceleration.setMaximumLevel(.avx512) }
-            var output: [Float] = [0]
-            Linear.forward(input: [v, u], inFeatures: 2, count: 1, weight: [1, u], bias: nil, outFeatures: 1,
-                           output: &output)
-            #expect(output == [0x1p-24], "forward, level \(level)")
-            for (count, second) in [(2, 1), (32, 16)] {
-                var gradOutput = [Float](repeating: 0, count: count), input = gradOutput
-                gradOutput[0] = 1
-                input[0] = v
-                gradOutput[second] = u
-                input[second] = u
-                var gradWeight: [Float] = [0]
-                Linear.backward(input: input, inFeatures: 1, count: count, weight: [1], outFeatures: 1,
-                                gradOutput: gradOutput, gradInput: nil, gradWeight: &gradWeight, gradBias: nil)
-                #expect(gradWeight == [0x1p-24], "weight gradient over \(count) positions, level \(level)")
-            }
+            Acceleration.withMaximumLevel(level) { fusedSums(level: level, u: u, v: v) }
+        }
+    }
+
+    /// The checks of ``everyLevelAccumulatesWithFusedMultiplyAdd()`` at the level in force.
+    func fusedSums(level: Acceleration.Level, u: Float, v: Float) {
+        var output: [Float] = [0]
+        Linear.forward(input: [v, u], inFeatures: 2, count: 1, weight: [1, u], bias: nil, outFeatures: 1,
+                       output: &output)
+        #expect(output == [0x1p-24], "forward, level \(level)")
+        for (count, second) in [(2, 1), (32, 16)] {
+            var gradOutput = [Float](repeating: 0, count: count), input = gradOutput
+            gradOutput[0] = 1
+            input[0] = v
+            gradOutput[second] = u
+            input[second] = u
+            var gradWeight: [Float] = [0]
+            Linear.backward(input: input, inFeatures: 1, count: count, weight: [1], outFeatures: 1,
+                            gradOutput: gradOutput, gradInput: nil, gradWeight: &gradWeight, gradBias: nil)
+            #expect(gradWeight == [0x1p-24], "weight gradient over \(count) positions, level \(level)")
         }
     }
 }

@@ -78,15 +78,16 @@ import Testing
     func armTrainingKernelMatchesPortableBitForBit(size: (Int, Int, Int, Int)) {
         guard Acceleration.available >= .avx2 else { return }
         let f = Fixture(width: size.0, height: size.1, channels: size.2, seed: 11, context: size.3)
-        Acceleration.setMaximumLevel(.portable)
-        let (portable, portableGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        let (portable, portableGradients) = Acceleration.withMaximumLevel(.portable) {
+            f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        }
         for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
-            Acceleration.setMaximumLevel(level)
-            let (wide, wideGradients) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+            let (wide, wideGradients) = Acceleration.withMaximumLevel(level) {
+                f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+            }
             #expect(portable.bits.bitPattern == wide.bits.bitPattern, "\(level)")
             #expect(portableGradients.latents.map(\.bitPattern) == wideGradients.latents.map(\.bitPattern), "\(level)")
             #expect(portableGradients.networks.arm.map(\.bitPattern) == wideGradients.networks.arm.map(\.bitPattern), "\(level)")
         }
-        Acceleration.setMaximumLevel(.avx512)
     }
 }
