@@ -225,8 +225,11 @@ void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale
 /// (nk_planar_gemm_*) for eight positions, all rows' chains interleaved.
 FMA_KERNEL void rows_product(const __m256 *x, const float *w, ptrdiff_t row_stride, ptrdiff_t depth_stride, int rows,
                              int depth, const float *bias, __m256 *out) {
-    for (int r = 0; r < rows; r++) out[r] = _mm256_setzero_ps();
-    for (int k = 0; k < depth; k++) {
+    // The chains start from zero with the first term's fused multiply-add (the same operation as
+    // adding it to a zeroed accumulator); written out so that clang does not zero `out` in memory.
+#pragma clang loop unroll(full) vectorize(disable) distribute(disable)
+    for (int r = 0; r < rows; r++) out[r] = _mm256_fmadd_ps(x[0], splat(w[r * row_stride]), _mm256_setzero_ps());
+    for (int k = 1; k < depth; k++) {
         // Unrolled so that each weight is a broadcast operand of its FMA (clang otherwise splits the
         // loop and stores the broadcasts to a table first).
 #pragma clang loop unroll(full) vectorize(disable) distribute(disable)
@@ -376,8 +379,9 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
 /// rows_product on sixteen positions.
 AVX512_KERNEL void rows_product16(const __m512 *x, const float *w, ptrdiff_t row_stride, ptrdiff_t depth_stride,
                                   int rows, int depth, const float *bias, __m512 *out) {
-    for (int r = 0; r < rows; r++) out[r] = _mm512_setzero_ps();
-    for (int k = 0; k < depth; k++) {
+#pragma clang loop unroll(full) vectorize(disable) distribute(disable)
+    for (int r = 0; r < rows; r++) out[r] = _mm512_fmadd_ps(x[0], _mm512_set1_ps(w[r * row_stride]), _mm512_setzero_ps());
+    for (int k = 1; k < depth; k++) {
 #pragma clang loop unroll(full) vectorize(disable) distribute(disable)
         for (int r = 0; r < rows; r++)
             out[r] = _mm512_fmadd_ps(x[k], _mm512_set1_ps(w[r * row_stride + k * depth_stride]), out[r]);
