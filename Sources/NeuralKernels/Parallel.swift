@@ -32,11 +32,21 @@ public enum Parallel {
     /// `maxThreads` threads. Chunks run on one thread in order when `chunkCount == 1` or one
     /// thread is allowed.
     public static func forEach(_ chunkCount: Int, _ body: (Int) -> Void) {
-        let threads = min(maxThreads, chunkCount)
+        run(threads: maxThreads, chunks: chunkCount, body)
+    }
+
+    /// Runs `body(chunk)` for every `chunk` in `0..<chunks` on up to `threads` threads (the
+    /// caller's among them), each taking the next chunk when it is free; in order on the caller's
+    /// thread when `threads` or `chunks` is 1. Loops that ask for every processor run on the
+    /// persistent workers of ``WorkerPool``, others on `DispatchQueue.concurrentPerform`. The
+    /// level cap of ``Acceleration/withMaximumLevel(_:_:)`` holds in every thread.
+    public static func run(threads: Int, chunks: Int, _ body: (Int) -> Void) {
+        let threads = min(threads, chunks)
         if threads <= 1 {
-            for chunk in 0..<chunkCount { body(chunk) }
+            for chunk in 0..<chunks { body(chunk) }
             return
         }
+        if let pool = WorkerPool.shared, pool.run(threads: threads, chunks: chunks, body) { return }
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedBox(escapable)
@@ -45,7 +55,7 @@ public enum Parallel {
                 Acceleration.withMaximumLevel(level) {
                     while true {
                         let chunk = next.add(1, ordering: .relaxed).oldValue
-                        if chunk >= chunkCount { break }
+                        if chunk >= chunks { break }
                         box.value(chunk)
                     }
                 }

@@ -1,4 +1,3 @@
-import Dispatch
 import NeuralKernels
 
 /// Runs work split into a fixed number of chunks on up to `threads` threads.
@@ -12,24 +11,7 @@ struct ParallelChunks: Sendable {
 
     /// Calls `body(chunk)` for every chunk in `0 ..< chunks`, spreading chunks over the threads.
     func run(chunks: Int, _ body: (Int) -> Void) {
-        if threads == 1 || chunks <= 1 {
-            for chunk in 0..<chunks { body(chunk) }
-            return
-        }
-        let workers = min(threads, chunks)
-        withoutActuallyEscaping(body) { body in
-            let box = UnsafeSendableBox(body)
-            let level = Acceleration.maximumLevel
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                Acceleration.withMaximumLevel(level) {
-                    var chunk = worker
-                    while chunk < chunks {
-                        box.value(chunk)
-                        chunk += workers
-                    }
-                }
-            }
-        }
+        Parallel.run(threads: threads, chunks: chunks, body)
     }
 
     /// Calls `body(chunk, range)` for `0 ..< count` split into `chunks` contiguous ranges

@@ -19,6 +19,15 @@ int nk_avx2_available(void);
 /// 1 when, in addition, the CPU and OS support AVX-512F (512-bit vectors), 0 otherwise.
 int nk_avx512_available(void);
 
+/// A hint to the CPU that the caller is spinning on a memory location (x86 `pause`, ARM `yield`).
+static inline void nk_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// Rows per packed block of the matrix-product kernels.
 enum { NK_GEMM_BLOCK_ROWS = 6 };
 
