@@ -24,12 +24,14 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// the medium, high and very-high decoders costs about 1.3, 2.2 and 3.0 times one of the low
     /// decoder (kodim15, fast preset, 2 threads), so they get proportionally fewer iterations (the
     /// slow preset a little fewer still at high and very high, to stay under 10 minutes on AVX2).
+    /// Since the parallel loops run on persistent workers, the counts are 20% (low) to 10% (very
+    /// high) above those of the time they were measured at.
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (600, 450, 275, 195)
-        case .medium: counts = (2050, 1550, 940, 665)
-        case .slow: counts = (8200, 6000, 3500, 2700)
+        case .fast: counts = (720, 520, 310, 215)
+        case .medium: counts = (2460, 1780, 1050, 730)
+        case .slow: counts = (9840, 6900, 3900, 2970)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {
