@@ -36,49 +36,46 @@ struct ModelEvaluator {
         var networks: NetworkParameters
     }
 
-    /// The reconstruction (clamped, not quantised to 8 bits) of `latents` through the networks.
-    func reconstruct(latents: [Float], networks: NetworkParameters) -> (image: [Float], features: [Float], trace: Synthesis.Trace, upsampling: Upsampler.Trace?) {
+    /// The synthesis output of `latents` through the networks (the reconstruction before its clamp
+    /// to [0, 1]; not quantised to 8 bits) with what the backward pass needs.
+    func reconstruct(latents: [Float], networks: NetworkParameters) -> (output: [Float], features: [Float], trace: Synthesis.Trace, upsampling: Upsampler.Trace?) {
         var trace: Upsampler.Trace? = Upsampler.Trace()
         let features = upsampler.forward(latents: latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
-        let (image, synthesisTrace) = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
-        return (image, features, synthesisTrace, trace)
-    }
-
-    /// Mean squared error of `image` against the target.
-    func meanSquaredError(_ image: [Float]) -> Double {
-        squaredErrors(image, gradientScale: nil).mse
+        let synthesisTrace = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
+        return (synthesisTrace[synthesisTrace.count - 1], features, synthesisTrace, trace)
     }
 
     /// Chunks of the error sums: fixed, so the sum does not depend on the thread count.
     private static let errorChunks = 16
 
-    /// The mean squared error and, when `gradientScale` is given, `gradientScale * (image - target)`
-    /// per sample, in one parallel pass. Each chunk sums in Double in index order; chunk sums are
-    /// added in chunk order.
-    private func squaredErrors(_ image: [Float], gradientScale: Float?) -> (mse: Double, gradient: [Float]) {
-        let count = min(image.count, target.count)
+    /// The mean squared error of the image (`output` clamped to [0, 1]) and, when `gradientScale`
+    /// is given, its gradient w.r.t. `output`: `gradientScale * (image - target)` where the clamp
+    /// passes (`0 < output < 1`), 0 elsewhere; in one parallel pass. Each chunk sums in Double in
+    /// index order; chunk sums are added in chunk order.
+    private func squaredErrors(_ output: [Float], gradientScale: Float?) -> (mse: Double, gradient: [Float]) {
+        let count = min(output.count, target.count)
         let chunks = Self.errorChunks
         var partial = [Double](repeating: 0, count: chunks)
         // Every value is written below (the chunks cover `0 ..< count`).
         let gradientCount = gradientScale == nil ? 0 : count
         var gradient = [Float](unsafeUninitializedCapacity: gradientCount) { _, initialized in initialized = gradientCount }
-        image.withUnsafeBufferPointer { x in
+        output.withUnsafeBufferPointer { y in
             target.withUnsafeBufferPointer { t in
                 gradient.withUnsafeMutableBufferPointer { g in
                     partial.withUnsafeMutableBufferPointer { sums in
-                        let pointers = UnsafeSendableBox((x, t, g, sums))
+                        let pointers = UnsafeSendableBox((y, t, g, sums))
                         parallel.run(chunks: chunks, over: count) { chunk, range in
-                            let (x, t, g, sums) = pointers.value
+                            let (y, t, g, sums) = pointers.value
                             var sum = 0.0
                             if let scale = gradientScale {
                                 for i in range {
-                                    let difference = x[i] - t[i]
+                                    let difference = min(max(y[i], 0), 1) - t[i]
                                     sum += Double(difference) * Double(difference)
-                                    g[i] = scale * difference
+                                    g[i] = y[i] > 0 && y[i] < 1 ? scale * difference : 0
                                 }
                             } else {
                                 for i in range {
-                                    let difference = x[i] - t[i]
+                                    let difference = min(max(y[i], 0), 1) - t[i]
                                     sum += Double(difference) * Double(difference)
                                 }
                             }
@@ -109,7 +106,7 @@ struct ModelEvaluator {
 
     /// The mean squared error of the reconstruction (the ARM plays no part in it).
     func reconstructionError(latents: [Float], networks: NetworkParameters) -> Double {
-        meanSquaredError(reconstruct(latents: latents, networks: networks).image)
+        squaredErrors(reconstruct(latents: latents, networks: networks).output, gradientScale: nil).mse
     }
 
     /// Loss and gradients w.r.t. the (already quantised-proxy) latents and every network parameter.
@@ -117,28 +114,15 @@ struct ModelEvaluator {
         let pixels = Float(pixelCount)
         let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: lambda / pixels, parallel: parallel)
         // Bound one by one: indexing a tuple member inside a loop copies (retains) the whole tuple.
-        let (image, features, synthesisTrace, upsamplingTrace) = reconstruct(latents: latents, networks: networks)
-        let (mse, gradImage) = squaredErrors(image, gradientScale: 2 / Float(max(1, image.count)))
+        let (output, features, synthesisTrace, upsamplingTrace) = reconstruct(latents: latents, networks: networks)
+        let (mse, gradOutput) = squaredErrors(output, gradientScale: 2 / Float(max(1, output.count)))
         var gradSynthesis = [Float](repeating: 0, count: networks.synthesis.count)
-        let gradFeatures = synthesis.backward(gradImage: gradImage, features: features, parameters: networks.synthesis,
+        let gradFeatures = synthesis.backward(gradOutput: gradOutput, features: features, parameters: networks.synthesis,
                                               trace: synthesisTrace, parallel: parallel, gradParameters: &gradSynthesis)
-        let levels = shape.geometry.levels
-        // One array per plane for the up-sampler, copied in parallel.
-        var planes = [[Float]](repeating: [], count: levels)
-        planes.withUnsafeMutableBufferPointer { planeBuffer in
-            gradFeatures.withUnsafeBufferPointer { source in
-                let pointers = UnsafeSendableBox((planeBuffer, source))
-                let pixels = pixelCount
-                parallel.run(chunks: levels) { level in
-                    let (planes, source) = pointers.value
-                    planes[level] = Array(source[(level * pixels)..<((level + 1) * pixels)])
-                }
-            }
-        }
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
         if let trace = upsamplingTrace {
-            upsampler.backward(gradPlanes: planes, kernels: networks.upsampling, trace: trace, parallel: parallel,
+            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace, parallel: parallel,
                                gradLatents: &gradLatents, gradKernels: &gradUpsampling)
         }
         let gradients = Gradients(latents: gradLatents,

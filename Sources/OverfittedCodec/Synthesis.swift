@@ -30,20 +30,19 @@ struct Synthesis {
     /// output before clamping (`layout.residualLayers + 1` entries, each `outputs * pixelCount`).
     typealias Trace = [[Float]]
 
-    /// The image (`outputs` planes of `pixelCount`, clamped to [0, 1]) from `features`
-    /// (`inputs` planes of `pixelCount`).
-    func forward(features: [Float], parameters: [Float], parallel: ParallelChunks) -> (image: [Float], trace: Trace) {
+    /// The output (`outputs` planes of `pixelCount`, before the clamp to [0, 1] that gives the
+    /// image) from `features` (`inputs` planes of `pixelCount`), as the last entry of the trace.
+    func forward(features: [Float], parameters: [Float], parallel: ParallelChunks) -> Trace {
         var x = pointwise(features: features, parameters: parameters, parallel: parallel)
         var trace: Trace = [x]
         for layer in 0..<layout.residualLayers {
             x = residual(x, layer: layer, parameters: parameters, parallel: parallel)
             trace.append(x)
         }
-        let image = Self.elementwise(x, x, parallel: parallel) { value, _ in min(max(value, 0), 1) }
-        return (image, trace)
+        return trace
     }
 
-    /// The output of ``forward`` before clamping, without keeping a trace (the decoder's path).
+    /// The output of ``forward`` without keeping a trace (the decoder's path).
     ///
     /// The residual layers alternate between the 1x1 part's output and the start of the features'
     /// storage, which is no longer needed by then (and whose pages are already mapped, so no new
@@ -71,36 +70,16 @@ struct Synthesis {
     }
 
     /// Gradients of the loss w.r.t. the features (returned) and the parameters (added to
-    /// `gradParameters`), from the gradient w.r.t. the clamped image.
-    func backward(gradImage: [Float], features: [Float], parameters: [Float], trace: Trace,
+    /// `gradParameters`), from the gradient w.r.t. the output (before the clamp: the caller applies
+    /// the clamp's gradient, see `ModelEvaluator`).
+    func backward(gradOutput: [Float], features: [Float], parameters: [Float], trace: Trace,
                   parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
-        // The gradient through the clamp to [0, 1]: zero where the unclamped output is outside (0, 1).
-        var grad = Self.elementwise(gradImage, trace[layout.residualLayers], parallel: parallel) { g, y in
-            y > 0 && y < 1 ? g : 0
-        }
+        var grad = gradOutput
         for layer in stride(from: layout.residualLayers - 1, through: 0, by: -1) {
             grad = residualBackward(grad, input: trace[layer], layer: layer, parameters: parameters,
                                     parallel: parallel, gradParameters: &gradParameters)
         }
         return pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
                                  gradParameters: &gradParameters)
-    }
-
-    /// `[f(a[i], b[i])]` over the common length, in ``chunks`` parallel ranges.
-    @inline(__always)
-    static func elementwise(_ a: [Float], _ b: [Float], parallel: ParallelChunks, _ f: (Float, Float) -> Float) -> [Float] {
-        let count = min(a.count, b.count)
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    let pointers = UnsafeSendableBox((a, b, buffer))
-                    parallel.run(chunks: chunks, over: count) { _, range in
-                        let (a, b, out) = pointers.value
-                        for i in range { out[i] = f(a[i], b[i]) }
-                    }
-                }
-            }
-            initialized = count
-        }
     }
 }

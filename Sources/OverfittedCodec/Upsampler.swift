@@ -78,11 +78,14 @@ struct Upsampler {
         return levels == 1 ? stack[0] : features
     }
 
-    /// Gradients w.r.t. the latents (added to `gradLatents`) and the kernels (added to `gradKernels`).
-    func backward(gradPlanes: [[Float]], kernels: [Float], trace: Trace, parallel: ParallelChunks,
+    /// Gradients w.r.t. the latents (added to `gradLatents`) and the kernels (added to `gradKernels`)
+    /// from the gradient w.r.t. the features (``forward``'s output: one full-resolution plane per grid).
+    func backward(gradFeatures: [Float], kernels: [Float], trace: Trace, parallel: ParallelChunks,
                   gradLatents: inout [Float], gradKernels: inout [Float]) {
         let levels = geometry.levels
-        var grad = gradPlanes
+        let pixels = gradFeatures.count / levels
+        // The planes read in place (slices of one buffer, then of each step's outputs): no copies.
+        var grad = (0..<levels).map { gradFeatures[($0 * pixels)..<(($0 + 1) * pixels)] }
         // Steps were recorded coarse to fine (step s produces grid levels - 2 - s); walk them back.
         for step in stride(from: levels - 2, through: 0, by: -1) {
             let fineLevel = levels - 2 - step
@@ -112,7 +115,7 @@ struct Upsampler {
             for channel in 0..<channels {
                 for t in 0..<4 { gradKernels[4 * step + t] += kernelGrads[channel][t] }
             }
-            grad = gradSources
+            grad = gradSources.map { $0[...] }
         }
         addGrid(grad[0], to: &gradLatents, level: levels - 1)
     }
@@ -122,9 +125,9 @@ struct Upsampler {
         return Array(latents[offset..<(offset + geometry.count(level: level))])
     }
 
-    private func addGrid(_ values: [Float], to all: inout [Float], level: Int) {
+    private func addGrid(_ values: ArraySlice<Float>, to all: inout [Float], level: Int) {
         let offset = geometry.offset(level: level)
-        for i in 0..<values.count { all[offset + i] += values[i] }
+        for (i, value) in values.enumerated() { all[offset + i] += value }
     }
 
     /// Source index and kernel value index of tap `t` for output `j` (see the note above).
@@ -257,7 +260,7 @@ struct Upsampler {
     /// output, and the kernel gradient added to `gradKernel`. At `level` (at most
     /// ``Acceleration/level``; tests pass `.portable` to compare) AVX-512 or AVX2,
     /// `nk_upsample_columns_backward_avx512` or `_avx2` does the same operations.
-    static func filterColumnsBackward(_ grad: [Float], rows: [Float], width: Int, height: Int, targetHeight: Int,
+    static func filterColumnsBackward(_ grad: ArraySlice<Float>, rows: [Float], width: Int, height: Int, targetHeight: Int,
                                       kernel: [Float], gradKernel: inout [Float],
                                       level: Acceleration.Level = Acceleration.level) -> [Float] {
         [Float](unsafeUninitializedCapacity: width * height) { destination, count in

@@ -82,12 +82,12 @@ import NeuralKernels
                 let rows = Self.values(width * height, &generator), grad = Self.values(width * targetHeight, &generator)
                 let kernel = Self.values(4, &generator), start = Self.values(4, &generator)
                 var loopKernel = start
-                let loops = Upsampler.filterColumnsBackward(grad, rows: rows, width: width, height: height,
+                let loops = Upsampler.filterColumnsBackward(grad[...], rows: rows, width: width, height: height,
                                                             targetHeight: targetHeight, kernel: kernel,
                                                             gradKernel: &loopKernel, level: .portable)
                 for level in Self.vectorLevels {
                     var wideKernel = start
-                    let wide = Upsampler.filterColumnsBackward(grad, rows: rows, width: width, height: height,
+                    let wide = Upsampler.filterColumnsBackward(grad[...], rows: rows, width: width, height: height,
                                                                targetHeight: targetHeight, kernel: kernel,
                                                                gradKernel: &wideKernel, level: level)
                     let shape = "\(level): \(width) x \(height) to \(targetHeight)"
