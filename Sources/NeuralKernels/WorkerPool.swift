@@ -12,13 +12,15 @@ import Darwin
 /// sleeping thread for each loop (as `DispatchQueue.concurrentPerform` does) costs a futex system
 /// call and the wake-up latency every time (7% of a low-complexity training step's samples were the
 /// kernel's wake-up path). These workers instead spin on the job counter for about a millisecond
-/// after each loop (with the CPU's pause hint) and only then sleep on a condition variable.
+/// after each loop (with the CPU's pause hint, and offering the processor to other threads every
+/// 64 turns) and only then sleep on a condition variable.
 ///
-/// Every worker takes part in every loop (so each sees each job exactly once), with the caller's
-/// thread: the pool serves callers that ask for all the processors. One loop runs on it at a time: a
-/// caller that finds it taken (a loop started inside another one, or two callers on different
-/// threads) or that asks for fewer threads runs elsewhere (``Parallel``). Which thread runs which
-/// chunk never matters to the results.
+/// A worker joins a loop only while it is open: the caller's thread takes chunks too and closes the
+/// loop when none is left, then waits only for the workers that joined (a worker the system has not
+/// scheduled in time misses the loop instead of holding it up). The pool serves callers that ask
+/// for all the processors. One loop runs on it at a time: a caller that finds it taken (a loop
+/// started inside another one, or two callers on different threads) or that asks for fewer threads
+/// runs elsewhere (``Parallel``). Which thread runs which chunk never matters to the results.
 final class WorkerPool: @unchecked Sendable {
     /// One parallel loop: `body(chunk)` for the chunks taken in turn from `next`.
     private struct Job {
@@ -32,8 +34,10 @@ final class WorkerPool: @unchecked Sendable {
     /// Incremented when a job is published; workers wait for it to change.
     private let generation = Atomic<Int>(0)
     private let next = Atomic<Int>(0)
-    /// Workers that have not finished the current job.
-    private let unfinished = Atomic<Int>(0)
+    /// The current job's state: ``closed`` once the caller has finished taking chunks, plus the
+    /// number of workers inside it.
+    private let state = Atomic<Int>(WorkerPool.closed)
+    private static let closed = 1 << 40
     /// Workers asleep (or about to be) on the condition variable.
     private let sleepers = Atomic<Int>(0)
     private let taken = Atomic<Bool>(false)
@@ -55,11 +59,18 @@ final class WorkerPool: @unchecked Sendable {
         condition = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        defer { pthread_attr_destroy(&attributes) }
         for _ in 0..<workers {
             let context = Unmanaged.passRetained(self).toOpaque()
+            #if canImport(Darwin)
+            var thread: pthread_t?
+            #else
             var thread = pthread_t()
-            if pthread_create(&thread, nil, { WorkerPool.workerMain($0) }, context) == 0 {
-                pthread_detach(thread)
+            #endif
+            if pthread_create(&thread, &attributes, { WorkerPool.workerMain($0) }, context) == 0 {
                 workerCount += 1
             } else {
                 Unmanaged<WorkerPool>.fromOpaque(context).release()
@@ -82,7 +93,7 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             job = Job(body: body, chunks: chunks, level: Acceleration.maximumLevel)
             next.store(0, ordering: .relaxed)
-            unfinished.store(workerCount, ordering: .relaxed)
+            state.store(0, ordering: .releasing)  // open, nobody inside
             // Sequentially consistent with the sleepers' count (see `serve`), so no wake-up is lost.
             generation.add(1, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
@@ -91,7 +102,9 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             take(body, chunks: chunks)
-            while unfinished.load(ordering: .acquiring) > 0 { nk_spin_pause() }
+            state.add(Self.closed, ordering: .acquiringAndReleasing)
+            var spins = 0
+            while state.load(ordering: .acquiring) != Self.closed { Self.pause(&spins) }
             job = nil
         }
         return true
@@ -105,19 +118,32 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// A worker's life: wait for each new job and take part in it. A job is published only after
-    /// every worker finished the one before, so a worker sees every generation, once.
+    /// A worker's life: wait for a new job, and take part in it if it is still open. (Joining a
+    /// later job than the generation seen, or one job twice, is harmless: chunks are taken from
+    /// the job's counter, and the job cannot change while a worker is inside.)
     private func serve() {
-        var seen = 0  // the first generation (no job can end before this worker took part in it)
+        var seen = 0
         while true {
             seen = waitForJob(after: seen)
+            guard join() else { continue }
             work()
-            unfinished.subtract(1, ordering: .releasing)
+            state.subtract(1, ordering: .releasing)
         }
     }
 
+    /// Enters the current job unless it is closed.
+    private func join() -> Bool {
+        var current = state.load(ordering: .relaxed)
+        while current & Self.closed == 0 {
+            let (exchanged, original) = state.compareExchange(expected: current, desired: current + 1, ordering: .acquiring)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
     /// A worker's part of the current job; not inlined, so that the worker's references to the job
-    /// are released before it reports the job finished (the caller's closure must not outlive the loop).
+    /// are released before it leaves the job (the caller's closure must not outlive the loop).
     @inline(never)
     private func work() {
         guard let job else { return }
@@ -131,9 +157,8 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             let current = generation.load(ordering: .acquiring)
             if current != seen { return current }
-            spins += 1
-            if spins % 256 == 0, Self.now() - start > Self.spinNanoseconds { break }
-            nk_spin_pause()
+            if spins % 256 == 255, Self.now() - start > Self.spinNanoseconds { break }
+            Self.pause(&spins)
         }
         pthread_mutex_lock(mutex)
         sleepers.add(1, ordering: .sequentiallyConsistent)
@@ -145,6 +170,14 @@ final class WorkerPool: @unchecked Sendable {
         sleepers.subtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
         return current
+    }
+
+    /// One turn of a spin-wait: the CPU's pause hint, and every 64th turn the processor offered to
+    /// other threads (when the machine has more runnable threads than processors, the thread
+    /// waited for may be one of them).
+    private static func pause(_ spins: inout Int) {
+        spins += 1
+        if spins % 64 == 0 { sched_yield() } else { nk_spin_pause() }
     }
 
     private static func now() -> UInt64 {
