@@ -52,14 +52,18 @@ public enum Parallel {
             let box = UncheckedBox(escapable)
             let level = Acceleration.maximumLevel
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                Acceleration.withMaximumLevel(level) {
-                    while true {
-                        let chunk = next.add(1, ordering: .relaxed).oldValue
-                        if chunk >= chunks { break }
-                        box.value(chunk)
-                    }
-                }
+                Acceleration.withMaximumLevel(level) { takeChunks(from: next, count: chunks, box.value) }
             }
+        }
+    }
+
+    /// One thread's share of a loop: `body(chunk)` for each chunk it takes from `next` (shared by
+    /// the loop's threads), until the chunks run out.
+    static func takeChunks(from next: borrowing Atomic<Int>, count: Int, _ body: (Int) -> Void) {
+        while true {
+            let chunk = next.add(1, ordering: .relaxed).oldValue
+            if chunk >= count { return }
+            body(chunk)
         }
     }
 

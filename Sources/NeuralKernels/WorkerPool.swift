@@ -84,8 +84,9 @@ final class WorkerPool: @unchecked Sendable {
         return nil
     }
 
-    /// Runs `body(chunk)` for every chunk in `0..<chunks` on the caller's thread and every worker;
-    /// false (nothing run) when the pool is taken or `threads` is less than the pool's threads.
+    /// Runs `body(chunk)` for every chunk in `0..<chunks` on the caller's thread and the workers
+    /// that join in time; false (nothing run) when the pool is taken or `threads` does not exceed
+    /// the pool's workers (the caller asked for fewer threads than the pool would use).
     func run(threads: Int, chunks: Int, _ body: (Int) -> Void) -> Bool {
         guard threads > workerCount,
               taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
@@ -101,21 +102,13 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(condition)
                 pthread_mutex_unlock(mutex)
             }
-            take(body, chunks: chunks)
+            Parallel.takeChunks(from: next, count: chunks, body)
             state.add(Self.closed, ordering: .acquiringAndReleasing)
             var spins = 0
             while state.load(ordering: .acquiring) != Self.closed { Self.pause(&spins) }
             job = nil
         }
         return true
-    }
-
-    private func take(_ body: (Int) -> Void, chunks: Int) {
-        while true {
-            let chunk = next.add(1, ordering: .relaxed).oldValue
-            if chunk >= chunks { return }
-            body(chunk)
-        }
     }
 
     /// A worker's life: wait for a new job, and take part in it if it is still open. (Joining a
@@ -147,7 +140,7 @@ final class WorkerPool: @unchecked Sendable {
     @inline(never)
     private func work() {
         guard let job else { return }
-        Acceleration.withMaximumLevel(job.level) { take(job.body, chunks: job.chunks) }
+        Acceleration.withMaximumLevel(job.level) { Parallel.takeChunks(from: next, count: job.chunks, job.body) }
     }
 
     /// Spins, then sleeps, until the generation is no longer `seen`; returns the new one.
