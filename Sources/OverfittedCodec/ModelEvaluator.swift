@@ -1,3 +1,5 @@
+import NeuralKernels
+
 /// Loss of a model on its image, `MSE + lambda * bits / pixels`, and its gradients.
 ///
 /// MSE is the mean over every sample of every channel (values in [0, 1]); bits are the latents'
@@ -50,8 +52,9 @@ struct ModelEvaluator {
 
     /// The mean squared error of the image (`output` clamped to [0, 1]) and, when `gradientScale`
     /// is given, its gradient w.r.t. `output`: `gradientScale * (image - target)` where the clamp
-    /// passes (`0 < output < 1`), 0 elsewhere; in one parallel pass. Each chunk sums in Double in
-    /// index order; chunk sums are added in chunk order.
+    /// passes (`0 < output < 1`), 0 elsewhere; in one parallel pass. Each chunk sums eight samples
+    /// at a time, each lane's squares in Double (exact) in index order; the lanes, then the chunk
+    /// sums are added in order, so the sum does not depend on the thread count.
     private func squaredErrors(_ output: [Float], gradientScale: Float?) -> (mse: Double, gradient: [Float]) {
         let count = min(output.count, target.count)
         let chunks = Self.errorChunks
@@ -66,19 +69,24 @@ struct ModelEvaluator {
                         let pointers = UnsafeSendableBox((y, t, g, sums))
                         parallel.run(chunks: chunks, over: count) { chunk, range in
                             let (y, t, g, sums) = pointers.value
-                            var sum = 0.0
-                            if let scale = gradientScale {
-                                for i in range {
-                                    let difference = min(max(y[i], 0), 1) - t[i]
-                                    sum += Double(difference) * Double(difference)
-                                    g[i] = y[i] > 0 && y[i] < 1 ? scale * difference : 0
+                            guard let output = y.baseAddress, let target = t.baseAddress else { return }
+                            var lanes = SIMD8<Double>.zero
+                            var i = range.lowerBound
+                            while i < range.upperBound {
+                                let n = min(8, range.upperBound - i)
+                                let value = VectorLanes.load(output + i, count: n)
+                                let difference = value.clamped(lowerBound: .zero, upperBound: .one) - VectorLanes.load(target + i, count: n)
+                                let wide = SIMD8<Double>(difference)
+                                lanes = lanes + wide * wide
+                                if let scale = gradientScale, let gradient = g.baseAddress {
+                                    let passes = (value .> .zero) .& (value .< .one)
+                                    VectorLanes.store(SIMD8<Float>.zero.replacing(with: scale * difference, where: passes),
+                                                      to: gradient + i, count: n)
                                 }
-                            } else {
-                                for i in range {
-                                    let difference = min(max(y[i], 0), 1) - t[i]
-                                    sum += Double(difference) * Double(difference)
-                                }
+                                i += 8
                             }
+                            var sum = 0.0
+                            for lane in 0..<8 { sum += lanes[lane] }
                             sums[chunk] = sum
                         }
                     }

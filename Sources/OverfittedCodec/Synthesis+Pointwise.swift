@@ -136,7 +136,10 @@ extension Synthesis {
                            gradParameters: inout [Float], level: Acceleration.Level = Acceleration.level) -> [Float] {
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
-        var gradFeatures = [Float](repeating: 0, count: layout.inputs * pixelCount)
+        // Every value is written by the MLP's backward (which overwrites its input gradient).
+        var gradFeatures = [Float](unsafeUninitializedCapacity: layout.inputs * pixelCount) { _, count in
+            count = layout.inputs * pixelCount
+        }
         let mlp = pointwiseMLP
         gradFeatures.withUnsafeMutableBufferPointer { gf in
             gradMLP.withUnsafeMutableBufferPointer { gp in
