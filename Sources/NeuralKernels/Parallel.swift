@@ -49,7 +49,7 @@ public enum Parallel {
         if let pool = WorkerPool.shared, pool.run(threads: threads, chunks: chunks, body) { return }
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedBox(escapable)
+            let box = UnsafeSendableBox(escapable)
             let level = Acceleration.maximumLevel
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 Acceleration.withMaximumLevel(level) { takeChunks(from: next, count: chunks, box.value) }
@@ -80,10 +80,10 @@ public enum Parallel {
     }
 }
 
-/// Carries a non-Sendable value (a closure over unsafe buffers whose disjoint use the caller
-/// guarantees) across the concurrent-perform boundary.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// Carries a non-Sendable value (a closure, or pointers into buffers whose disjoint use the caller
+/// guarantees) into concurrent work.
+public struct UnsafeSendableBox<Value>: @unchecked Sendable {
+    public let value: Value
+    @inlinable public init(_ value: Value) { self.value = value }
 }
 

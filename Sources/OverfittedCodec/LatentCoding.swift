@@ -1,4 +1,5 @@
 import EntropyCoding
+import NeuralKernels
 
 /// Writes and reads the latent stream: one range-coded stream for all grids, coarsest grid first,
 /// each grid in ``WavefrontOrder``; every latent coded with the entropy layer's quantized Laplace

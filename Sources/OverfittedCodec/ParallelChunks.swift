@@ -27,10 +27,3 @@ struct ParallelChunks: Sendable {
         return start..<end
     }
 }
-
-/// Carries a non-Sendable closure or pointer into concurrent work whose disjoint writes the caller
-/// guarantees.
-struct UnsafeSendableBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
