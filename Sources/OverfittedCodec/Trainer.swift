@@ -124,7 +124,8 @@ struct Trainer {
         var (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks)
         var gradLatents = gradients.latents
         gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
-        // Written in full by the first soft-round backward.
+        // Written in full by the first soft-round backward (the annealed temperature is at least 0.08;
+        // at 0 neither backward touches it).
         var gradNoisy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         noisy.withUnsafeBufferPointer { v in
             gradLatents.withUnsafeMutableBufferPointer { g in
