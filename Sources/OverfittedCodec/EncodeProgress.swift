@@ -3,6 +3,8 @@ public struct EncodeProgress: Sendable {
     public enum Phase: String, Sendable {
         /// Trying several random initialisations.
         case warmUp = "warm-up"
+        /// The best initialisation trained further on the image down-sampled by two.
+        case halfResolution = "half-res"
         /// Soft rounding plus noise, annealed.
         case main
         /// Hard rounding, only the networks learn.

@@ -25,13 +25,15 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// decoder (kodim15, fast preset, 2 threads), so they get proportionally fewer iterations (the
     /// slow preset a little fewer still at high and very high, to stay under 10 minutes on AVX2).
     /// Since the parallel loops run on persistent workers, the counts are 20% (low) to 10% (very
-    /// high) above those of the time they were measured at.
+    /// high) above those of the time they were measured at; since the warm-up runs at half
+    /// resolution (``TrainingSchedule/halfResolutionFraction``), 7.5% above that again (fast preset
+    /// at medium complexity, kodim15: 560 iterations took the CPU time 520 took before).
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (720, 520, 310, 215)
-        case .medium: counts = (2460, 1780, 1050, 730)
-        case .slow: counts = (9840, 6900, 3900, 2970)
+        case .fast: counts = (775, 560, 335, 230)
+        case .medium: counts = (2645, 1915, 1130, 785)
+        case .slow: counts = (10580, 7420, 4190, 3190)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {

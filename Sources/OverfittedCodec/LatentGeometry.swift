@@ -15,11 +15,13 @@ public struct LatentGeometry: Sendable, Equatable {
     /// `gridSizes[l]` is the size of grid `l` (0 = full resolution).
     public let gridSizes: [(width: Int, height: Int)]
 
-    public init(width: Int, height: Int) {
+    /// The grids of a `width x height` image; `maximumLevels` caps their number below the usual 7
+    /// (the encoder's half-resolution start uses one grid less than the full model).
+    public init(width: Int, height: Int, maximumLevels: Int = LatentGeometry.maximumLevels) {
         self.width = width
         self.height = height
         var sizes: [(width: Int, height: Int)] = [(max(1, width), max(1, height))]
-        while sizes.count < Self.maximumLevels, let last = sizes.last, last.width > 1 || last.height > 1 {
+        while sizes.count < maximumLevels, let last = sizes.last, last.width > 1 || last.height > 1 {
             sizes.append(((last.width + 1) / 2, (last.height + 1) / 2))
         }
         self.levels = sizes.count

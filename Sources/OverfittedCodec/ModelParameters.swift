@@ -21,10 +21,10 @@ struct ModelShape: Sendable {
     let synthesisMLP: PointwiseMLP
 
     /// Nil when the architecture is outside the bitstream's ranges or the size is not positive.
-    init?(architecture: Architecture, width: Int, height: Int) {
+    init?(architecture: Architecture, width: Int, height: Int, maximumLevels: Int = LatentGeometry.maximumLevels) {
         guard architecture.isValid, width >= 1, height >= 1 else { return nil }
         self.architecture = architecture
-        geometry = LatentGeometry(width: width, height: height)
+        geometry = LatentGeometry(width: width, height: height, maximumLevels: maximumLevels)
         let c = architecture.contextSize
         arm = ARMLayout(context: c)
         upsampler = UpsamplerLayout(levels: geometry.levels)

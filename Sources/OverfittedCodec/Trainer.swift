@@ -1,11 +1,14 @@
 import Foundation
+import ImageCore
 import NeuralKernels
 
 /// Fits a model to one image (Cool-chic's recipe: Ladune et al. 2023, Leguay et al. 2023; C3: Kim et
 /// al. 2024).
 ///
 /// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
-/// iterations; the best continues), main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` for its first 30%,
+/// iterations; the best continues), on the image down-sampled by two up to step
+/// ``TrainingSchedule/halfResolutionIterations`` (``halfResolutionTrainer()``), then at full
+/// resolution: the main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` for its first 30%,
 /// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)`
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
@@ -45,21 +48,22 @@ struct Trainer {
     /// The fitted float model: integer latents (rounded and clamped) and float networks.
     func fit(progress: ((EncodeProgress) -> Void)?) -> (latents: [Float], networks: NetworkParameters) {
         var generator = SeededGenerator(seed: configuration.seed)
-        let reportedTotal = totalIterations + (warmUpCandidates - 1) * warmUpIterations
+        let half = halfResolutionTrainer()
+        let halfSteps = half == nil ? 0 : schedule.halfResolutionIterations - warmUpIterations
+        let reportedTotal = totalIterations + (warmUpCandidates - 1) * warmUpIterations + halfSteps
         var reported = 0
-        var candidates: [State] = []
-        for candidate in 0..<warmUpCandidates {
-            var state = initialState(generator: &generator, seedOffset: candidate)
-            for step in 0..<warmUpIterations {
-                mainStep(&state, step: step)
+        var state: State
+        if let half {
+            var halfState = half.warmUp(generator: &generator, progress: progress, reported: &reported, total: reportedTotal)
+            for step in warmUpIterations..<schedule.halfResolutionIterations {
+                half.mainStep(&halfState, step: step)
                 reported += 1
-                report(state, phase: .warmUp, iteration: reported, total: reportedTotal, progress: progress)
+                report(halfState, phase: .halfResolution, iteration: reported, total: reportedTotal, progress: progress)
             }
-            candidates.append(state)
+            state = transferred(halfState, from: half.shape, generator: &generator)
+        } else {
+            state = warmUp(generator: &generator, progress: progress, reported: &reported, total: reportedTotal)
         }
-        let best = candidates.indices.min { (candidates[$0].lastEvaluation?.loss ?? 0) < (candidates[$1].lastEvaluation?.loss ?? 0) } ?? 0
-        var state = candidates[best]
-        candidates.removeAll()
         for step in warmUpIterations..<mainIterations {
             mainStep(&state, step: step)
             reported += 1
@@ -74,7 +78,95 @@ struct Trainer {
         return (latents, state.networks)
     }
 
-    private func initialState(generator: inout SeededGenerator, seedOffset: Int) -> State {
+    /// The warm-up: each candidate initialisation runs the first ``warmUpIterations``; the one with
+    /// the lowest loss is returned.
+    private func warmUp(generator: inout SeededGenerator, progress: ((EncodeProgress) -> Void)?, reported: inout Int,
+                        total: Int) -> State {
+        func trained(_ candidate: Int) -> State {
+            var state = initialState(generator: &generator, seedOffset: candidate)
+            for step in 0..<warmUpIterations {
+                mainStep(&state, step: step)
+                reported += 1
+                report(state, phase: .warmUp, iteration: reported, total: total, progress: progress)
+            }
+            return state
+        }
+        var best = trained(0)
+        for candidate in 1..<max(1, warmUpCandidates) {
+            let state = trained(candidate)
+            if (state.lastEvaluation?.loss ?? 0) < (best.lastEvaluation?.loss ?? 0) { best = state }
+        }
+        return best
+    }
+
+    /// The trainer of the first steps (``TrainingSchedule/halfResolutionIterations``): the image
+    /// down-sampled by two (2x2 means), one grid less, so that its grids are this model's grids 1
+    /// and up, and lambda / 4, so that a latent bit weighs the same against the squared error per
+    /// full-resolution pixel. Nil when the schedule has no such phase or the image has one grid.
+    func halfResolutionTrainer() -> Trainer? {
+        let geometry = shape.geometry
+        guard schedule.halfResolutionIterations > warmUpIterations, geometry.levels >= 2,
+              let halfShape = ModelShape(architecture: shape.architecture, width: (geometry.width + 1) / 2,
+                                         height: (geometry.height + 1) / 2, maximumLevels: geometry.levels - 1)
+        else { return nil }
+        let pixels = evaluator.pixelCount
+        var target: [Float] = []
+        for channel in 0..<shape.architecture.outputChannels {
+            let samples = Array(evaluator.target[(channel * pixels)..<((channel + 1) * pixels)])
+            guard let plane = Plane(width: geometry.width, height: geometry.height, samples: samples) else { return nil }
+            target += plane.downsampled2x().samples
+        }
+        let halfEvaluator = ModelEvaluator(shape: halfShape, target: target, lambda: evaluator.lambda / 4,
+                                           parallel: evaluator.parallel)
+        var trainer = Trainer(evaluator: halfEvaluator, configuration: configuration, shape: halfShape)
+        trainer.schedule = schedule
+        return trainer
+    }
+
+    /// A half-resolution trainer's state carried over to this model: its grids become grids 1 and up
+    /// (grid 0 starts at zero, its Adam moments too), its up-sampling steps are this model's first
+    /// ones and the last starts bicubic, and the synthesis keeps its weights with a column of small
+    /// random weights added for the new plane (the finest, last input). The ARM and its optimiser
+    /// carry over unchanged; the up-sampling and synthesis optimisers start afresh.
+    func transferred(_ half: State, from halfShape: ModelShape, generator: inout SeededGenerator) -> State {
+        let finest = [Float](repeating: 0, count: shape.geometry.count(level: 0))
+        var state = half
+        state.latentParameters = finest + half.latentParameters
+        state.latentOptimizer.firstMoment = finest + half.latentOptimizer.firstMoment
+        state.latentOptimizer.secondMoment = finest + half.latentOptimizer.secondMoment
+        state.networks.upsampling = half.networks.upsampling + UpsamplerLayout.bicubic
+        state.networks.synthesis = widenedSynthesis(half.networks.synthesis, from: halfShape.synthesis, generator: &generator)
+        state.upsamplingOptimizer = NetworkOptimizerState(count: state.networks.upsampling.count, matrices: [])
+        state.synthesisOptimizer = NetworkOptimizerState(count: state.networks.synthesis.count,
+                                                         matrices: shape.synthesis.matrices)
+        state.lastEvaluation = nil
+        return state
+    }
+
+    /// `parameters` of a synthesis with one input plane less, with a last input column added to the
+    /// two matrices that read the planes (the 1x1 layer and the linear branch).
+    func widenedSynthesis(_ parameters: [Float], from old: SynthesisLayout,
+                                  generator: inout SeededGenerator) -> [Float] {
+        let new = shape.synthesis
+        var widened = [Float](repeating: 0, count: new.layout.totalCount)
+        for (oldRange, newRange) in [(old.a, new.a), (old.linear, new.linear)] {
+            let rows = newRange.count / new.inputs
+            let bound = ModelShape.smallInitialBound(inputs: new.inputs, outputs: rows)
+            for row in 0..<rows {
+                let from = oldRange.lowerBound + row * old.inputs, to = newRange.lowerBound + row * new.inputs
+                widened[to..<(to + old.inputs)] = parameters[from..<(from + old.inputs)]
+                widened[to + old.inputs] = generator.uniform(bound)
+            }
+        }
+        var unchanged = [(old.b, new.b), (old.aBias, new.aBias), (old.bBias, new.bBias)]
+        for layer in 0..<new.residualLayers {
+            unchanged += [(old.residualWeights(layer), new.residualWeights(layer)), (old.residualBias(layer), new.residualBias(layer))]
+        }
+        for (oldRange, newRange) in unchanged { widened[newRange] = parameters[oldRange] }
+        return widened
+    }
+
+    func initialState(generator: inout SeededGenerator, seedOffset: Int) -> State {
         let k = shape.architecture.outputChannels
         let pixels = evaluator.pixelCount
         let means = (0..<k).map { c in

@@ -18,6 +18,12 @@ struct TrainingSchedule: Sendable {
     /// since short encodes vary mostly with the initialisation.
     var warmUpCandidates = 8
     var warmUpFraction = 0.025
+    /// The warm-up runs on the image down-sampled by two, and the best candidate continues there up
+    /// to this fraction of the iterations before the full-resolution main phase takes over at the
+    /// end of the warm-up (``Trainer/halfResolutionTrainer()``). A half-resolution step costs about a
+    /// quarter of a full one, so the time the warm-up's eight candidates took at full resolution
+    /// (a sixth of the encode) goes to main-phase steps.
+    var halfResolutionFraction = 0.27
     /// Fraction of the iterations spent with hard-rounded, frozen latents (networks only): Cool-chic
     /// 5.0's 500 of 10,000. Against 10%, 1.1% lower loss at 400 iterations (256x256 crop of kodim23,
     /// lambda 1e-3, four seeds, lower for each).
@@ -60,6 +66,8 @@ struct TrainingSchedule: Sendable {
             .learningRate(at: step - held)
     }
     var warmUpIterations: Int { mainIterations >= 100 && warmUpCandidates > 1 ? Int(Double(mainIterations) * warmUpFraction) : 0 }
+    /// The last step run at half resolution (0: none).
+    var halfResolutionIterations: Int { warmUpIterations > 0 ? Int(Double(iterations) * halfResolutionFraction) : 0 }
     var candidates: Int { warmUpIterations > 0 ? warmUpCandidates : 1 }
 
     /// A value annealed linearly from `range.upperBound` (progress 0) to `range.lowerBound` (1).

@@ -30,6 +30,17 @@ import ImageCore
         #expect(try OverfittedDecoder.decode(one, threads: 1) == OverfittedDecoder.decode(one, threads: 2))
     }
 
+    /// Schedules long enough for a warm-up start at half resolution (one grid less), then train at
+    /// full resolution; the file decodes to what the encoder reported, at every thread count.
+    @Test(arguments: [(37, 21, 3), (2, 3, 1)])
+    func halfResolutionStartRoundTrips(size: (Int, Int, Int)) throws {
+        let image = TestImages.make(width: size.0, height: size.1, channels: size.2)
+        let one = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 120, threads: 1)).encodeAndVerify(image)
+        let two = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 120, threads: 2)).encodeAndVerify(image)
+        #expect(one.data == two.data)
+        #expect(try OverfittedDecoder.decode(one.data, threads: 2) == one.decoded)
+    }
+
     @Test func sixteenBitImagesAreCodedAtSixteenBits() throws {
         let image = TestImages.make(width: 11, height: 9, channels: 3, bitDepth: 16)
         let result = try OverfittedEncoder(configuration: TestImages.configuration()).encodeAndVerify(image)
