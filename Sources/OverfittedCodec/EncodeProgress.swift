@@ -1,9 +1,11 @@
 /// One progress report of the encoder.
 public struct EncodeProgress: Sendable {
     public enum Phase: String, Sendable {
-        /// Trying several random initialisations.
+        /// Trying several random initialisations (on the image down-sampled by two when the schedule
+        /// has a ``halfResolution`` phase; loss, bpp and PSNR are then those of that image).
         case warmUp = "warm-up"
-        /// The best initialisation trained further on the image down-sampled by two.
+        /// The best initialisation trained further on the image down-sampled by two (loss, bpp and
+        /// PSNR of that image, its rate per half-resolution pixel).
         case halfResolution = "half-res"
         /// Soft rounding plus noise, annealed.
         case main
