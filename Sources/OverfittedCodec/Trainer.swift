@@ -146,7 +146,7 @@ struct Trainer {
     /// `parameters` of a synthesis with one input plane less, with a last input column added to the
     /// two matrices that read the planes (the 1x1 layer and the linear branch).
     func widenedSynthesis(_ parameters: [Float], from old: SynthesisLayout,
-                                  generator: inout SeededGenerator) -> [Float] {
+                          generator: inout SeededGenerator) -> [Float] {
         let new = shape.synthesis
         var widened = [Float](repeating: 0, count: new.layout.totalCount)
         for (oldRange, newRange) in [(old.a, new.a), (old.linear, new.linear)] {

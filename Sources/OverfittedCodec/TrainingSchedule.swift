@@ -66,7 +66,8 @@ struct TrainingSchedule: Sendable {
             .learningRate(at: step - held)
     }
     var warmUpIterations: Int { mainIterations >= 100 && warmUpCandidates > 1 ? Int(Double(mainIterations) * warmUpFraction) : 0 }
-    /// The last step run at half resolution (0: none).
+    /// Steps before this one run at half resolution (0: none; the main phase at full resolution
+    /// then resumes at ``warmUpIterations``).
     var halfResolutionIterations: Int { warmUpIterations > 0 ? Int(Double(iterations) * halfResolutionFraction) : 0 }
     var candidates: Int { warmUpIterations > 0 ? warmUpCandidates : 1 }
 
