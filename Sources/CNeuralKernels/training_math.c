@@ -370,7 +370,7 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
         rows_product(b, w1, 1, c, c, c, 0, a);
         for (int r = 0; r < c; r++) nk_simd8_store(add(add(x[r], b[r]), a[r]), grad_inputs + r * grad_plane + j, lanes);
     }
-    arm_weight_gradients(c, n, inputs, plane, scratch, 0, mlp_gradients);
+    if (mlp_gradients) arm_weight_gradients(c, n, inputs, plane, scratch, 0, mlp_gradients);
     return total;
 }
 
@@ -470,7 +470,7 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
                                   _mm512_add_ps(_mm512_add_ps(linear_gradient, b[r]), a[r]));
         }
     }
-    arm_weight_gradients(c, n, inputs, plane, scratch, 1, mlp_gradients);
+    if (mlp_gradients) arm_weight_gradients(c, n, inputs, plane, scratch, 1, mlp_gradients);
     return total;
 }
 

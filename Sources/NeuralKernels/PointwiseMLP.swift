@@ -111,15 +111,17 @@ public struct PointwiseMLP: Sendable, Equatable {
     /// `o` of position `range.lowerBound + j` at `outputs[o * 256 + j]`), must write dL/doutputs
     /// in the same layout and returns the chunk's loss; it is called concurrently on disjoint
     /// ranges. Returns the sum of the returned losses (in chunk order, in Double).
-    /// `gradParameters` is ADDED to; `gradInput`, if given, is overwritten (or added to with
-    /// `accumulateInput`).
+    /// `gradParameters` is ADDED to, summed over the chunks `weightGradients` takes (scaled by its
+    /// stride); `gradInput`, if given, is overwritten (or added to with `accumulateInput`) at every
+    /// position.
     public func train(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int,
                       gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-                      accumulateInput: Bool = false,
+                      accumulateInput: Bool = false, weightGradients: ChunkSampling = .all,
                       lossGradient: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         guard count > 0 else { return 0 }
         let plan = Plan(self, parameters: parameters, backward: true)
-        return Self.trainItems(count: count, parameterCount: parameterCount, gradParameters: gradParameters) { item, partial in
+        return Self.trainItems(count: count, parameterCount: parameterCount, gradParameters: gradParameters,
+                               scale: weightGradients.scale) { item, partial in
             let scratch = Scratch(self, inputStride: count)
             var start = item.lowerBound
             var loss = 0.0
@@ -129,7 +131,7 @@ public struct PointwiseMLP: Sendable, Equatable {
                 loss += lossGradient(start..<start + n, scratch.output, scratch.gradOutput)
                 scratch.backward(plan, input: input + start, n: n,
                                  gradInput: gradInput.map { $0 + start }, accumulateInput: accumulateInput,
-                                 gradParameters: partial)
+                                 gradParameters: weightGradients.includes(chunk: start / Self.chunk) ? partial : nil)
                 start += n
             }
             return loss
@@ -140,10 +142,10 @@ public struct PointwiseMLP: Sendable, Equatable {
     /// kernel: `0 ..< count` is cut into work items of ``chunksPerItem`` chunks of ``chunk``
     /// positions; `item(positions, partial)` runs concurrently on disjoint items, adds the item's
     /// parameter gradient to `partial` (`parameterCount` floats, zeroed) and returns its loss (its
-    /// chunks' losses summed in order). The partials are added to `gradParameters` in item order;
-    /// returns the items' losses summed in item order.
+    /// chunks' losses summed in order). The partials, times `scale`, are added to `gradParameters`
+    /// in item order; returns the items' losses summed in item order.
     public static func trainItems(count: Int, parameterCount: Int, gradParameters: UnsafeMutablePointer<Float>,
-                                  _ item: (Range<Int>, UnsafeMutablePointer<Float>) -> Double) -> Double {
+                                  scale: Float = 1, _ item: (Range<Int>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         guard count > 0 else { return 0 }
         let itemSize = chunk * chunksPerItem
         let items = (count + itemSize - 1) / itemSize
@@ -159,7 +161,7 @@ public struct PointwiseMLP: Sendable, Equatable {
             }
         }
         for index in 0..<items {
-            for k in 0..<parameterCount { gradParameters[k] += partials[index * parameterCount + k] }
+            for k in 0..<parameterCount { gradParameters[k] += scale * partials[index * parameterCount + k] }
         }
         return losses.reduce(0, +)
     }
@@ -265,8 +267,10 @@ extension PointwiseMLP {
             }
         }
 
+        /// The chunk's input gradient, and its weight and bias gradients added to `gradParameters`
+        /// unless that is nil.
         func backward(_ plan: Plan, input: UnsafePointer<Float>, n: Int, gradInput: UnsafeMutablePointer<Float>?,
-                      accumulateInput: Bool, gradParameters: UnsafeMutablePointer<Float>) {
+                      accumulateInput: Bool, gradParameters: UnsafeMutablePointer<Float>?) {
             var gradH = gradA, spare = gradB
             for l in stride(from: layers.count - 1, through: 0, by: -1) {
                 let layer = layers[l]
@@ -286,15 +290,17 @@ extension PointwiseMLP {
                 let source = l == 0 ? input : UnsafePointer(states[l - 1])
                 let sourceOffsets = l == 0 ? inputOffsets : scratchOffsets
                 let offsets = plan.parameterOffsets[l]
-                scratchOffsets.withUnsafeBufferPointer { left in
-                    sourceOffsets.withUnsafeBufferPointer { right in
-                        PlaneCorrelation.addRun(left: gradZ, leftOffsets: left.baseAddress!, leftCount: layer.outFeatures,
-                                                right: source, rightOffsets: right.baseAddress!,
-                                                rightCount: layer.inFeatures, n: n, rightStride: 1,
-                                                sums: gradParameters + offsets.weights)
-                        PlaneCorrelation.addRunSums(left: gradZ, leftOffsets: left.baseAddress!,
-                                                    leftCount: layer.outFeatures, n: n,
-                                                    sums: gradParameters + offsets.biases)
+                if let gradParameters {
+                    scratchOffsets.withUnsafeBufferPointer { left in
+                        sourceOffsets.withUnsafeBufferPointer { right in
+                            PlaneCorrelation.addRun(left: gradZ, leftOffsets: left.baseAddress!, leftCount: layer.outFeatures,
+                                                    right: source, rightOffsets: right.baseAddress!,
+                                                    rightCount: layer.inFeatures, n: n, rightStride: 1,
+                                                    sums: gradParameters + offsets.weights)
+                            PlaneCorrelation.addRunSums(left: gradZ, leftOffsets: left.baseAddress!,
+                                                        leftCount: layer.outFeatures, n: n,
+                                                        sums: gradParameters + offsets.biases)
+                        }
                     }
                 }
                 if l == 0 {

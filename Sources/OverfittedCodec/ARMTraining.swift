@@ -36,17 +36,21 @@ struct ARMTraining {
         var bits: Double
         /// Gradient of `scale * bits` w.r.t. every latent (as coded value and as context).
         var gradLatents: [Float]
-        /// Gradient of `scale * bits` w.r.t. the ARM parameters.
+        /// Gradient of `scale * bits` w.r.t. the ARM parameters (the MLP's estimated from the chunks
+        /// that `run`'s `weightGradients` takes).
         var gradParameters: [Float]
     }
 
-    /// Rate of `latents` (all grids) and its gradients multiplied by `scale`.
+    /// Rate of `latents` (all grids) and its gradients multiplied by `scale`: the latents' at every
+    /// position, the MLP's weights' and biases' summed over the chunks of ``mlpChunk`` latents that
+    /// `weightGradients` takes (the linear branch's over all).
     ///
     /// The linear branch runs inside the MLP's per-chunk callback, while the chunk's inputs are in
     /// cache: its output `Wlinear x` is added to the MLP's, its input gradient written to
     /// `gradContexts` (the MLP's backward then adds its own) and its weight gradient summed per
     /// chunk, the chunks' sums added in position order, so nothing depends on the thread count.
-    func run(latents: [Float], parameters: [Float], scale: Float, parallel: ParallelChunks) -> Result {
+    func run(latents: [Float], parameters: [Float], scale: Float, parallel: ParallelChunks,
+             weightGradients: ChunkSampling = .all) -> Result {
         let c = layout.context
         let total = geometry.totalLatents
         // At AVX2 and above the fused kernel gathers each chunk's contexts itself (``fusedTrain``).
@@ -73,13 +77,14 @@ struct ARMTraining {
                                         if fused {
                                             return fusedTrain(latents: values, mlpParameters: p.baseAddress!, linearWeights: w.baseAddress!,
                                                               scale: scale, gradSelf: gradSelf, gradContexts: gc.baseAddress!,
-                                                              gradMLP: gp.baseAddress!, linearPartials: partials)
+                                                              gradMLP: gp.baseAddress!, linearPartials: partials,
+                                                              weightGradients: weightGradients)
                                         }
                                         let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
                                                                   context: c, total: total)
                                         return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
                                                          gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!,
-                                                         accumulateInput: true) { positions, outputs, gradOutputs in
+                                                         accumulateInput: true, weightGradients: weightGradients) { positions, outputs, gradOutputs in
                                             rateChunk(positions: positions, outputs: outputs, gradOutputs: gradOutputs, values: values,
                                                       gradSelf: gradSelf, scale: scale, branch: branch,
                                                       weightGradient: partials + positions.lowerBound / stride * 2 * c)
@@ -168,11 +173,12 @@ struct ARMTraining {
     private func fusedTrain(latents: UnsafePointer<Float>, mlpParameters: UnsafePointer<Float>,
                             linearWeights: UnsafePointer<Float>, scale: Float, gradSelf: UnsafeMutablePointer<Float>,
                             gradContexts: UnsafeMutablePointer<Float>, gradMLP: UnsafeMutablePointer<Float>,
-                            linearPartials: UnsafeMutablePointer<Float>) -> Double {
+                            linearPartials: UnsafeMutablePointer<Float>, weightGradients: ChunkSampling) -> Double {
         let c = layout.context, total = geometry.totalLatents, stride = Self.mlpChunk
         let range = ARMOutput.logScaleRange
         let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
-        return PointwiseMLP.trainItems(count: total, parameterCount: mlp.parameterCount, gradParameters: gradMLP) { item, partial in
+        return PointwiseMLP.trainItems(count: total, parameterCount: mlp.parameterCount, gradParameters: gradMLP,
+                                       scale: weightGradients.scale) { item, partial in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 2) * stride)
             let sums = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * c)
             defer {
@@ -189,7 +195,8 @@ struct ARMTraining {
                 bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
                     nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
                                        scale, range.lowerBound, range.upperBound, scratch, gradSelf + start,
-                                       gradContexts + start, total, partial, lanes)
+                                       gradContexts + start, total,
+                                       weightGradients.includes(chunk: start / stride) ? partial : nil, lanes)
                 }
                 let weightGradient = linearPartials + start / stride * 2 * c
                 for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }

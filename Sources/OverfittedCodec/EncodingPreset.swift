@@ -27,13 +27,15 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// Since the parallel loops run on persistent workers, the counts are 20% (low) to 10% (very
     /// high) above those of the time they were measured at; since the warm-up runs at half
     /// resolution (``TrainingSchedule/halfResolutionFraction``), 7.5% above that again (fast preset
-    /// at medium complexity, kodim15: 560 iterations took the CPU time 520 took before).
+    /// at medium complexity, kodim15: 560 iterations took the CPU time 520 took before); since the
+    /// ARM's weight gradient is sampled (``TrainingSchedule/armWeightGradientStride``), 7% (low)
+    /// and 10% (medium) above that again (high and very high: unchanged, their steps 2% cheaper).
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (775, 560, 335, 230)
-        case .medium: counts = (2645, 1915, 1130, 785)
-        case .slow: counts = (10580, 7420, 4190, 3190)
+        case .fast: counts = (830, 615, 335, 230)
+        case .medium: counts = (2830, 2105, 1130, 785)
+        case .slow: counts = (11320, 8160, 4190, 3190)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {

@@ -119,10 +119,13 @@ struct ModelEvaluator {
         squaredErrors(reconstruct(latents: latents, networks: networks).output, gradientScale: nil).mse
     }
 
-    /// Loss and gradients w.r.t. the (already quantised-proxy) latents and every network parameter.
-    func evaluateWithGradients(latents: [Float], networks: NetworkParameters) -> (Evaluation, Gradients) {
+    /// Loss and gradients w.r.t. the (already quantised-proxy) latents and every network parameter;
+    /// the ARM MLP's from the chunks of latents `armWeightGradients` takes (``ARMTraining/run``).
+    func evaluateWithGradients(latents: [Float], networks: NetworkParameters,
+                               armWeightGradients: ChunkSampling = .all) -> (Evaluation, Gradients) {
         let pixels = Float(pixelCount)
-        let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: lambda / pixels, parallel: parallel)
+        let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: lambda / pixels, parallel: parallel,
+                                   weightGradients: armWeightGradients)
         // Bound one by one: indexing a tuple member inside a loop copies (retains) the whole tuple.
         let (output, features, synthesisTrace, upsamplingTrace) = reconstruct(latents: latents, networks: networks)
         let (mse, gradOutput) = squaredErrors(output, gradientScale: 2 / Float(max(1, output.count)))

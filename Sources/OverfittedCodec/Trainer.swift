@@ -70,8 +70,8 @@ struct Trainer {
             report(state, phase: .main, iteration: reported, total: reportedTotal, progress: progress)
         }
         let latents = quantizedLatents(state.latentParameters)
-        for _ in 0..<finalIterations {
-            networkStep(&state, latents: latents)
+        for step in 0..<finalIterations {
+            networkStep(&state, latents: latents, step: step)
             reported += 1
             report(state, phase: .straightThrough, iteration: reported, total: reportedTotal, progress: progress)
         }
@@ -213,7 +213,8 @@ struct Trainer {
                 }
             }
         }
-        var (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks)
+        var (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks,
+                                                                      armWeightGradients: armWeightGradients(step: step))
         var gradLatents = gradients.latents
         gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
         // Written in full by the first soft-round backward (the annealed temperature is at least 0.08;
@@ -241,6 +242,12 @@ struct Trainer {
         let frequency = step < warmUpIterations ? schedule.warmUpPreconditionFrequency : schedule.preconditionFrequency
         updateNetworks(&state, gradients: gradients.networks, rate: rate, preconditionFrequency: frequency)
         state.lastEvaluation = evaluation
+    }
+
+    /// The chunks of latents the ARM MLP's weight gradient is summed over at `step`: one in
+    /// ``TrainingSchedule/armWeightGradientStride``, a different one at each step.
+    private func armWeightGradients(step: Int) -> ChunkSampling {
+        ChunkSampling(stride: schedule.armWeightGradientStride, phase: step)
     }
 
     /// Chunks of the element-wise latent passes (any count gives the same values).
@@ -279,8 +286,9 @@ struct Trainer {
         }
     }
 
-    private func networkStep(_ state: inout State, latents: [Float]) {
-        let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: latents, networks: state.networks)
+    private func networkStep(_ state: inout State, latents: [Float], step: Int) {
+        let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: latents, networks: state.networks,
+                                                                      armWeightGradients: armWeightGradients(step: step))
         updateNetworks(&state, gradients: gradients.networks, rate: schedule.finalLearningRate,
                        preconditionFrequency: schedule.preconditionFrequency)
         state.lastEvaluation = evaluation

@@ -53,6 +53,11 @@ struct TrainingSchedule: Sendable {
     var warmUpPreconditionFrequency = 1
     var preconditionFrequency = 10
     var networkGradientClipNorm: Float = 0.1
+    /// The ARM MLP's weight gradient is summed over one chunk of 256 latents in this many (a
+    /// different one at each step, scaled up: ``ChunkSampling``), its input gradients over all: with
+    /// a few hundred weights and half a million latents per Kodak image the estimate loses little,
+    /// and the correlations it skips are about a tenth of a medium-complexity step.
+    var armWeightGradientStride = 4
 
     init(iterations: Int) { self.iterations = max(1, iterations) }
 

@@ -98,6 +98,44 @@ import NeuralKernels
         #expect(single.1 == gp && single.2 == gx && single.0 == loss)
     }
 
+    /// A sampled weight gradient is the stride times the sum over the chunks it takes: the same as
+    /// the full gradient of a loss whose output gradients are zero on the other chunks, doubled
+    /// (exact in Float); the input gradient and the loss are those of every chunk.
+    @Test(arguments: [(2, 1, [1, 3, 5]), (3, 0, [0, 3]), (1, 0, [0, 1, 2, 3, 4, 5]), (4, -1, [1, 5])])
+    func sampledWeightGradientsTakeOneChunkInStride(sampling: (Int, Int, [Int])) {
+        var random = TestRandom(seed: 113)
+        let count = 5 * PointwiseMLP.chunk + 77
+        let parameters = random.array(mlp.parameterCount, scale: 0.5), input = random.array(5 * count)
+        let target = random.array(2 * count)
+        let chunks = ChunkSampling(stride: sampling.0, phase: sampling.1)
+        func run(_ weightGradients: ChunkSampling, zeroOutside: Bool) -> (Double, [Float], [Float]) {
+            var gp = [Float](repeating: 0, count: parameters.count), gx = [Float](repeating: 0, count: input.count)
+            let loss = mlp.train(parameters: parameters, input: input, count: count, gradParameters: &gp, gradInput: &gx,
+                                 weightGradients: weightGradients) { range, outputs, gradients in
+                let taken = !zeroOutside || chunks.includes(chunk: range.lowerBound / PointwiseMLP.chunk)
+                var sum = 0.0
+                for o in 0..<2 {
+                    for j in 0..<range.count {
+                        let d = outputs[o * 256 + j] - target[o * count + range.lowerBound + j]
+                        sum += Double(d * d)
+                        gradients[o * 256 + j] = taken ? 2 * d : 0
+                    }
+                }
+                return sum
+            }
+            return (loss, gp, gx)
+        }
+        let sampled = run(chunks, zeroOutside: false)
+        let full = run(.all, zeroOutside: false)
+        let masked = run(.all, zeroOutside: true)
+        #expect(sampled.0 == full.0)
+        #expect(sampled.2 == full.2)
+        #expect(chunks.stride != 2 || sampled.1 == masked.1.map { 2 * $0 })
+        #expect(chunks.stride != 1 || sampled.1 == full.1)
+        #expect(chunks.stride == 1 || sampled.1 != full.1)
+        #expect((0..<6).filter { chunks.includes(chunk: $0) } == sampling.2)
+    }
+
     @Test func invalidChainsThrow() {
         #expect(throws: KernelError.self) { try PointwiseMLP(layers: []) }
         #expect(throws: KernelError.self) { try PointwiseMLP(layers: [.init(inFeatures: 3, outFeatures: 4, residual: true)]) }

@@ -90,4 +90,27 @@ import Testing
             #expect(portableGradients.networks.arm.map(\.bitPattern) == wideGradients.networks.arm.map(\.bitPattern), "\(level)")
         }
     }
+
+    /// With the ARM MLP's weight gradient sampled (one chunk of latents in two), the fused kernel
+    /// still matches the portable code bit for bit, the latents' gradients are the full ones, and
+    /// the ARM's differ from the full ones only in the MLP's weights and biases.
+    @Test func sampledARMWeightGradientsMatchPortableBitForBit() {
+        let f = Fixture(width: 90, height: 70, channels: 3, seed: 12, context: 8)
+        let sampling = ChunkSampling(stride: 2, phase: 1)
+        let (_, full) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        let (_, portable) = Acceleration.withMaximumLevel(.portable) {
+            f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks, armWeightGradients: sampling)
+        }
+        #expect(portable.latents == full.latents)
+        let linear = f.evaluator.shape.arm.wLinear
+        #expect(Array(portable.networks.arm[linear]) == Array(full.networks.arm[linear]))
+        #expect(portable.networks.arm != full.networks.arm)
+        for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.available {
+            let (_, wide) = Acceleration.withMaximumLevel(level) {
+                f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks, armWeightGradients: sampling)
+            }
+            #expect(portable.networks.arm.map(\.bitPattern) == wide.networks.arm.map(\.bitPattern), "\(level)")
+            #expect(portable.latents.map(\.bitPattern) == wide.latents.map(\.bitPattern), "\(level)")
+        }
+    }
 }
