@@ -12,6 +12,8 @@ import NeuralKernels
 /// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)`
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
+/// Throughout, the ARM MLP's weight gradient is a sample of the latents
+/// (``TrainingSchedule/armWeightGradientStride``).
 struct Trainer {
     let evaluator: ModelEvaluator
     let configuration: EncoderConfiguration
