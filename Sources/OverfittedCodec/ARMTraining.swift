@@ -189,16 +189,16 @@ struct ARMTraining {
             var bits = 0.0
             var start = item.lowerBound
             while start < item.upperBound {
-                let n = min(stride, item.upperBound - start)
+                let n = min(stride, item.upperBound - start), chunk = start / stride
                 writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start)
                 sums.initialize(repeating: .zero, count: 2 * c)
                 bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
                     nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
                                        scale, range.lowerBound, range.upperBound, scratch, gradSelf + start,
                                        gradContexts + start, total,
-                                       weightGradients.includes(chunk: start / stride) ? partial : nil, lanes)
+                                       weightGradients.includes(chunk: chunk) ? partial : nil, lanes)
                 }
-                let weightGradient = linearPartials + start / stride * 2 * c
+                let weightGradient = linearPartials + chunk * 2 * c
                 for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
                 start += n
             }

@@ -241,9 +241,10 @@ enum { NK_ARM_TRAIN_CHUNK = 256, NK_ARM_TRAIN_MAX_CONTEXT = 40 };
 /// 2 x context x 8 floats), the backward to the inputs (written to grad_inputs + k * grad_plane) and
 /// to scale * d bits / d value (grad_values), and the weight and bias gradients added to
 /// mlp_gradients (PointwiseMLP's parameter order, by nk_correlate_avx512 or nk_correlate_avx2 and
-/// addRunSums' order; none when mlp_gradients is NULL, for a chunk the weight gradient skips). `mlp`: w1, b1, w2, b2, wOut, bOut; `linear`: the mean row then the log-scale
-/// row. `scratch` holds (4 context + 2) x NK_ARM_TRAIN_CHUNK floats. Returns the bits, summed in
-/// position order in double. Needs AVX2 + FMA, and AVX-512F when `avx512` is non-zero (the caller
+/// addRunSums' order; none when mlp_gradients is NULL, for a chunk the weight gradient skips).
+/// `mlp`: w1, b1, w2, b2, wOut, bOut; `linear`: the mean row then the log-scale row. `scratch`
+/// holds (4 context + 2) x NK_ARM_TRAIN_CHUNK floats. Returns the bits, summed in position order in
+/// double. Needs AVX2 + FMA, and AVX-512F when `avx512` is non-zero (the caller
 /// checks); returns 0 off x86-64 or when context or n is out of range.
 double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inputs, ptrdiff_t plane,
                           const float *values, const float *mlp, const float *linear, float scale, float log_scale_min,
