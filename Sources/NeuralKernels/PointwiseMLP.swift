@@ -91,14 +91,16 @@ public struct PointwiseMLP: Sendable, Equatable {
     }
 
     /// Backward pass given dL/doutput (``outFeatures`` planes), recomputing the activations.
-    /// `gradParameters` is ADDED to; `gradInput`, if given, is overwritten (or added to with
-    /// `accumulateInput`).
+    /// `gradParameters` is ADDED to, summed over the chunks `weightGradients` takes (as in
+    /// ``train``); `gradInput`, if given, is overwritten (or added to with `accumulateInput`).
     public func backward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int,
                          gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-                         accumulateInput: Bool = false, gradParameters: UnsafeMutablePointer<Float>) {
+                         accumulateInput: Bool = false, gradParameters: UnsafeMutablePointer<Float>,
+                         weightGradients: ChunkSampling = .all) {
         let outFeatures = outFeatures
         _ = train(parameters: parameters, input: input, count: count, gradParameters: gradParameters,
-                  gradInput: gradInput, accumulateInput: accumulateInput) { range, _, gradChunk in
+                  gradInput: gradInput, accumulateInput: accumulateInput,
+                  weightGradients: weightGradients) { range, _, gradChunk in
             for o in 0..<outFeatures {
                 (gradChunk + o * Self.chunk).update(from: gradOutput + o * count + range.lowerBound, count: range.count)
             }

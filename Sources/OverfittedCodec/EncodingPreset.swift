@@ -28,14 +28,16 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// high) above those of the time they were measured at; since the warm-up runs at half
     /// resolution (``TrainingSchedule/halfResolutionFraction``), 7.5% above that again (fast preset
     /// at medium complexity, kodim15: 560 iterations took the CPU time 520 took before); since the
-    /// ARM's weight gradient is sampled (``TrainingSchedule/armWeightGradientStride``), 7% (low)
-    /// and 10% (medium) above that again (high and very high: unchanged, their steps 2% cheaper).
+    /// ARM's weight gradient is sampled (``TrainingSchedule/weightGradientStride``), 7% (low)
+    /// and 10% (medium) above that again (high and very high: unchanged, their steps 2% cheaper);
+    /// since the synthesis's is too, 9% (low), 12% (medium), 10% (high) and 13% (very high) above
+    /// that.
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (830, 615, 335, 230)
-        case .medium: counts = (2830, 2105, 1130, 785)
-        case .slow: counts = (11320, 8160, 4190, 3190)
+        case .fast: counts = (905, 690, 370, 260)
+        case .medium: counts = (3085, 2355, 1245, 885)
+        case .slow: counts = (12340, 9140, 4610, 3605)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {

@@ -120,9 +120,11 @@ struct ModelEvaluator {
     }
 
     /// Loss and gradients w.r.t. the (already quantised-proxy) latents and every network parameter;
-    /// the ARM MLP's from the chunks of latents `armWeightGradients` takes (``ARMTraining/run``).
-    func evaluateWithGradients(latents: [Float], networks: NetworkParameters,
-                               armWeightGradients: ChunkSampling = .all) -> (Evaluation, Gradients) {
+    /// the ARM MLP's from the chunks of latents `armWeightGradients` takes (``ARMTraining/run``), the
+    /// synthesis's from the rows and chunks of pixels `synthesisWeightGradients` takes
+    /// (``Synthesis/backward``).
+    func evaluateWithGradients(latents: [Float], networks: NetworkParameters, armWeightGradients: ChunkSampling = .all,
+                               synthesisWeightGradients: ChunkSampling = .all) -> (Evaluation, Gradients) {
         let pixels = Float(pixelCount)
         let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: lambda / pixels, parallel: parallel,
                                    weightGradients: armWeightGradients)
@@ -131,7 +133,8 @@ struct ModelEvaluator {
         let (mse, gradOutput) = squaredErrors(output, gradientScale: 2 / Float(max(1, output.count)))
         var gradSynthesis = [Float](repeating: 0, count: networks.synthesis.count)
         let gradFeatures = synthesis.backward(gradOutput: gradOutput, features: features, parameters: networks.synthesis,
-                                              trace: synthesisTrace, parallel: parallel, gradParameters: &gradSynthesis)
+                                              trace: synthesisTrace, parallel: parallel, gradParameters: &gradSynthesis,
+                                              weightGradients: synthesisWeightGradients)
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
         if let trace = upsamplingTrace {

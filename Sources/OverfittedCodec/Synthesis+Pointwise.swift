@@ -131,9 +131,12 @@ extension Synthesis {
     }
 
     /// Backward of ``pointwise``: returns the gradient w.r.t. the features and adds the parameter
-    /// gradients to `gradParameters`.
+    /// gradients to `gradParameters`, the MLP's summed over the chunks of pixels `weightGradients`
+    /// takes (``PointwiseMLP/backward``; the linear branch's over every pixel, as its pass forms the
+    /// features' gradient anyway).
     func pointwiseBackward(_ gradOutput: [Float], features: [Float], parameters: [Float], parallel: ParallelChunks,
-                           gradParameters: inout [Float], level: Acceleration.Level = Acceleration.level) -> [Float] {
+                           gradParameters: inout [Float], weightGradients: ChunkSampling = .all,
+                           level: Acceleration.Level = Acceleration.level) -> [Float] {
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         // Every value is written by the MLP's backward (which overwrites its input gradient).
@@ -147,7 +150,8 @@ extension Synthesis {
                     gradOutput.withUnsafeBufferPointer { g in
                         mlpParameters.withUnsafeBufferPointer { p in
                             mlp.backward(parameters: p.baseAddress!, input: f.baseAddress!, count: pixelCount,
-                                         gradOutput: g.baseAddress!, gradInput: gf.baseAddress!, gradParameters: gp.baseAddress!)
+                                         gradOutput: g.baseAddress!, gradInput: gf.baseAddress!, gradParameters: gp.baseAddress!,
+                                         weightGradients: weightGradients)
                         }
                         linearBranchBackward(g, features: f, parameters: parameters, gradFeatures: gf,
                                              gradParameters: &gradParameters, parallel: parallel, level: level)

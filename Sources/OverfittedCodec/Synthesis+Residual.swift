@@ -95,7 +95,8 @@ extension Synthesis {
     }
 
     /// Backward of ``residual``: returns the gradient w.r.t. its input and adds the weight and bias
-    /// gradients to `gradParameters`.
+    /// gradients to `gradParameters`, summed over the rows `weightGradients` takes (row `y` as its
+    /// chunk `y`, scaled by its stride).
     ///
     /// The input gradient `g + conv3x3(g)` with the weights transposed and flipped
     /// (`W'[i][o][ky][kx] = W[o][i][2 - ky][2 - kx]`, zero bias) is itself a residual layer, so it
@@ -105,7 +106,7 @@ extension Synthesis {
     /// dot products with the same operations, three taps per pass.
     func residualBackward(_ grad: [Float], input: [Float], layer: Int, parameters: [Float],
                           parallel: ParallelChunks, gradParameters: inout [Float],
-                          level: Acceleration.Level = Acceleration.level) -> [Float] {
+                          weightGradients: ChunkSampling = .all, level: Acceleration.Level = Acceleration.level) -> [Float] {
         let k = layout.outputs
         let weights = Array(parameters[layout.residualWeights(layer)])
         var transposed = weights
@@ -122,7 +123,6 @@ extension Synthesis {
             }
         }
         var chunkGrads = [[Float]](repeating: [], count: Self.chunks)
-        let (w, h, n) = (width, height, pixelCount)
         let level = min(level, Acceleration.level)
         let kernel = level >= .avx512 ? nk_residual3x3_weight_gradient_avx512
             : level >= .avx2 ? nk_residual3x3_weight_gradient_avx2 : nil
@@ -130,32 +130,16 @@ extension Synthesis {
             let cg = UnsafeSendableBox(cgBuffer)
             grad.withUnsafeBufferPointer { g in
                 input.withUnsafeBufferPointer { x in
-                    parallel.run(chunks: Self.chunks, over: h) { chunk, range in
+                    parallel.run(chunks: Self.chunks, over: height) { chunk, range in
+                        guard let gBase = g.baseAddress, let xBase = x.baseAddress else { return }
                         var local = [Float](repeating: 0, count: k * k * 9 + k)
-                        if let kernel {
-                            local.withUnsafeMutableBufferPointer { l in
-                                kernel(Int32(k), w, h, range.lowerBound, range.upperBound, g.baseAddress, x.baseAddress,
-                                       l.baseAddress)
-                            }
-                            cg.value[chunk] = local
-                            return
-                        }
-                        for y in range {
-                            for o in 0..<k {
-                                let gRow = g.baseAddress! + o * n + y * w
-                                local[k * k * 9 + o] += Self.sum(gRow, count: w)
-                                for i in 0..<k {
-                                    for ky in 0..<3 {
-                                        let sy = y + ky - 1
-                                        guard sy >= 0, sy < h else { continue }
-                                        let source = x.baseAddress! + i * n + sy * w
-                                        for kx in 0..<3 {
-                                            let shift = kx - 1
-                                            let lo = max(0, -shift), hi = min(w, w - shift)
-                                            local[((o * k + i) * 3 + ky) * 3 + kx] +=
-                                                Self.dot(gRow + lo, source + lo + shift, count: hi - lo)
-                                        }
-                                    }
+                        local.withUnsafeMutableBufferPointer { l in
+                            guard let sums = l.baseAddress else { return }
+                            for rows in Self.runs(of: range, taken: weightGradients) {
+                                if let kernel {
+                                    kernel(Int32(k), width, height, rows.lowerBound, rows.upperBound, gBase, xBase, sums)
+                                } else {
+                                    residualWeightGradient(rows: rows, grad: gBase, input: xBase, sums: sums)
                                 }
                             }
                         }
@@ -166,11 +150,45 @@ extension Synthesis {
         }
         let weightRange = layout.residualWeights(layer)
         let biasRange = layout.residualBias(layer)
+        let scale = weightGradients.scale
         for local in chunkGrads {
-            for j in 0..<weightRange.count { gradParameters[weightRange.lowerBound + j] += local[j] }
-            for j in 0..<biasRange.count { gradParameters[biasRange.lowerBound + j] += local[weightRange.count + j] }
+            for j in 0..<weightRange.count { gradParameters[weightRange.lowerBound + j] += scale * local[j] }
+            for j in 0..<biasRange.count { gradParameters[biasRange.lowerBound + j] += scale * local[weightRange.count + j] }
         }
         return gradInput
+    }
+
+    /// The maximal runs of consecutive rows of `range` that `sampling` takes (row `y` as chunk `y`),
+    /// in order: `range` itself when it takes every row.
+    static func runs(of range: Range<Int>, taken sampling: ChunkSampling) -> [Range<Int>] {
+        guard sampling.stride > 1 else { return range.isEmpty ? [] : [range] }
+        return range.filter { sampling.includes(chunk: $0) }.map { $0..<$0 + 1 }
+    }
+
+    /// The weight and bias gradients of one residual layer from `rows`, added to `sums` (weights
+    /// `[o][i][ky][kx]`, then the biases): per row, output and tap, one ``dot(_:_:count:)`` of the
+    /// gradient row with the shifted input row, skipping taps outside the image.
+    private func residualWeightGradient(rows: Range<Int>, grad: UnsafePointer<Float>, input: UnsafePointer<Float>,
+                                        sums: UnsafeMutablePointer<Float>) {
+        let (k, w, h, n) = (layout.outputs, width, height, pixelCount)
+        for y in rows {
+            for o in 0..<k {
+                let gRow = grad + o * n + y * w
+                sums[k * k * 9 + o] += Self.sum(gRow, count: w)
+                for i in 0..<k {
+                    for ky in 0..<3 {
+                        let sy = y + ky - 1
+                        guard sy >= 0, sy < h else { continue }
+                        let source = input + i * n + sy * w
+                        for kx in 0..<3 {
+                            let shift = kx - 1
+                            let lo = max(0, -shift), hi = min(w, w - shift)
+                            sums[((o * k + i) * 3 + ky) * 3 + kx] += Self.dot(gRow + lo, source + lo + shift, count: hi - lo)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// `sum_i a[i] * b[i]` in four interleaved SIMD8 accumulators (independent add chains, so the

@@ -71,15 +71,16 @@ struct Synthesis {
 
     /// Gradients of the loss w.r.t. the features (returned) and the parameters (added to
     /// `gradParameters`), from the gradient w.r.t. the output (before the clamp: the caller applies
-    /// the clamp's gradient, see `ModelEvaluator`).
+    /// the clamp's gradient, see `ModelEvaluator`). The weight gradients are summed over the rows
+    /// (3x3 layers) and chunks of pixels (1x1 MLP) `weightGradients` takes.
     func backward(gradOutput: [Float], features: [Float], parameters: [Float], trace: Trace,
-                  parallel: ParallelChunks, gradParameters: inout [Float]) -> [Float] {
+                  parallel: ParallelChunks, gradParameters: inout [Float], weightGradients: ChunkSampling = .all) -> [Float] {
         var grad = gradOutput
         for layer in stride(from: layout.residualLayers - 1, through: 0, by: -1) {
             grad = residualBackward(grad, input: trace[layer], layer: layer, parameters: parameters,
-                                    parallel: parallel, gradParameters: &gradParameters)
+                                    parallel: parallel, gradParameters: &gradParameters, weightGradients: weightGradients)
         }
         return pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
-                                 gradParameters: &gradParameters)
+                                 gradParameters: &gradParameters, weightGradients: weightGradients)
     }
 }

@@ -12,8 +12,8 @@ import NeuralKernels
 /// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)`
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
-/// Throughout, the ARM MLP's weight gradient is a sample of the latents
-/// (``TrainingSchedule/armWeightGradientStride``).
+/// Throughout, the weight gradients of the ARM MLP and the synthesis are summed over a sample of the
+/// latents and pixels (``TrainingSchedule/weightGradientStride``).
 struct Trainer {
     let evaluator: ModelEvaluator
     let configuration: EncoderConfiguration
@@ -216,7 +216,8 @@ struct Trainer {
             }
         }
         var (evaluation, gradients) = evaluator.evaluateWithGradients(latents: proxy, networks: state.networks,
-                                                                      armWeightGradients: armWeightGradients(step: step))
+                                                                      armWeightGradients: weightGradients(step: step),
+                                                                      synthesisWeightGradients: weightGradients(step: step))
         var gradLatents = gradients.latents
         gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
         // Written in full by the first soft-round backward (the annealed temperature is at least 0.08;
@@ -246,10 +247,11 @@ struct Trainer {
         state.lastEvaluation = evaluation
     }
 
-    /// The chunks of latents the ARM MLP's weight gradient is summed over at `step`: one in
-    /// ``TrainingSchedule/armWeightGradientStride``, a different one at each step.
-    private func armWeightGradients(step: Int) -> ChunkSampling {
-        ChunkSampling(stride: schedule.armWeightGradientStride, phase: step)
+    /// The chunks of latents and pixels (and rows) the weight gradients of the ARM MLP and the
+    /// synthesis are summed over at `step`: one in ``TrainingSchedule/weightGradientStride``, a
+    /// different one at each step.
+    private func weightGradients(step: Int) -> ChunkSampling {
+        ChunkSampling(stride: schedule.weightGradientStride, phase: step)
     }
 
     /// Chunks of the element-wise latent passes (any count gives the same values).
@@ -290,7 +292,8 @@ struct Trainer {
 
     private func networkStep(_ state: inout State, latents: [Float], step: Int) {
         let (evaluation, gradients) = evaluator.evaluateWithGradients(latents: latents, networks: state.networks,
-                                                                      armWeightGradients: armWeightGradients(step: step))
+                                                                      armWeightGradients: weightGradients(step: step),
+                                                                      synthesisWeightGradients: weightGradients(step: step))
         updateNetworks(&state, gradients: gradients.networks, rate: schedule.finalLearningRate,
                        preconditionFrequency: schedule.preconditionFrequency)
         state.lastEvaluation = evaluation

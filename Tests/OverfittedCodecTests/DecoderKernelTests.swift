@@ -158,9 +158,11 @@ import NeuralKernels
 
     /// The 3x3 residual layer's backward (training), vector kernels against the Swift loops, bit for
     /// bit: widths on both sides of the 32-sample blocks, 8-sample steps and tails, one-pixel rows and
-    /// columns, 1 and 3 channels, 1 and 2 threads.
-    @Test(arguments: [(37, 9, 3), (16, 5, 1), (1, 4, 3), (2, 1, 3), (32, 3, 3), (33, 4, 1), (65, 6, 3), (100, 7, 3)])
-    func residualBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, channels: Int)) {
+    /// columns, 1 and 3 channels, 1 and 2 threads, every row or one row in three taken for the
+    /// weight gradients.
+    @Test(arguments: [(37, 9, 3), (16, 5, 1), (1, 4, 3), (2, 1, 3), (32, 3, 3), (33, 4, 1), (65, 6, 3), (100, 7, 3)],
+          [ChunkSampling.all, ChunkSampling(stride: 3, phase: 2)])
+    func residualBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, channels: Int), rows: ChunkSampling) {
         guard var fixture = ResidualFixture(width: `case`.width, height: `case`.height, channels: `case`.channels) else {
             Issue.record("no shape")
             return
@@ -170,13 +172,13 @@ import NeuralKernels
         var loopGradients = [Float](repeating: 0.25, count: parameters.count)
         let loops = synthesis.residualBackward(grad, input: input, layer: 0, parameters: parameters,
                                                parallel: ParallelChunks(threads: 1), gradParameters: &loopGradients,
-                                               level: .portable)
+                                               weightGradients: rows, level: .portable)
         for level in Self.vectorLevels {
             for threads in [1, 2] {
                 var wideGradients = [Float](repeating: 0.25, count: parameters.count)
                 let wide = synthesis.residualBackward(grad, input: input, layer: 0, parameters: parameters,
                                                       parallel: ParallelChunks(threads: threads),
-                                                      gradParameters: &wideGradients, level: level)
+                                                      gradParameters: &wideGradients, weightGradients: rows, level: level)
                 #expect(wide.map(\.bitPattern) == loops.map(\.bitPattern), "\(level)")
                 #expect(wideGradients.map(\.bitPattern) == loopGradients.map(\.bitPattern), "\(level), \(threads) threads")
             }

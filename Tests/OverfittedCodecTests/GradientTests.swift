@@ -113,4 +113,28 @@ import Testing
             #expect(portable.latents.map(\.bitPattern) == wide.latents.map(\.bitPattern), "\(level)")
         }
     }
+
+    /// With the synthesis's weight gradients sampled (one row and chunk of pixels in three), the
+    /// latents', up-sampling's and ARM's gradients are the full ones, and the synthesis's gradients
+    /// of the three phases average to the full ones (each alone differs from them).
+    @Test func sampledSynthesisWeightGradientsAverageToTheFullOnes() {
+        // 700 pixels wide: the 1x1 MLP's chunks of 256 pixels fall at different places in each row.
+        let f = Fixture(width: 700, height: 9, channels: 3, seed: 13)
+        let (_, full) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        var mean = [Double](repeating: 0, count: full.networks.synthesis.count)
+        for phase in 0..<3 {
+            let sampling = ChunkSampling(stride: 3, phase: phase)
+            let (_, sampled) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks,
+                                                                 synthesisWeightGradients: sampling)
+            #expect(sampled.latents == full.latents)
+            #expect(sampled.networks.arm == full.networks.arm)
+            #expect(sampled.networks.upsampling == full.networks.upsampling)
+            #expect(sampled.networks.synthesis != full.networks.synthesis)
+            for (j, value) in sampled.networks.synthesis.enumerated() { mean[j] += Double(value) / 3 }
+        }
+        let largest = full.networks.synthesis.map { abs(Double($0)) }.max() ?? 0
+        let worst = zip(mean, full.networks.synthesis).map { abs($0 - Double($1)) }.max() ?? .infinity
+        #expect(largest > 0)
+        #expect(worst <= 1e-5 * largest, "worst \(worst), largest \(largest)")
+    }
 }
