@@ -38,11 +38,28 @@ public enum QuantizationProxy {
     public static func addGaussianNoise(_ x: UnsafePointer<Float>, count: Int, standardDeviation: Float, seed: UInt64,
                                         offset: UInt64 = 0, output: UnsafeMutablePointer<Float>,
                                         level: Acceleration.Level = Acceleration.level) {
-        let scale = standardDeviation * Float(3).squareRoot()
-        let level = min(level, Acceleration.level)
-        let kernel = level >= .avx512 && hasAVX512DQ ? nk_add_gaussian_noise_avx512dq
-            : level >= .avx2 ? nk_add_gaussian_noise_avx2 : nil
-        Parallel.forRanges(count: count, grain: grain) { range in
+        let noise = GaussianNoise(standardDeviation: standardDeviation, seed: seed, offset: offset, level: level)
+        Parallel.forRanges(count: count, grain: grain) { range in noise.add(x, range: range, output: output) }
+    }
+
+    /// The noise of ``addGaussianNoise(_:count:standardDeviation:seed:offset:output:level:)``, added
+    /// to one range of positions on the calling thread.
+    private struct GaussianNoise {
+        let scale: Float
+        let seed: UInt64
+        let offset: UInt64
+        let kernel: (@convention(c) (UnsafePointer<Float>?, Int, Float, UInt64, UInt64, UnsafeMutablePointer<Float>?) -> Void)?
+
+        init(standardDeviation: Float, seed: UInt64, offset: UInt64, level: Acceleration.Level) {
+            scale = standardDeviation * Float(3).squareRoot()
+            self.seed = seed
+            self.offset = offset
+            let level = min(level, Acceleration.level)
+            kernel = level >= .avx512 && hasAVX512DQ ? nk_add_gaussian_noise_avx512dq
+                : level >= .avx2 ? nk_add_gaussian_noise_avx2 : nil
+        }
+
+        func add(_ x: UnsafePointer<Float>, range: Range<Int>, output: UnsafeMutablePointer<Float>) {
             if let kernel {
                 kernel(x + range.lowerBound, range.count, scale, seed, offset &+ UInt64(range.lowerBound),
                        output + range.lowerBound)
@@ -78,22 +95,8 @@ public enum QuantizationProxy {
             straightThroughRound(x, count: count, output: output)
             return
         }
-        let a = 1 / temperature, normaliser = 0.5 / tanh(a / 2)
-        let vectorized = min(level, Acceleration.level) >= .avx2
-        Parallel.forRanges(count: count, grain: grain) { range in
-            if vectorized {
-                nk_soft_round_avx2(x + range.lowerBound, range.count, a, normaliser, output + range.lowerBound)
-                return
-            }
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let lanes = min(8, range.upperBound - i)
-                let v = VectorLanes.load(x + i, count: lanes)
-                let m = FastMath.floor(v) + 0.5
-                VectorLanes.store(m + normaliser * FastMath.tanh(a * (v - m)), to: output + i, count: lanes)
-                i += lanes
-            }
-        }
+        let softRound = SoftRound(temperature: temperature, level: level)
+        Parallel.forRanges(count: count, grain: grain) { range in softRound.forward(x, range: range, output: output) }
     }
 
     /// Soft-round backward: `gradInput[i] (+)= s'(x[i]) * gradOutput[i]`, `x` the forward input.
@@ -102,12 +105,74 @@ public enum QuantizationProxy {
                                          gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
                                          accumulate: Bool = false, level: Acceleration.Level = Acceleration.level) {
         guard temperature > 0 else { return }
-        let a = 1 / temperature, normaliser = 0.5 * a / tanh(a / 2)
-        let vectorized = min(level, Acceleration.level) >= .avx2
+        let softRound = SoftRound(temperature: temperature, level: level)
         Parallel.forRanges(count: count, grain: grain) { range in
+            softRound.backward(x, range: range, gradOutput: gradOutput, gradInput: gradInput, accumulate: accumulate)
+        }
+    }
+
+    /// The training proxy of a latent `x`: `output = softRound(noisy, t)` with `noisy = softRound(x, t)
+    /// + noise` (the noise of ``addGaussianNoise(_:count:standardDeviation:seed:offset:output:level:)``
+    /// with the same seed and offset), `noisy` written too for the backward pass. The same values as
+    /// the three calls, made block by block so that a block stays in cache between them.
+    public static func noisySoftRound(_ x: UnsafePointer<Float>, count: Int, temperature: Float, standardDeviation: Float,
+                                      seed: UInt64, offset: UInt64, noisy: UnsafeMutablePointer<Float>,
+                                      output: UnsafeMutablePointer<Float>, level: Acceleration.Level = Acceleration.level) {
+        guard temperature > 0 else {
+            softRound(x, count: count, temperature: temperature, output: noisy, level: level)
+            addGaussianNoise(noisy, count: count, standardDeviation: standardDeviation, seed: seed, offset: offset,
+                             output: noisy, level: level)
+            softRound(noisy, count: count, temperature: temperature, output: output, level: level)
+            return
+        }
+        let softRound = SoftRound(temperature: temperature, level: level)
+        let noise = GaussianNoise(standardDeviation: standardDeviation, seed: seed, offset: offset, level: level)
+        Parallel.forRanges(count: count, grain: grain) { range in
+            softRound.forward(x, range: range, output: noisy)
+            noise.add(noisy, range: range, output: noisy)
+            softRound.forward(noisy, range: range, output: output)
+        }
+    }
+
+    /// Backward of ``noisySoftRound(_:count:temperature:standardDeviation:seed:offset:noisy:output:level:)``
+    /// (the noise's gradient is 1): `gradInput = s'(x) * s'(noisy) * gradOutput`, overwritten; may run
+    /// in place (`gradInput == gradOutput`). The same values as the two ``softRoundBackward`` calls,
+    /// block by block.
+    public static func noisySoftRoundBackward(_ x: UnsafePointer<Float>, noisy: UnsafePointer<Float>, count: Int,
+                                              temperature: Float, gradOutput: UnsafePointer<Float>,
+                                              gradInput: UnsafeMutablePointer<Float>,
+                                              level: Acceleration.Level = Acceleration.level) {
+        guard temperature > 0 else {
+            if UnsafePointer(gradInput) != gradOutput { gradInput.update(from: gradOutput, count: count) }
+            return
+        }
+        let softRound = SoftRound(temperature: temperature, level: level)
+        Parallel.forRanges(count: count, grain: grain) { range in
+            softRound.backward(noisy, range: range, gradOutput: gradOutput, gradInput: gradInput, accumulate: false)
+            softRound.backward(x, range: range, gradOutput: gradInput, gradInput: gradInput, accumulate: false)
+        }
+    }
+
+    /// Soft-round at one positive temperature, forward and backward on one range of positions on
+    /// the calling thread.
+    private struct SoftRound {
+        /// `1 / temperature`.
+        let sharpness: Float
+        /// `0.5 / tanh(a / 2)`, and the backward's `0.5 a / tanh(a / 2)`.
+        let forwardScale: Float
+        let backwardScale: Float
+        let vectorized: Bool
+
+        init(temperature: Float, level: Acceleration.Level) {
+            sharpness = 1 / temperature
+            forwardScale = 0.5 / tanh(sharpness / 2)
+            backwardScale = 0.5 * sharpness / tanh(sharpness / 2)
+            vectorized = min(level, Acceleration.level) >= .avx2
+        }
+
+        func forward(_ x: UnsafePointer<Float>, range: Range<Int>, output: UnsafeMutablePointer<Float>) {
             if vectorized {
-                nk_soft_round_backward_avx2(x + range.lowerBound, range.count, a, normaliser, gradOutput + range.lowerBound,
-                                            gradInput + range.lowerBound, accumulate ? 1 : 0)
+                nk_soft_round_avx2(x + range.lowerBound, range.count, sharpness, forwardScale, output + range.lowerBound)
                 return
             }
             var i = range.lowerBound
@@ -115,8 +180,25 @@ public enum QuantizationProxy {
                 let lanes = min(8, range.upperBound - i)
                 let v = VectorLanes.load(x + i, count: lanes)
                 let m = FastMath.floor(v) + 0.5
-                let t = FastMath.tanh(a * (v - m))
-                var d = VectorLanes.load(gradOutput + i, count: lanes) * normaliser * (1 - t * t)
+                VectorLanes.store(m + forwardScale * FastMath.tanh(sharpness * (v - m)), to: output + i, count: lanes)
+                i += lanes
+            }
+        }
+
+        func backward(_ x: UnsafePointer<Float>, range: Range<Int>, gradOutput: UnsafePointer<Float>,
+                      gradInput: UnsafeMutablePointer<Float>, accumulate: Bool) {
+            if vectorized {
+                nk_soft_round_backward_avx2(x + range.lowerBound, range.count, sharpness, backwardScale,
+                                            gradOutput + range.lowerBound, gradInput + range.lowerBound, accumulate ? 1 : 0)
+                return
+            }
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let lanes = min(8, range.upperBound - i)
+                let v = VectorLanes.load(x + i, count: lanes)
+                let m = FastMath.floor(v) + 0.5
+                let t = FastMath.tanh(sharpness * (v - m))
+                var d = VectorLanes.load(gradOutput + i, count: lanes) * backwardScale * (1 - t * t)
                 if accumulate { d += VectorLanes.load(gradInput + i, count: lanes) }
                 VectorLanes.store(d, to: gradInput + i, count: lanes)
                 i += lanes

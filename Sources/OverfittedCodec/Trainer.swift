@@ -200,18 +200,17 @@ struct Trainer {
         let noise = TrainingSchedule.annealed(schedule.noiseStandardDeviation, progress: progress)
         let gain = configuration.latentGain
         let count = state.latentParameters.count
-        var scaled = scaledLatents(state.latentParameters, gain: gain)
-        // Both written in full by the soft-rounds below.
+        let scaled = scaledLatents(state.latentParameters, gain: gain)
+        // Both written in full by the noisy soft-round below.
         var noisy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var proxy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-        scaled.withUnsafeMutableBufferPointer { y in
+        scaled.withUnsafeBufferPointer { y in
             noisy.withUnsafeMutableBufferPointer { v in
                 proxy.withUnsafeMutableBufferPointer { q in
-                    QuantizationProxy.softRound(y.baseAddress!, count: count, temperature: temperature, output: v.baseAddress!)
-                    QuantizationProxy.addGaussianNoise(v.baseAddress!, count: count, standardDeviation: noise,
-                                                       seed: configuration.seed &+ UInt64(state.seedOffset),
-                                                       offset: UInt64(step) &* UInt64(count), output: v.baseAddress!)
-                    QuantizationProxy.softRound(v.baseAddress!, count: count, temperature: temperature, output: q.baseAddress!)
+                    QuantizationProxy.noisySoftRound(y.baseAddress!, count: count, temperature: temperature,
+                                                     standardDeviation: noise, seed: configuration.seed &+ UInt64(state.seedOffset),
+                                                     offset: UInt64(step) &* UInt64(count), noisy: v.baseAddress!,
+                                                     output: q.baseAddress!)
                 }
             }
         }
@@ -220,22 +219,12 @@ struct Trainer {
                                                                       synthesisWeightGradients: weightGradients(step: step))
         var gradLatents = gradients.latents
         gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
-        // Written in full by the first soft-round backward (the annealed temperature is at least 0.08;
-        // at 0 neither backward touches it).
-        var gradNoisy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-        noisy.withUnsafeBufferPointer { v in
-            gradLatents.withUnsafeMutableBufferPointer { g in
-                gradNoisy.withUnsafeMutableBufferPointer { gv in
-                    QuantizationProxy.softRoundBackward(v.baseAddress!, count: count, temperature: temperature,
-                                                        gradOutput: g.baseAddress!, gradInput: gv.baseAddress!)
-                }
-            }
-        }
         scaled.withUnsafeBufferPointer { y in
-            gradNoisy.withUnsafeBufferPointer { gv in
+            noisy.withUnsafeBufferPointer { v in
                 gradLatents.withUnsafeMutableBufferPointer { g in
-                    QuantizationProxy.softRoundBackward(y.baseAddress!, count: count, temperature: temperature,
-                                                        gradOutput: gv.baseAddress!, gradInput: g.baseAddress!)
+                    QuantizationProxy.noisySoftRoundBackward(y.baseAddress!, noisy: v.baseAddress!, count: count,
+                                                             temperature: temperature, gradOutput: g.baseAddress!,
+                                                             gradInput: g.baseAddress!)
                 }
             }
         }

@@ -173,4 +173,52 @@ import NeuralKernels
         let differing = zip(portable, wide).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(portable.count == wide.count && differing == 0, "\(differing) of \(portable.count) values differ")
     }
+
+    /// The noisy soft-round and its backward, done block by block, give bit for bit the values of the
+    /// separate passes (soft-round, noise, soft-round; two soft-round backwards) at every level this
+    /// CPU has, over more positions than one block, in place for the backward.
+    @Test(arguments: [Float(0.5), 0.08, 0]) func noisySoftRoundMatchesTheSeparatePasses(_ temperature: Float) {
+        var random = TestRandom(seed: 9)
+        let count = 70_001
+        let x = random.array(count).map { $0 * 40 }
+        let g = random.array(count)
+        let (sigma, seed, offset): (Float, UInt64, UInt64) = (0.2, 11, 5_000_000)
+        for level in [Acceleration.Level.portable, .avx2, .avx512] where level <= Acceleration.available {
+            var noisy = [Float](repeating: 0, count: count), proxy = noisy
+            var separateNoisy = noisy, separateProxy = noisy, gradNoisy = noisy, separateGrad = noisy
+            var fusedGrad = g
+            x.withUnsafeBufferPointer { xp in
+                QuantizationProxy.noisySoftRound(xp.baseAddress!, count: count, temperature: temperature, standardDeviation: sigma,
+                                                 seed: seed, offset: offset, noisy: &noisy, output: &proxy, level: level)
+                QuantizationProxy.softRound(xp.baseAddress!, count: count, temperature: temperature, output: &separateNoisy,
+                                            level: level)
+                separateNoisy.withUnsafeMutableBufferPointer { v in
+                    QuantizationProxy.addGaussianNoise(v.baseAddress!, count: count, standardDeviation: sigma, seed: seed,
+                                                       offset: offset, output: v.baseAddress!, level: level)
+                    QuantizationProxy.softRound(v.baseAddress!, count: count, temperature: temperature, output: &separateProxy,
+                                                level: level)
+                }
+                noisy.withUnsafeBufferPointer { v in
+                    fusedGrad.withUnsafeMutableBufferPointer { fg in
+                        QuantizationProxy.noisySoftRoundBackward(xp.baseAddress!, noisy: v.baseAddress!, count: count,
+                                                                 temperature: temperature, gradOutput: fg.baseAddress!,
+                                                                 gradInput: fg.baseAddress!, level: level)
+                    }
+                    separateGrad = g
+                    g.withUnsafeBufferPointer { gp in
+                        QuantizationProxy.softRoundBackward(v.baseAddress!, count: count, temperature: temperature,
+                                                            gradOutput: gp.baseAddress!, gradInput: &gradNoisy, level: level)
+                    }
+                    gradNoisy.withUnsafeBufferPointer { gv in
+                        QuantizationProxy.softRoundBackward(xp.baseAddress!, count: count, temperature: temperature,
+                                                            gradOutput: gv.baseAddress!, gradInput: &separateGrad, level: level)
+                    }
+                }
+            }
+            #expect(noisy.map(\.bitPattern) == separateNoisy.map(\.bitPattern), "\(level)")
+            #expect(proxy.map(\.bitPattern) == separateProxy.map(\.bitPattern), "\(level)")
+            #expect(fusedGrad.map(\.bitPattern) == separateGrad.map(\.bitPattern), "\(level)")
+            #expect(noisy != x)
+        }
+    }
 }
