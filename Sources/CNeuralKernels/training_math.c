@@ -270,7 +270,7 @@ KERNEL void run_sums(const float *planes, int count, ptrdiff_t n, float *sums) {
 // inputs x added to the MLP's outputs (lanes past `lanes` zeroed, as when rateChunk loads them), the
 // clamped log-scale and the Laplace rate. Adds the bits to *total lane by lane, writes
 // scale * d bits / d value, returns the output gradients in g and stores them in the chunk's
-// planes, adds the linear branch's weight-gradient lanes to linear_sums, and replaces x by the
+// planes (unless g_mean_plane is NULL), adds the linear branch's weight-gradient lanes to linear_sums, and replaces x by the
 // linear branch's input gradient.
 FMA_KERNEL void rate_eight(const int c, __m256 *x, __m256 mlp_mean, __m256 mlp_raw, const float *values,
                            ptrdiff_t lanes, const float *linear, float scale, float log_scale_min,
@@ -294,8 +294,10 @@ FMA_KERNEL void rate_eight(const int c, __m256 *x, __m256 mlp_mean, __m256 mlp_r
     _mm256_storeu_ps(lane_bits, bits);
     for (ptrdiff_t lane = 0; lane < lanes; lane++) *total += (double)lane_bits[lane];
     nk_simd8_store(mul(splat(scale), d_value), grad_values, lanes);
-    _mm256_storeu_ps(g_mean_plane, g[0]);
-    _mm256_storeu_ps(g_raw_plane, g[1]);
+    if (g_mean_plane) {
+        _mm256_storeu_ps(g_mean_plane, g[0]);
+        _mm256_storeu_ps(g_raw_plane, g[1]);
+    }
     for (int k = 0; k < c; k++) {
         _mm256_storeu_ps(linear_sums + 8 * k, add(_mm256_loadu_ps(linear_sums + 8 * k), mul(g[0], x[k])));
         _mm256_storeu_ps(linear_sums + 8 * (c + k), add(_mm256_loadu_ps(linear_sums + 8 * (c + k)), mul(g[1], x[k])));
@@ -335,6 +337,7 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
     const float *w1 = mlp, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c, *b_out = w_out + 2 * c;
     const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
     float *h1 = scratch, *h2 = h1 + c * chunk, *g_out = h2 + c * chunk, *z1 = g_out + 2 * chunk, *z0 = z1 + c * chunk;
+    const int keep = mlp_gradients != 0;  // the planes feed only the weight gradients
     double total = 0;
     for (ptrdiff_t j = 0; j < n; j += 8) {
         const ptrdiff_t lanes = n - j < 8 ? n - j : 8;
@@ -346,26 +349,26 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
         for (int r = 0; r < c; r++) a[r] = relu(add(x[r], a[r]));
         rows_product(a, w2, c, 1, c, c, b2, b);
         for (int r = 0; r < c; r++) b[r] = relu(add(a[r], b[r]));
-        for (int r = 0; r < c; r++) {
+        for (int r = 0; r < c && keep; r++) {
             _mm256_storeu_ps(h1 + r * chunk + j, a[r]);
             _mm256_storeu_ps(h2 + r * chunk + j, b[r]);
         }
         rows_product(b, w_out, c, 1, 2, c, b_out, out);
         __m256 g[2];
         rate_eight(c, x, out[0], out[1], values + j, lanes, linear, scale, log_scale_min, log_scale_max, &total,
-                   grad_values + j, linear_sums, g_out + j, g_out + chunk + j, g);
+                   grad_values + j, linear_sums, keep ? g_out + j : 0, g_out + chunk + j, g);
         // Backward: z1 = relu'(h2) Wout^T g; dh1 = z1 + W2^T z1; z0 = relu'(h1) dh1;
         // d inputs = (linear branch's, now in x, + z0) + W1^T z0.
         __m256 t[NK_ARM_TRAIN_MAX_CONTEXT];
         rows_product(g, w_out, 1, c, c, 2, 0, t);
         for (int r = 0; r < c; r++) {
             t[r] = relu_backward(t[r], b[r], full);
-            _mm256_storeu_ps(z1 + r * chunk + j, t[r]);
+            if (keep) _mm256_storeu_ps(z1 + r * chunk + j, t[r]);
         }
         rows_product(t, w2, 1, c, c, c, 0, b);
         for (int r = 0; r < c; r++) {
             b[r] = relu_backward(add(t[r], b[r]), a[r], full);
-            _mm256_storeu_ps(z0 + r * chunk + j, b[r]);
+            if (keep) _mm256_storeu_ps(z0 + r * chunk + j, b[r]);
         }
         rows_product(b, w1, 1, c, c, c, 0, a);
         for (int r = 0; r < c; r++) nk_simd8_store(add(add(x[r], b[r]), a[r]), grad_inputs + r * grad_plane + j, lanes);
@@ -422,6 +425,7 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
     const ptrdiff_t chunk = NK_ARM_TRAIN_CHUNK;
     float *h1 = scratch, *h2 = h1 + c * chunk, *g_out = h2 + c * chunk, *z1 = g_out + 2 * chunk, *z0 = z1 + c * chunk;
     const ptrdiff_t vector_end = n / 8 * 8;  // PointwiseMLP's vector loops end here, scalar tails after
+    const int keep = mlp_gradients != 0;  // the planes feed only the weight gradients
     double total = 0;
     for (ptrdiff_t j = 0; j < n; j += 16) {
         const ptrdiff_t lanes = n - j < 16 ? n - j : 16;
@@ -434,7 +438,7 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
         for (int r = 0; r < c; r++) a[r] = relu16(_mm512_add_ps(x[r], a[r]));
         rows_product16(a, w2, c, 1, c, c, b2, b);
         for (int r = 0; r < c; r++) b[r] = relu16(_mm512_add_ps(a[r], b[r]));
-        for (int r = 0; r < c; r++) {
+        for (int r = 0; r < c && keep; r++) {
             _mm512_storeu_ps(h1 + r * chunk + j, a[r]);
             _mm512_storeu_ps(h2 + r * chunk + j, b[r]);
         }
@@ -445,10 +449,11 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
             high[k] = high_half(x[k]);
         }
         rate_eight(c, low, low_half(out[0]), low_half(out[1]), values + j, lanes < 8 ? lanes : 8, linear, scale,
-                   log_scale_min, log_scale_max, &total, grad_values + j, linear_sums, g_out + j, g_out + chunk + j, g_low);
+                   log_scale_min, log_scale_max, &total, grad_values + j, linear_sums, keep ? g_out + j : 0,
+                   g_out + chunk + j, g_low);
         if (lanes > 8) {
             rate_eight(c, high, high_half(out[0]), high_half(out[1]), values + j + 8, lanes - 8, linear, scale,
-                       log_scale_min, log_scale_max, &total, grad_values + j + 8, linear_sums, g_out + j + 8,
+                       log_scale_min, log_scale_max, &total, grad_values + j + 8, linear_sums, keep ? g_out + j + 8 : 0,
                        g_out + chunk + j + 8, g_high);
         }
         const __m512 g[2] = {halves(g_low[0], g_high[0]), halves(g_low[1], g_high[1])};
@@ -456,12 +461,12 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
         rows_product16(g, w_out, 1, c, c, 2, 0, t);
         for (int r = 0; r < c; r++) {
             t[r] = relu_backward16(t[r], b[r], vector_part);
-            _mm512_storeu_ps(z1 + r * chunk + j, t[r]);
+            if (keep) _mm512_storeu_ps(z1 + r * chunk + j, t[r]);
         }
         rows_product16(t, w2, 1, c, c, c, 0, b);
         for (int r = 0; r < c; r++) {
             b[r] = relu_backward16(_mm512_add_ps(t[r], b[r]), a[r], vector_part);
-            _mm512_storeu_ps(z0 + r * chunk + j, b[r]);
+            if (keep) _mm512_storeu_ps(z0 + r * chunk + j, b[r]);
         }
         rows_product16(b, w1, 1, c, c, c, 0, a);
         for (int r = 0; r < c; r++) {
