@@ -31,8 +31,9 @@ public struct PointwiseMLP: Sendable, Equatable {
     /// Positions per chunk (activations of one chunk stay in the L1/L2 caches); the stride of the
     /// planes ``train``'s loss callback sees.
     public static let chunk = 256
-    /// Chunks per work item (one gradient partial sum each).
-    static let chunksPerItem = 16
+    /// Chunks per work item (one gradient partial sum each; ``trainItems`` cuts its range into items
+    /// of `chunk * chunksPerItem` positions).
+    public static let chunksPerItem = 16
 
     /// Validates the chain: at least one layer, positive widths, each layer's input width equal
     /// to the previous output width, residual layers square.

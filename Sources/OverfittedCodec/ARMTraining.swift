@@ -59,8 +59,15 @@ struct ARMTraining {
         let mlpParameters = parameters.gathered(layout.mlpOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         // Every value of these two is written by `rateChunk` (the MLP's callbacks cover all latents).
-        var gradContexts = [Float](unsafeUninitializedCapacity: c * total) { _, count in count = c * total }
+        // The portable path's context gradients, planar over all latents (the fused kernel keeps each
+        // chunk's in its scratch); every value written by `rateChunk` and the MLP's backward.
+        let planarCount = fused ? 0 : c * total
+        var gradContexts = [Float](unsafeUninitializedCapacity: planarCount) { _, count in count = planarCount }
+        // Every value of these two is written: gradSelf by the rate step (it covers all latents), each
+        // item's spill zeroed by its item before the scatters.
         var gradSelf = [Float](unsafeUninitializedCapacity: total) { _, count in count = total }
+        let spills = ContextGradientSpills(total: total, halo: contextReach)
+        var spillValues = [Float](unsafeUninitializedCapacity: spills.storage) { _, count in count = spills.storage }
         let stride = Self.mlpChunk
         let chunkCount = (total + stride - 1) / stride
         var linearPartials = [Float](repeating: 0, count: chunkCount * 2 * c)
@@ -73,21 +80,25 @@ struct ARMTraining {
                             mlpParameters.withUnsafeBufferPointer { p in
                                 linearPartials.withUnsafeMutableBufferPointer { partials in
                                     linearWeights.withUnsafeBufferPointer { w in
-                                        let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
-                                        if fused {
-                                            return fusedTrain(latents: values, mlpParameters: p.baseAddress!, linearWeights: w.baseAddress!,
-                                                              scale: scale, gradSelf: gradSelf, gradContexts: gc.baseAddress!,
-                                                              gradMLP: gp.baseAddress!, linearPartials: partials,
-                                                              weightGradients: weightGradients)
-                                        }
-                                        let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
-                                                                  context: c, total: total)
-                                        return mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
-                                                         gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!,
-                                                         accumulateInput: true, weightGradients: weightGradients) { positions, outputs, gradOutputs in
-                                            rateChunk(positions: positions, outputs: outputs, gradOutputs: gradOutputs, values: values,
-                                                      gradSelf: gradSelf, scale: scale, branch: branch,
-                                                      weightGradient: partials + positions.lowerBound / stride * 2 * c)
+                                        spillValues.withUnsafeMutableBufferPointer { spill in
+                                            let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
+                                            if fused {
+                                                return fusedTrain(latents: values, mlpParameters: p.baseAddress!, linearWeights: w.baseAddress!,
+                                                                  scale: scale, gradSelf: gradSelf, spills: spills, spill: spill.baseAddress!,
+                                                                  gradMLP: gp.baseAddress!, linearPartials: partials,
+                                                                  weightGradients: weightGradients)
+                                            }
+                                            let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
+                                                                      context: c, total: total)
+                                            let bits = mlp.train(parameters: p.baseAddress!, input: x.baseAddress!, count: total,
+                                                                 gradParameters: gp.baseAddress!, gradInput: gc.baseAddress!,
+                                                                 accumulateInput: true, weightGradients: weightGradients) { positions, outputs, gradOutputs in
+                                                rateChunk(positions: positions, outputs: outputs, gradOutputs: gradOutputs, values: values,
+                                                          gradSelf: gradSelf, scale: scale, branch: branch,
+                                                          weightGradient: partials + positions.lowerBound / stride * 2 * c)
+                                            }
+                                            scatterPlanarContextGradients(gc.baseAddress!, spills: spills, spill: spill.baseAddress!)
+                                            return bits
                                         }
                                     }
                                 }
@@ -102,7 +113,7 @@ struct ARMTraining {
             for k in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + k] += linearPartials[chunk * 2 * c + k] }
         }
         gradParameters.scatterAdd(gradMLP, layout.mlpOrder)
-        let gradLatents = gatherContextGradients(gradSelf: gradSelf, gradContexts: gradContexts, parallel: parallel)
+        let gradLatents = spills.combine(gradSelf: gradSelf, spill: spillValues, parallel: parallel)
         return Result(bits: bits, gradLatents: gradLatents, gradParameters: gradParameters)
     }
 
@@ -169,23 +180,27 @@ struct ARMTraining {
     /// ``run``'s MLP, rate and backward at AVX2 and above: per chunk, the chunk's context planes are
     /// gathered into a buffer that stays in cache and `nk_arm_train_chunk` does the chunk's
     /// whole `PointwiseMLP.train` with ``rateChunk`` as its loss (the same operations in the same
-    /// order, so the same results), with the MLP's split into work items and partial sums.
+    /// order, so the same results), with the MLP's split into work items and partial sums; the
+    /// chunk's context gradients, also in cache, are then scattered into its item's spill.
     private func fusedTrain(latents: UnsafePointer<Float>, mlpParameters: UnsafePointer<Float>,
                             linearWeights: UnsafePointer<Float>, scale: Float, gradSelf: UnsafeMutablePointer<Float>,
-                            gradContexts: UnsafeMutablePointer<Float>, gradMLP: UnsafeMutablePointer<Float>,
-                            linearPartials: UnsafeMutablePointer<Float>, weightGradients: ChunkSampling) -> Double {
+                            spills: ContextGradientSpills, spill: UnsafeMutablePointer<Float>,
+                            gradMLP: UnsafeMutablePointer<Float>, linearPartials: UnsafeMutablePointer<Float>,
+                            weightGradients: ChunkSampling) -> Double {
         let c = layout.context, total = geometry.totalLatents, stride = Self.mlpChunk
         let range = ARMOutput.logScaleRange
         let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
+        let spillBox = UnsafeSendableBox(spill)
         return PointwiseMLP.trainItems(count: total, parameterCount: mlp.parameterCount, gradParameters: gradMLP,
                                        scale: weightGradients.scale) { item, partial in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 2) * stride)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (6 * c + 2) * stride)
             let sums = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * c)
             defer {
                 scratch.deallocate()
                 sums.deallocate()
             }
-            let contexts = scratch + (4 * c + 2) * stride
+            let contexts = scratch + (4 * c + 2) * stride, gradContexts = contexts + c * stride
+            let itemSpill = spills.start(item: item, in: spillBox.value)
             var bits = 0.0
             var start = item.lowerBound
             while start < item.upperBound {
@@ -195,9 +210,11 @@ struct ARMTraining {
                 bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
                     nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
                                        scale, range.lowerBound, range.upperBound, scratch, gradSelf + start,
-                                       gradContexts + start, total,
+                                       gradContexts, stride,
                                        weightGradients.includes(chunk: chunk) ? partial : nil, lanes)
                 }
+                scatterContextGradients(of: start..<start + n, planes: gradContexts, plane: stride, origin: start,
+                                        into: itemSpill.values, targetOrigin: itemSpill.origin)
                 let weightGradient = linearPartials + chunk * 2 * c
                 for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
                 start += n
@@ -259,31 +276,89 @@ struct ARMTraining {
         }
     }
 
-    /// `grad[i] = gradSelf[i] + sum over the latents j that read i as their k-th neighbour of
-    /// gradContexts[k, j]`, the terms added in increasing `k` (a gather, so it parallelises without
-    /// races), a row run at a time.
-    private func gatherContextGradients(gradSelf: [Float], gradContexts: [Float], parallel: ParallelChunks) -> [Float] {
-        let c = layout.context
-        let total = geometry.totalLatents
+    /// The largest distance in index, within one grid, from a latent back to a neighbour it reads:
+    /// the spills' halo.
+    private var contextReach: Int {
+        let width = geometry.gridSizes[0].width
+        return offsets.map { -$0.dy * width - $0.dx }.max().map { max(0, $0) } ?? 0
+    }
+
+    /// Adds the context gradients of the latents in `range` to the latents they were read from: for
+    /// neighbour `k` (inside its grid) of latent `i`, `planes[k * plane + i - origin]` to
+    /// `target[j - targetOrigin]`, `j` the neighbour's index; a row run at a time, `k` in order
+    /// (``writeContexts(of:latents:into:plane:origin:)`` in reverse).
+    private func scatterContextGradients(of range: Range<Int>, planes: UnsafePointer<Float>, plane: Int, origin: Int,
+                                         into target: UnsafeMutablePointer<Float>, targetOrigin: Int) {
+        forEachRowRun(in: range) { level, y, x0, x1, index in
+            let base = levelStarts[level]
+            let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
+            for k in 0..<layout.context {
+                let yy = y + offsets[k].dy, dx = offsets[k].dx
+                guard yy >= 0, yy < height else { continue }
+                let low = min(x1, max(x0, -dx)), high = max(low, min(x1, width - dx))
+                guard high > low else { continue }
+                VectorOps.axpy(1, planes + k * plane + index - origin - x0 + low,
+                               target + base + yy * width + low + dx - targetOrigin, count: high - low)
+            }
+        }
+    }
+
+    /// The portable path's scatter: the planar context gradients of all latents (`gradContexts[k *
+    /// total + i]`) into the items' spills, item by item and, inside an item, chunk by chunk as
+    /// ``fusedTrain`` does, so the sums are the same.
+    private func scatterPlanarContextGradients(_ gradContexts: UnsafePointer<Float>, spills: ContextGradientSpills,
+                                               spill: UnsafeMutablePointer<Float>) {
+        let total = geometry.totalLatents, stride = Self.mlpChunk
+        let shared = UnsafeSendableBox((gradContexts, spill))
+        Parallel.forEach(spills.items) { index in
+            let (planes, spill) = shared.value
+            let item = spills.range(item: index)
+            let itemSpill = spills.start(item: item, in: spill)
+            for start in Swift.stride(from: item.lowerBound, to: item.upperBound, by: stride) {
+                scatterContextGradients(of: start..<min(item.upperBound, start + stride), planes: planes, plane: total,
+                                        origin: 0, into: itemSpill.values, targetOrigin: itemSpill.origin)
+            }
+        }
+    }
+}
+
+/// Where the ARM's training pass sums the context gradients: each work item of `PointwiseMLP.trainItems`
+/// scatters its latents' gradients as contexts into its own spill, covering its latents and the
+/// `halo` latents before them (the farthest a context reaches back), so items run concurrently
+/// without races; ``combine(gradSelf:spill:parallel:)`` then adds the spills to the latents'
+/// own gradients in item order, so nothing depends on the thread count.
+struct ContextGradientSpills {
+    let total: Int
+    let halo: Int
+    let itemSize = PointwiseMLP.chunk * PointwiseMLP.chunksPerItem
+    var items: Int { (total + itemSize - 1) / itemSize }
+    /// Floats per spill, and for all of them.
+    var stride: Int { halo + itemSize }
+    var storage: Int { items * stride }
+
+    /// The latents of work item `index`.
+    func range(item index: Int) -> Range<Int> { index * itemSize..<min(total, (index + 1) * itemSize) }
+
+    /// Zeroes the spill of the work item `item` and returns it with the latent index of its first value.
+    func start(item: Range<Int>, in spill: UnsafeMutablePointer<Float>) -> (values: UnsafeMutablePointer<Float>, origin: Int) {
+        let values = spill + item.lowerBound / itemSize * stride
+        values.update(repeating: 0, count: stride)
+        return (values, item.lowerBound - halo)
+    }
+
+    /// `gradSelf[i]` plus the spills' values for latent `i`, added in item order.
+    func combine(gradSelf: [Float], spill: [Float], parallel: ParallelChunks) -> [Float] {
         var grad = gradSelf
         grad.withUnsafeMutableBufferPointer { gBuffer in
-            gradContexts.withUnsafeBufferPointer { gcBuffer in
-                let shared = UnsafeSendableBox((gBuffer.baseAddress!, gcBuffer.baseAddress!))
-                parallel.run(chunks: Self.chunks, over: total) { _, range in
-                    let (g, gc) = shared.value
-                    forEachRowRun(in: range) { level, y, x0, x1, index in
-                        let base = levelStarts[level]
-                        let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
-                        let row = g + index - x0  // x = 0 of this row
-                        // Latent (y - dy, x - dx) reads (y, x) as neighbour k.
-                        for k in 0..<c {
-                            let yy = y - offsets[k].dy, dx = offsets[k].dx
-                            guard yy < height else { continue }
-                            let low = max(x0, dx), high = min(x1, width + dx)
-                            if high > low {
-                                VectorOps.axpy(1, gc + k * total + base + yy * width + low - dx, row + low, count: high - low)
-                            }
-                        }
+            spill.withUnsafeBufferPointer { sBuffer in
+                let shared = UnsafeSendableBox((gBuffer.baseAddress!, sBuffer.baseAddress!))
+                parallel.run(chunks: ARMTraining.chunks, over: total) { _, range in
+                    let (g, s) = shared.value
+                    let last = min(items - 1, (range.upperBound - 1 + halo) / itemSize)
+                    for item in (range.lowerBound / itemSize)...last {
+                        let origin = item * itemSize - halo
+                        let low = max(range.lowerBound, origin), high = min(range.upperBound, (item + 1) * itemSize)
+                        if high > low { VectorOps.axpy(1, s + item * stride + low - origin, g + low, count: high - low) }
                     }
                 }
             }
