@@ -137,4 +137,30 @@ import Testing
         #expect(largest > 0)
         #expect(worst <= 1e-5 * largest, "worst \(worst), largest \(largest)")
     }
+
+    /// The ARM's rate gradient w.r.t. the latents on grids spanning three work items of the training
+    /// pass (each summing its context gradients into its own spill, which reaches 4 rows back into
+    /// the previous item): against central differences of the rate at the latents within that reach
+    /// of each item boundary, and the same for 1 and 2 threads, at the vector level and the portable one.
+    @Test func rateGradientsAcrossWorkItemsMatchFiniteDifferences() {
+        let f = Fixture(width: 90, height: 70, channels: 3, seed: 5, context: 14)
+        let arm = f.evaluator.armTraining
+        let itemSize = PointwiseMLP.chunk * PointwiseMLP.chunksPerItem
+        #expect(f.latents.count > 2 * itemSize)
+        let gradient = arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 2))
+        let oneThread = arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 1))
+        let portable = Acceleration.withMaximumLevel(.portable) {
+            arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 2))
+        }
+        #expect(oneThread.gradLatents.map(\.bitPattern) == gradient.gradLatents.map(\.bitPattern))
+        #expect(portable.gradLatents.map(\.bitPattern) == gradient.gradLatents.map(\.bitPattern))
+        let reach = 4 * 90 + 4
+        let indices = [itemSize, 2 * itemSize].flatMap { Array(stride(from: $0 - reach, to: $0 + 20, by: 5)) }
+        let agreement = Self.agreement(analytic: gradient.gradLatents, indices: indices) { i, e in
+            var latents = f.latents
+            latents[i] += e
+            return arm.run(latents: latents, parameters: f.networks.arm, scale: 0, parallel: ParallelChunks(threads: 2)).bits
+        }
+        #expect(agreement > 0.9)
+    }
 }
