@@ -46,9 +46,11 @@ struct ARMTraining {
     /// `weightGradients` takes (the linear branch's over all).
     ///
     /// The linear branch runs inside the MLP's per-chunk callback, while the chunk's inputs are in
-    /// cache: its output `Wlinear x` is added to the MLP's, its input gradient written to
-    /// `gradContexts` (the MLP's backward then adds its own) and its weight gradient summed per
-    /// chunk, the chunks' sums added in position order, so nothing depends on the thread count.
+    /// cache: its output `Wlinear x` is added to the MLP's, its input gradient written to the
+    /// context-gradient planes (the MLP's backward then adds its own) and its weight gradient summed
+    /// per chunk, the chunks' sums added in position order. The context gradients go back to the
+    /// latents they were read from through ``ContextGradientSpills``, so nothing depends on the
+    /// thread count.
     func run(latents: [Float], parameters: [Float], scale: Float, parallel: ParallelChunks,
              weightGradients: ChunkSampling = .all) -> Result {
         let c = layout.context
@@ -58,7 +60,6 @@ struct ARMTraining {
         let contexts = fused ? [] : gatherContexts(latents, parallel: parallel)
         let mlpParameters = parameters.gathered(layout.mlpOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
-        // Every value of these two is written by `rateChunk` (the MLP's callbacks cover all latents).
         // The portable path's context gradients, planar over all latents (the fused kernel keeps each
         // chunk's in its scratch); every value written by `rateChunk` and the MLP's backward.
         let planarCount = fused ? 0 : c * total
@@ -339,7 +340,8 @@ struct ContextGradientSpills {
     /// The latents of work item `index`.
     func range(item index: Int) -> Range<Int> { index * itemSize..<min(total, (index + 1) * itemSize) }
 
-    /// Zeroes the spill of the work item `item` and returns it with the latent index of its first value.
+    /// Zeroes the spill of the work item `item` (one of `PointwiseMLP.trainItems`' items, which are
+    /// cut the same way) and returns it with the latent index of its first value.
     func start(item: Range<Int>, in spill: UnsafeMutablePointer<Float>) -> (values: UnsafeMutablePointer<Float>, origin: Int) {
         let values = spill + item.lowerBound / itemSize * stride
         values.update(repeating: 0, count: stride)
