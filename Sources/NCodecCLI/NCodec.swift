@@ -3,7 +3,7 @@ import ArgumentParser
 /// The `ncodec` command: neural image compression, quality metrics and codec evaluation.
 ///
 /// Each subcommand lives in its own file (`<Name>Command.swift`); this type only lists them.
-public struct NCodec: AsyncParsableCommand {
+public struct NCodec: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ncodec",
         abstract: "Neural image compression on the CPU: encode, decode, measure, compare.",

@@ -1,3 +1,3 @@
 import NCodecCLI
 
-await NCodec.main()
+NCodec.main()
