@@ -270,8 +270,8 @@ KERNEL void run_sums(const float *planes, int count, ptrdiff_t n, float *sums) {
 // inputs x added to the MLP's outputs (lanes past `lanes` zeroed, as when rateChunk loads them), the
 // clamped log-scale and the Laplace rate. Adds the bits to *total lane by lane, writes
 // scale * d bits / d value, returns the output gradients in g and stores them in the chunk's
-// planes (unless g_mean_plane is NULL), adds the linear branch's weight-gradient lanes to linear_sums, and replaces x by the
-// linear branch's input gradient.
+// planes (unless g_mean_plane is NULL), adds the linear branch's weight-gradient lanes to
+// linear_sums, and replaces x by the linear branch's input gradient.
 FMA_KERNEL void rate_eight(const int c, __m256 *x, __m256 mlp_mean, __m256 mlp_raw, const float *values,
                            ptrdiff_t lanes, const float *linear, float scale, float log_scale_min,
                            float log_scale_max, double *total, float *grad_values, float *linear_sums,

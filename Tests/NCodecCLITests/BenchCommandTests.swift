@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func plotOfAMissingFileFailsWithItsPath() throws {
-        var command = try #require(try NCodec.parseAsRoot(["plot", "/no/such/results.json"]) as? PlotCommand)
+        let command = try #require(try NCodec.parseAsRoot(["plot", "/no/such/results.json"]) as? PlotCommand)
         #expect {
             try command.run()
         } throws: { error in
