@@ -31,9 +31,11 @@ public struct PointwiseMLP: Sendable, Equatable {
     /// Positions per chunk (activations of one chunk stay in the L1/L2 caches); the stride of the
     /// planes ``train``'s loss callback sees.
     public static let chunk = 256
-    /// Chunks per work item (one gradient partial sum each; ``trainItems`` cuts its range into items
-    /// of `chunk * chunksPerItem` positions).
-    public static let chunksPerItem = 16
+    /// Chunks per work item (one gradient partial sum each).
+    static let chunksPerItem = 16
+    /// Positions per work item of ``trainItems``: it cuts `0 ..< count` into items starting at
+    /// multiples of this (callers that keep per-item state index it the same way).
+    public static let itemSize = chunk * chunksPerItem
 
     /// Validates the chain: at least one layer, positive widths, each layer's input width equal
     /// to the previous output width, residual layers square.
@@ -76,7 +78,7 @@ public struct PointwiseMLP: Sendable, Equatable {
         // `chunksPerItem` chunks), each with one scratch (allocated and zeroed once per item).
         let threads = Parallel.maxThreads
         let perThread = ((count + threads - 1) / threads + Self.chunk - 1) / Self.chunk * Self.chunk
-        Parallel.forRanges(count: count, grain: max(Self.chunk * Self.chunksPerItem, perThread)) { item in
+        Parallel.forRanges(count: count, grain: max(Self.itemSize, perThread)) { item in
             let scratch = Scratch(self, inputStride: count)
             var start = item.lowerBound
             while start < item.upperBound {
@@ -142,15 +144,14 @@ public struct PointwiseMLP: Sendable, Equatable {
     }
 
     /// The work split of ``train``, for callers that run a chunk's whole training pass in one fused
-    /// kernel: `0 ..< count` is cut into work items of ``chunksPerItem`` chunks of ``chunk``
-    /// positions; `item(positions, partial)` runs concurrently on disjoint items, adds the item's
+    /// kernel: `0 ..< count` is cut into work items of ``itemSize`` positions (``chunksPerItem``
+    /// chunks of ``chunk``); `item(positions, partial)` runs concurrently on disjoint items, adds the item's
     /// parameter gradient to `partial` (`parameterCount` floats, zeroed) and returns its loss (its
     /// chunks' losses summed in order). The partials, times `scale`, are added to `gradParameters`
     /// in item order; returns the items' losses summed in item order.
     public static func trainItems(count: Int, parameterCount: Int, gradParameters: UnsafeMutablePointer<Float>,
                                   scale: Float = 1, _ item: (Range<Int>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         guard count > 0 else { return 0 }
-        let itemSize = chunk * chunksPerItem
         let items = (count + itemSize - 1) / itemSize
         var partials = [Float](repeating: 0, count: items * parameterCount)
         var losses = [Double](repeating: 0, count: items)

@@ -331,7 +331,7 @@ struct ARMTraining {
 struct ContextGradientSpills {
     let total: Int
     let halo: Int
-    let itemSize = PointwiseMLP.chunk * PointwiseMLP.chunksPerItem
+    let itemSize = PointwiseMLP.itemSize
     var items: Int { (total + itemSize - 1) / itemSize }
     /// Floats per spill, and for all of them.
     var stride: Int { halo + itemSize }

@@ -145,7 +145,7 @@ import Testing
     @Test func rateGradientsAcrossWorkItemsMatchFiniteDifferences() {
         let f = Fixture(width: 90, height: 70, channels: 3, seed: 5, context: 14)
         let arm = f.evaluator.armTraining
-        let itemSize = PointwiseMLP.chunk * PointwiseMLP.chunksPerItem
+        let itemSize = PointwiseMLP.itemSize
         #expect(f.latents.count > 2 * itemSize)
         let gradient = arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 2))
         let oneThread = arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 1))
