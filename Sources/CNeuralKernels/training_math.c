@@ -74,12 +74,15 @@ KERNEL __m256 hyperbolic_tangent(__m256 x) {
 }
 
 __attribute__((target("avx2")))
-void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output) {
+void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
+                        float *derivative) {
     for (ptrdiff_t i = 0; i < count; i += 8) {
         const ptrdiff_t lanes = count - i < 8 ? count - i : 8;
         const __m256 v = nk_simd8_load(x + i, lanes);
         const __m256 m = add(floored(v), splat(0.5f));
-        nk_simd8_store(add(m, mul(splat(normaliser), hyperbolic_tangent(mul(splat(sharpness), sub(v, m))))), output + i, lanes);
+        const __m256 t = hyperbolic_tangent(mul(splat(sharpness), sub(v, m)));
+        nk_simd8_store(add(m, mul(splat(normaliser), t)), output + i, lanes);
+        if (derivative) nk_simd8_store(sub(splat(1.0f), mul(t, t)), derivative + i, lanes);
     }
 }
 
@@ -409,8 +412,138 @@ AVX512_KERNEL __m512 relu_backward16(__m512 g, __m512 mask, __mmask16 vector_par
 
 AVX512_KERNEL __m256 low_half(__m512 v) { return _mm512_castps512_ps256(v); }
 AVX512_KERNEL __m256 high_half(__m512 v) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)); }
-AVX512_KERNEL __m512 halves(__m256 low, __m256 high) {
-    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(low)), _mm256_castps_pd(high), 1));
+
+// The rate step on sixteen positions: the same operations as the eight-lane helpers above (each
+// rounded once, no fused multiply-adds), so every lane gets the same bits.
+AVX512_KERNEL __m512 splat16(float v) { return _mm512_set1_ps(v); }
+AVX512_KERNEL __m512 add16(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
+AVX512_KERNEL __m512 sub16(__m512 a, __m512 b) { return _mm512_sub_ps(a, b); }
+AVX512_KERNEL __m512 mul16(__m512 a, __m512 b) { return _mm512_mul_ps(a, b); }
+AVX512_KERNEL __m512 negated16(__m512 a) {
+    return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000)));
+}
+AVX512_KERNEL __m512 absolute16(__m512 x) {
+    return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(0x7FFFFFFF)));
+}
+/// `where ? b : a` lane by lane.
+AVX512_KERNEL __m512 pick16(__m512 a, __m512 b, __mmask16 where) { return _mm512_mask_blend_ps(where, a, b); }
+AVX512_KERNEL __mmask16 less16(__m512 a, __m512 b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+AVX512_KERNEL __mmask16 greater16(__m512 a, __m512 b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+
+/// rounded on sixteen lanes.
+AVX512_KERNEL __m512 rounded16(__m512 x) {
+    const __m512 magic = splat16(12582912.0f);
+    const __m512 shifted = sub16(add16(x, magic), magic);
+    return pick16(shifted, x, _mm512_cmp_ps_mask(absolute16(x), splat16(4194304.0f), _CMP_GE_OQ));
+}
+
+/// exponential on sixteen lanes.
+AVX512_KERNEL __m512 exponential16(__m512 x) {
+    __m512 clamped = pick16(x, splat16(-87.0f), less16(x, splat16(-87.0f)));
+    clamped = pick16(clamped, splat16(88.0f), greater16(x, splat16(88.0f)));
+    const __m512 n = rounded16(mul16(clamped, splat16(1.44269504f)));
+    const __m512 r = add16(sub16(clamped, mul16(n, splat16(0.693359375f))), mul16(n, splat16(2.1219444e-4f)));
+    __m512 p = splat16(1.98756915e-4f);
+    p = add16(mul16(p, r), splat16(1.39819995e-3f));
+    p = add16(mul16(p, r), splat16(8.3334519e-3f));
+    p = add16(mul16(p, r), splat16(4.16657959e-2f));
+    p = add16(mul16(p, r), splat16(1.66666655e-1f));
+    p = add16(mul16(p, r), splat16(5.00000012e-1f));
+    const __m512 mantissa = add16(add16(mul16(p, mul16(r, r)), r), splat16(1.0f));
+    const __m512i biased = _mm512_sub_epi32(_mm512_castps_si512(add16(n, splat16(8388735.0f))),
+                                            _mm512_set1_epi32(0x4B000000));
+    return mul16(mantissa, _mm512_castsi512_ps(_mm512_slli_epi32(biased, 23)));
+}
+
+/// logarithm2 on sixteen lanes.
+AVX512_KERNEL __m512 logarithm2_16(__m512 x) {
+    const __m512i bits = _mm512_castps_si512(x);
+    __m512i exponent = _mm512_sub_epi32(_mm512_srai_epi32(bits, 23), _mm512_set1_epi32(127));
+    __m512 m = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi32(0x007FFFFF)),
+                                                   _mm512_set1_epi32(0x3F800000)));
+    const __mmask16 high = greater16(m, splat16(1.41421356f));
+    m = pick16(m, mul16(m, splat16(0.5f)), high);
+    exponent = _mm512_mask_add_epi32(exponent, high, exponent, _mm512_set1_epi32(1));
+    const __m512 s = _mm512_div_ps(sub16(m, splat16(1.0f)), add16(m, splat16(1.0f)));
+    const __m512 s2 = mul16(s, s);
+    __m512 p = splat16(1.0f / 9.0f);
+    p = add16(mul16(p, s2), splat16(1.0f / 7.0f));
+    p = add16(mul16(p, s2), splat16(1.0f / 5.0f));
+    p = add16(mul16(p, s2), splat16(1.0f / 3.0f));
+    p = add16(mul16(p, s2), splat16(1.0f));
+    const __m512 exponent_value = sub16(_mm512_castsi512_ps(_mm512_add_epi32(exponent, _mm512_set1_epi32(0x4B400000))),
+                                        splat16(12582912.0f));
+    return add16(exponent_value, mul16(mul16(splat16(2.0f * 1.44269504f), s), p));
+}
+
+/// laplace_rate on sixteen lanes.
+AVX512_KERNEL void laplace_rate16(__m512 value, __m512 mean, __m512 log_scale, __m512 *bits, __m512 *d_value,
+                                  __m512 *d_log_scale) {
+    const __m512 one = splat16(1.0f), half = splat16(0.5f), zero = _mm512_setzero_ps();
+    const __m512 inverse_b = _mm512_div_ps(one, exponential16(log_scale));
+    const __m512 z = sub16(value, mean);
+    const __m512 d = absolute16(z);
+    const __m512 upper = add16(d, half), lower = sub16(d, half);
+    const __m512 e_upper = exponential16(mul16(negated16(upper), inverse_b));
+    const __m512 e_lower = exponential16(mul16(negated16(absolute16(lower)), inverse_b));
+    __m512 probability = sub16(sub16(one, mul16(half, e_upper)), mul16(half, e_lower));
+    probability = pick16(probability, mul16(half, sub16(e_lower, e_upper)), _mm512_cmp_ps_mask(lower, zero, _CMP_GE_OQ));
+    const __mmask16 floored = _mm512_cmp_ps_mask(probability, splat16(1.0f / 65536.0f), _CMP_LE_OQ);
+    const __m512 safe = pick16(probability, one, floored);
+    const __m512 pdf_upper = mul16(mul16(half, inverse_b), e_upper), pdf_lower = mul16(mul16(half, inverse_b), e_lower);
+    const __m512 d_probability = sub16(pdf_upper, pdf_lower);
+    const __m512 d_probability_log_scale = add16(mul16(negated16(pdf_upper), upper), mul16(pdf_lower, lower));
+    const __m512 d_bits = _mm512_div_ps(splat16(-1.0f), mul16(safe, splat16((float)0.69314718055994530942)));
+    __m512 dv = mul16(d_bits, d_probability);
+    dv = pick16(dv, negated16(dv), less16(z, zero));
+    *bits = negated16(pick16(logarithm2_16(safe), splat16(-16.0f), floored));
+    *d_value = pick16(dv, zero, floored);
+    *d_log_scale = pick16(mul16(d_bits, d_probability_log_scale), zero, floored);
+}
+
+/// rate_eight on sixteen positions (`lanes` of them valid): the same values lane by lane, the bits
+/// added to *total and the linear branch's weight-gradient lanes to linear_sums in the order of two
+/// rate_eight calls (the first eight positions, then the rest, when there are more than eight);
+/// with at most eight positions the upper half of g is zero, as the caller of rate_eight leaves it.
+AVX512_KERNEL void rate_sixteen(const int c, __m512 *x, __m512 mlp_mean, __m512 mlp_raw, const float *values,
+                                ptrdiff_t lanes, const float *linear, float scale, float log_scale_min,
+                                float log_scale_max, double *total, float *grad_values, float *linear_sums,
+                                float *g_mean_plane, float *g_raw_plane, __m512 g[2]) {
+    const __mmask16 valid = (__mmask16)((1u << lanes) - 1);
+    const __mmask16 computed = lanes > 8 ? (__mmask16)0xFFFF : (__mmask16)0x00FF;  // the lanes rate_eight writes
+    __m512 linear_mean = _mm512_setzero_ps(), linear_scale = _mm512_setzero_ps();
+    for (int k = 0; k < c; k++) {
+        linear_mean = add16(linear_mean, mul16(x[k], splat16(linear[k])));
+        linear_scale = add16(linear_scale, mul16(x[k], splat16(linear[c + k])));
+    }
+    const __m512 mean = add16(_mm512_maskz_mov_ps(valid, mlp_mean), linear_mean);
+    const __m512 raw = add16(_mm512_maskz_mov_ps(valid, mlp_raw), linear_scale);
+    const __mmask16 below = less16(raw, splat16(log_scale_min)), above = greater16(raw, splat16(log_scale_max));
+    const __m512 log_scale = pick16(pick16(raw, splat16(log_scale_min), below), splat16(log_scale_max), above);
+    __m512 bits, d_value, d_log_scale;
+    laplace_rate16(_mm512_maskz_loadu_ps(valid, values), mean, log_scale, &bits, &d_value, &d_log_scale);
+    g[0] = _mm512_maskz_mov_ps(computed, mul16(splat16(-scale), d_value));
+    g[1] = _mm512_maskz_mov_ps(computed & (__mmask16)~(below | above), mul16(splat16(scale), d_log_scale));
+    float lane_bits[16];
+    _mm512_storeu_ps(lane_bits, bits);
+    for (ptrdiff_t lane = 0; lane < lanes; lane++) *total += (double)lane_bits[lane];
+    _mm512_mask_storeu_ps(grad_values, valid, mul16(splat16(scale), d_value));
+    if (g_mean_plane) {
+        _mm512_mask_storeu_ps(g_mean_plane, computed, g[0]);
+        _mm512_mask_storeu_ps(g_raw_plane, computed, g[1]);
+    }
+    for (int k = 0; k < c; k++) {
+        const __m512 mean_product = mul16(g[0], x[k]), scale_product = mul16(g[1], x[k]);
+        __m256 mean_sum = add(_mm256_loadu_ps(linear_sums + 8 * k), low_half(mean_product));
+        __m256 scale_sum = add(_mm256_loadu_ps(linear_sums + 8 * (c + k)), low_half(scale_product));
+        if (lanes > 8) {
+            mean_sum = add(mean_sum, high_half(mean_product));
+            scale_sum = add(scale_sum, high_half(scale_product));
+        }
+        _mm256_storeu_ps(linear_sums + 8 * k, mean_sum);
+        _mm256_storeu_ps(linear_sums + 8 * (c + k), scale_sum);
+        x[k] = add16(mul16(g[0], splat16(linear[k])), mul16(g[1], splat16(linear[c + k])));
+    }
 }
 
 // nk_arm_train_chunk's body on AVX-512F: arm_train_chunk with sixteen positions per vector for the
@@ -443,20 +576,9 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
             _mm512_storeu_ps(h2 + r * chunk + j, b[r]);
         }
         rows_product16(b, w_out, c, 1, 2, c, b_out, out);
-        __m256 low[NK_ARM_TRAIN_MAX_CONTEXT], high[NK_ARM_TRAIN_MAX_CONTEXT], g_low[2], g_high[2] = {0};
-        for (int k = 0; k < c; k++) {
-            low[k] = low_half(x[k]);
-            high[k] = high_half(x[k]);
-        }
-        rate_eight(c, low, low_half(out[0]), low_half(out[1]), values + j, lanes < 8 ? lanes : 8, linear, scale,
-                   log_scale_min, log_scale_max, &total, grad_values + j, linear_sums, keep ? g_out + j : 0,
-                   g_out + chunk + j, g_low);
-        if (lanes > 8) {
-            rate_eight(c, high, high_half(out[0]), high_half(out[1]), values + j + 8, lanes - 8, linear, scale,
-                       log_scale_min, log_scale_max, &total, grad_values + j + 8, linear_sums, keep ? g_out + j + 8 : 0,
-                       g_out + chunk + j + 8, g_high);
-        }
-        const __m512 g[2] = {halves(g_low[0], g_high[0]), halves(g_low[1], g_high[1])};
+        __m512 g[2];
+        rate_sixteen(c, x, out[0], out[1], values + j, lanes, linear, scale, log_scale_min, log_scale_max, &total,
+                     grad_values + j, linear_sums, keep ? g_out + j : 0, g_out + chunk + j, g);
         __m512 t[NK_ARM_TRAIN_MAX_CONTEXT];
         rows_product16(g, w_out, 1, c, c, 2, 0, t);
         for (int r = 0; r < c; r++) {
@@ -470,9 +592,7 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
         }
         rows_product16(b, w1, 1, c, c, c, 0, a);
         for (int r = 0; r < c; r++) {
-            const __m512 linear_gradient = halves(low[r], high[r]);
-            _mm512_mask_storeu_ps(grad_inputs + r * grad_plane + j, active,
-                                  _mm512_add_ps(_mm512_add_ps(linear_gradient, b[r]), a[r]));
+            _mm512_mask_storeu_ps(grad_inputs + r * grad_plane + j, active, _mm512_add_ps(_mm512_add_ps(x[r], b[r]), a[r]));
         }
     }
     if (mlp_gradients) arm_weight_gradients(c, n, inputs, plane, scratch, 1, mlp_gradients);
@@ -532,8 +652,9 @@ void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale
     (void)x; (void)count; (void)scale; (void)seed; (void)offset; (void)output;
 }
 
-void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output) {
-    (void)x; (void)count; (void)sharpness; (void)normaliser; (void)output;
+void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
+                        float *derivative) {
+    (void)x; (void)count; (void)sharpness; (void)normaliser; (void)output; (void)derivative;
 }
 
 void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,

@@ -113,43 +113,51 @@ public enum QuantizationProxy {
 
     /// The training proxy of a latent `x`: `output = softRound(noisy, t)` with `noisy = softRound(x, t)
     /// + noise` (the noise of ``addGaussianNoise(_:count:standardDeviation:seed:offset:output:level:)``
-    /// with the same seed and offset), `noisy` written too for the backward pass. The same values as
-    /// the three calls, made block by block so that a block stays in cache between them.
+    /// with the same seed and offset). The same values as the three calls, made block by block so
+    /// that a block stays in cache between them. For the backward pass it writes the factors
+    /// `1 - tanh^2` of the two soft-rounds' derivatives: `derivatives[i]` for the inner one (at `x`),
+    /// `derivatives[count + i]` for the outer one (at `noisy`), so that the backward computes no
+    /// tanh. `derivatives` holds `2 * count` values; they are not written at temperature 0.
     public static func noisySoftRound(_ x: UnsafePointer<Float>, count: Int, temperature: Float, standardDeviation: Float,
-                                      seed: UInt64, offset: UInt64, noisy: UnsafeMutablePointer<Float>,
+                                      seed: UInt64, offset: UInt64, derivatives: UnsafeMutablePointer<Float>,
                                       output: UnsafeMutablePointer<Float>, level: Acceleration.Level = Acceleration.level) {
         guard temperature > 0 else {
-            softRound(x, count: count, temperature: temperature, output: noisy, level: level)
-            addGaussianNoise(noisy, count: count, standardDeviation: standardDeviation, seed: seed, offset: offset,
-                             output: noisy, level: level)
-            softRound(noisy, count: count, temperature: temperature, output: output, level: level)
+            softRound(x, count: count, temperature: temperature, output: output, level: level)
+            addGaussianNoise(output, count: count, standardDeviation: standardDeviation, seed: seed, offset: offset,
+                             output: output, level: level)
+            softRound(output, count: count, temperature: temperature, output: output, level: level)
             return
         }
         let softRound = SoftRound(temperature: temperature, level: level)
         let noise = GaussianNoise(standardDeviation: standardDeviation, seed: seed, offset: offset, level: level)
         Parallel.forRanges(count: count, grain: grain) { range in
-            softRound.forward(x, range: range, output: noisy)
-            noise.add(noisy, range: range, output: noisy)
-            softRound.forward(noisy, range: range, output: output)
+            softRound.forward(x, range: range, output: output, derivative: derivatives)
+            noise.add(output, range: range, output: output)
+            softRound.forward(output, range: range, output: output, derivative: derivatives + count)
         }
     }
 
-    /// Backward of ``noisySoftRound(_:count:temperature:standardDeviation:seed:offset:noisy:output:level:)``
-    /// (the noise's gradient is 1): `gradInput = s'(x) * s'(noisy) * gradOutput`, overwritten; may run
-    /// in place (`gradInput == gradOutput`). The same values as the two ``softRoundBackward`` calls,
-    /// block by block.
-    public static func noisySoftRoundBackward(_ x: UnsafePointer<Float>, noisy: UnsafePointer<Float>, count: Int,
-                                              temperature: Float, gradOutput: UnsafePointer<Float>,
-                                              gradInput: UnsafeMutablePointer<Float>,
-                                              level: Acceleration.Level = Acceleration.level) {
+    /// Backward of ``noisySoftRound(_:count:temperature:standardDeviation:seed:offset:derivatives:output:level:)``
+    /// (the noise's gradient is 1) from the derivative factors it wrote: `gradInput = s'(x) * s'(noisy)
+    /// * gradOutput`, overwritten; may run in place (`gradInput == gradOutput`). Bit for bit the values
+    /// of the two ``softRoundBackward`` calls (outer, then inner), block by block.
+    public static func noisySoftRoundBackward(derivatives: UnsafePointer<Float>, count: Int, temperature: Float,
+                                              gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         guard temperature > 0 else {
             if UnsafePointer(gradInput) != gradOutput { gradInput.update(from: gradOutput, count: count) }
             return
         }
-        let softRound = SoftRound(temperature: temperature, level: level)
+        let scale = SoftRound(temperature: temperature, level: .portable).backwardScale
         Parallel.forRanges(count: count, grain: grain) { range in
-            softRound.backward(noisy, range: range, gradOutput: gradOutput, gradInput: gradInput, accumulate: false)
-            softRound.backward(x, range: range, gradOutput: gradInput, gradInput: gradInput, accumulate: false)
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let lanes = min(8, range.upperBound - i)
+                let g = VectorLanes.load(gradOutput + i, count: lanes)
+                let outer = VectorLanes.load(derivatives + count + i, count: lanes)
+                let inner = VectorLanes.load(derivatives + i, count: lanes)
+                VectorLanes.store(((g * scale) * outer * scale) * inner, to: gradInput + i, count: lanes)
+                i += lanes
+            }
         }
     }
 
@@ -170,9 +178,13 @@ public enum QuantizationProxy {
             vectorized = min(level, Acceleration.level) >= .avx2
         }
 
-        func forward(_ x: UnsafePointer<Float>, range: Range<Int>, output: UnsafeMutablePointer<Float>) {
+        /// The soft-round of `x` over `range` into `output` (may be `x`), and `1 - tanh^2` of it into
+        /// `derivative` unless that is nil.
+        func forward(_ x: UnsafePointer<Float>, range: Range<Int>, output: UnsafeMutablePointer<Float>,
+                     derivative: UnsafeMutablePointer<Float>? = nil) {
             if vectorized {
-                nk_soft_round_avx2(x + range.lowerBound, range.count, sharpness, forwardScale, output + range.lowerBound)
+                nk_soft_round_avx2(x + range.lowerBound, range.count, sharpness, forwardScale, output + range.lowerBound,
+                                   derivative.map { $0 + range.lowerBound })
                 return
             }
             var i = range.lowerBound
@@ -180,7 +192,9 @@ public enum QuantizationProxy {
                 let lanes = min(8, range.upperBound - i)
                 let v = VectorLanes.load(x + i, count: lanes)
                 let m = FastMath.floor(v) + 0.5
-                VectorLanes.store(m + forwardScale * FastMath.tanh(sharpness * (v - m)), to: output + i, count: lanes)
+                let t = FastMath.tanh(sharpness * (v - m))
+                VectorLanes.store(m + forwardScale * t, to: output + i, count: lanes)
+                if let derivative { VectorLanes.store(1 - t * t, to: derivative + i, count: lanes) }
                 i += lanes
             }
         }

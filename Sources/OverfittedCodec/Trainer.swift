@@ -201,15 +201,16 @@ struct Trainer {
         let gain = configuration.latentGain
         let count = state.latentParameters.count
         let scaled = scaledLatents(state.latentParameters, gain: gain)
-        // Both written in full by the noisy soft-round below.
-        var noisy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        // Written in full by the noisy soft-round below (the derivatives unless the temperature is 0,
+        // when the backward does not read them).
+        var derivatives = [Float](unsafeUninitializedCapacity: 2 * count) { _, initialized in initialized = 2 * count }
         var proxy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         scaled.withUnsafeBufferPointer { y in
-            noisy.withUnsafeMutableBufferPointer { v in
+            derivatives.withUnsafeMutableBufferPointer { d in
                 proxy.withUnsafeMutableBufferPointer { q in
                     QuantizationProxy.noisySoftRound(y.baseAddress!, count: count, temperature: temperature,
                                                      standardDeviation: noise, seed: configuration.seed &+ UInt64(state.seedOffset),
-                                                     offset: UInt64(step) &* UInt64(count), noisy: v.baseAddress!,
+                                                     offset: UInt64(step) &* UInt64(count), derivatives: d.baseAddress!,
                                                      output: q.baseAddress!)
                 }
             }
@@ -219,13 +220,10 @@ struct Trainer {
                                                                       synthesisWeightGradients: weightGradients(step: step))
         var gradLatents = gradients.latents
         gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
-        scaled.withUnsafeBufferPointer { y in
-            noisy.withUnsafeBufferPointer { v in
-                gradLatents.withUnsafeMutableBufferPointer { g in
-                    QuantizationProxy.noisySoftRoundBackward(y.baseAddress!, noisy: v.baseAddress!, count: count,
-                                                             temperature: temperature, gradOutput: g.baseAddress!,
-                                                             gradInput: g.baseAddress!)
-                }
+        derivatives.withUnsafeBufferPointer { d in
+            gradLatents.withUnsafeMutableBufferPointer { g in
+                QuantizationProxy.noisySoftRoundBackward(derivatives: d.baseAddress!, count: count, temperature: temperature,
+                                                         gradOutput: g.baseAddress!, gradInput: g.baseAddress!)
             }
         }
         backThroughGain(&gradLatents, parameters: state.latentParameters, gain: gain)

@@ -206,9 +206,11 @@ void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, cons
                                  float *output);
 
 /// QuantizationProxy.softRound in AVX2, bit-identical to the Swift code: output[i] = m + normaliser *
-/// tanh(sharpness * (x[i] - m)) with m = floor(x[i]) + 1/2 (FastMath's tanh and floor). Needs AVX2
-/// (the caller checks); does nothing off x86-64.
-void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output);
+/// tanh(sharpness * (x[i] - m)) with m = floor(x[i]) + 1/2 (FastMath's tanh and floor), and unless
+/// derivative is NULL derivative[i] = 1 - t^2 with t that tanh. May run in place. Needs AVX2 (the
+/// caller checks); does nothing off x86-64.
+void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
+                        float *derivative);
 
 /// QuantizationProxy.softRoundBackward in AVX2, bit-identical to the Swift code: grad_input[i] (+)=
 /// grad_output[i] * normaliser * (1 - t^2), t = tanh(sharpness * (x[i] - m)). Needs AVX2; does nothing
