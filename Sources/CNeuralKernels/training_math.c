@@ -100,6 +100,30 @@ void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpnes
     }
 }
 
+__attribute__((target("avx2")))
+void nk_squared_errors_avx2(const float *output, const float *target, ptrdiff_t count, float scale, float *gradient,
+                            double *lanes) {
+    const __m256 zero = _mm256_setzero_ps(), one = splat(1.0f);
+    __m256d low = _mm256_loadu_pd(lanes), high = _mm256_loadu_pd(lanes + 4);
+    for (ptrdiff_t i = 0; i < count; i += 8) {
+        const ptrdiff_t n = count - i < 8 ? count - i : 8;
+        const __m256 value = nk_simd8_load(output + i, n);
+        __m256 clamped = pick(value, zero, less(value, zero));
+        clamped = pick(clamped, one, greater(clamped, one));
+        const __m256 difference = sub(clamped, nk_simd8_load(target + i, n));
+        const __m256d difference_low = _mm256_cvtps_pd(_mm256_castps256_ps128(difference));
+        const __m256d difference_high = _mm256_cvtps_pd(_mm256_extractf128_ps(difference, 1));
+        low = _mm256_add_pd(low, _mm256_mul_pd(difference_low, difference_low));
+        high = _mm256_add_pd(high, _mm256_mul_pd(difference_high, difference_high));
+        if (gradient) {
+            const __m256 passes = _mm256_and_ps(greater(value, zero), less(value, one));
+            nk_simd8_store(_mm256_and_ps(passes, mul(splat(scale), difference)), gradient + i, n);
+        }
+    }
+    _mm256_storeu_pd(lanes, low);
+    _mm256_storeu_pd(lanes + 4, high);
+}
+
 /// FastMath.log2 (positive normal inputs).
 KERNEL __m256 logarithm2(__m256 x) {
     const __m256i bits = _mm256_castps_si256(x);
@@ -455,6 +479,41 @@ AVX512_KERNEL __m512 exponential16(__m512 x) {
     return mul16(mantissa, _mm512_castsi512_ps(_mm512_slli_epi32(biased, 23)));
 }
 
+/// floored on sixteen lanes.
+AVX512_KERNEL __m512 floored16(__m512 x) {
+    const __m512 nearest = rounded16(x);
+    return pick16(nearest, sub16(nearest, splat16(1.0f)), greater16(nearest, x));
+}
+
+/// hyperbolic_tangent on sixteen lanes.
+AVX512_KERNEL __m512 hyperbolic_tangent16(__m512 x) {
+    __m512 magnitude = absolute16(x);
+    magnitude = pick16(magnitude, splat16(9.0f), greater16(magnitude, splat16(9.0f)));
+    const __m512 e = exponential16(mul16(splat16(-2.0f), magnitude));
+    __m512 result = _mm512_div_ps(sub16(splat16(1.0f), e), add16(splat16(1.0f), e));
+    const __m512 x2 = mul16(magnitude, magnitude);
+    __m512 series = splat16(62.0f / 2835.0f);
+    series = sub16(mul16(series, x2), splat16(17.0f / 315.0f));
+    series = add16(mul16(series, x2), splat16(2.0f / 15.0f));
+    series = sub16(mul16(series, x2), splat16(1.0f / 3.0f));
+    series = mul16(add16(mul16(series, x2), splat16(1.0f)), magnitude);
+    result = pick16(result, series, less16(magnitude, splat16(0.125f)));
+    return pick16(result, negated16(result), less16(x, _mm512_setzero_ps()));
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+void nk_soft_round_avx512(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
+                          float *derivative) {
+    for (ptrdiff_t i = 0; i < count; i += 16) {
+        const __mmask16 lanes = count - i < 16 ? (__mmask16)((1u << (count - i)) - 1) : (__mmask16)0xFFFF;
+        const __m512 v = _mm512_maskz_loadu_ps(lanes, x + i);
+        const __m512 m = add16(floored16(v), splat16(0.5f));
+        const __m512 t = hyperbolic_tangent16(mul16(splat16(sharpness), sub16(v, m)));
+        _mm512_mask_storeu_ps(output + i, lanes, add16(m, mul16(splat16(normaliser), t)));
+        if (derivative) _mm512_mask_storeu_ps(derivative + i, lanes, sub16(splat16(1.0f), mul16(t, t)));
+    }
+}
+
 /// logarithm2 on sixteen lanes.
 AVX512_KERNEL __m512 logarithm2_16(__m512 x) {
     const __m512i bits = _mm512_castps_si512(x);
@@ -654,6 +713,16 @@ void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale
 
 void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
                         float *derivative) {
+    (void)x; (void)count; (void)sharpness; (void)normaliser; (void)output; (void)derivative;
+}
+
+void nk_squared_errors_avx2(const float *output, const float *target, ptrdiff_t count, float scale, float *gradient,
+                            double *lanes) {
+    (void)output; (void)target; (void)count; (void)scale; (void)gradient; (void)lanes;
+}
+
+void nk_soft_round_avx512(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
+                          float *derivative) {
     (void)x; (void)count; (void)sharpness; (void)normaliser; (void)output; (void)derivative;
 }
 

@@ -169,22 +169,24 @@ public enum QuantizationProxy {
         /// `0.5 / tanh(a / 2)`, and the backward's `0.5 a / tanh(a / 2)`.
         let forwardScale: Float
         let backwardScale: Float
-        let vectorized: Bool
+        /// The kernels' level: AVX2 (8 lanes) or AVX-512 (16 lanes, the forward only), else Swift.
+        let level: Acceleration.Level
 
         init(temperature: Float, level: Acceleration.Level) {
             sharpness = 1 / temperature
             forwardScale = 0.5 / tanh(sharpness / 2)
             backwardScale = 0.5 * sharpness / tanh(sharpness / 2)
-            vectorized = min(level, Acceleration.level) >= .avx2
+            self.level = min(level, Acceleration.level)
         }
 
         /// The soft-round of `x` over `range` into `output` (may be `x`), and `1 - tanh^2` of it into
         /// `derivative` unless that is nil.
         func forward(_ x: UnsafePointer<Float>, range: Range<Int>, output: UnsafeMutablePointer<Float>,
                      derivative: UnsafeMutablePointer<Float>? = nil) {
-            if vectorized {
-                nk_soft_round_avx2(x + range.lowerBound, range.count, sharpness, forwardScale, output + range.lowerBound,
-                                   derivative.map { $0 + range.lowerBound })
+            if level >= .avx2 {
+                let kernel = level >= .avx512 ? nk_soft_round_avx512 : nk_soft_round_avx2
+                kernel(x + range.lowerBound, range.count, sharpness, forwardScale, output + range.lowerBound,
+                       derivative.map { $0 + range.lowerBound })
                 return
             }
             var i = range.lowerBound
@@ -201,7 +203,7 @@ public enum QuantizationProxy {
 
         func backward(_ x: UnsafePointer<Float>, range: Range<Int>, gradOutput: UnsafePointer<Float>,
                       gradInput: UnsafeMutablePointer<Float>, accumulate: Bool) {
-            if vectorized {
+            if level >= .avx2 {
                 nk_soft_round_backward_avx2(x + range.lowerBound, range.count, sharpness, backwardScale,
                                             gradOutput + range.lowerBound, gradInput + range.lowerBound, accumulate ? 1 : 0)
                 return

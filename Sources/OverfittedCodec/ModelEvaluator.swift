@@ -1,3 +1,4 @@
+import CNeuralKernels
 import NeuralKernels
 
 /// Loss of a model on its image, `MSE + lambda * bits / pixels`, and its gradients.
@@ -54,7 +55,8 @@ struct ModelEvaluator {
     /// is given, its gradient w.r.t. `output`: `gradientScale * (image - target)` where the clamp
     /// passes (`0 < output < 1`), 0 elsewhere; in one parallel pass. Each chunk sums eight samples
     /// at a time, each lane's squares in Double (exact) in index order; the lanes, then the chunk
-    /// sums are added in order, so the sum does not depend on the thread count.
+    /// sums are added in order, so the sum does not depend on the thread count. On AVX2
+    /// `nk_squared_errors_avx2` does the same operations (8 wide where Swift's baseline code is 4 wide).
     private func squaredErrors(_ output: [Float], gradientScale: Float?) -> (mse: Double, gradient: [Float]) {
         let count = min(output.count, target.count)
         let chunks = Self.errorChunks
@@ -67,25 +69,35 @@ struct ModelEvaluator {
                 gradient.withUnsafeMutableBufferPointer { g in
                     partial.withUnsafeMutableBufferPointer { sums in
                         let pointers = UnsafeSendableBox((y, t, g, sums))
+                        let vectorized = Acceleration.level >= .avx2
                         parallel.run(chunks: chunks, over: count) { chunk, range in
                             let (y, t, g, sums) = pointers.value
                             guard let output = y.baseAddress, let target = t.baseAddress else { return }
                             var lanes = SIMD8<Double>.zero
-                            var i = range.lowerBound
-                            while i < range.upperBound {
-                                let n = min(8, range.upperBound - i)
-                                let value = VectorLanes.load(output + i, count: n)
-                                var clamped = value.replacing(with: 0, where: value .< 0)
-                                clamped.replace(with: 1, where: clamped .> 1)
-                                let difference = clamped - VectorLanes.load(target + i, count: n)
-                                let wide = SIMD8<Double>(difference)
-                                lanes = lanes + wide * wide
-                                if let scale = gradientScale, let gradient = g.baseAddress {
-                                    let passes = (value .> .zero) .& (value .< .one)
-                                    VectorLanes.store(SIMD8<Float>.zero.replacing(with: scale * difference, where: passes),
-                                                      to: gradient + i, count: n)
+                            if vectorized {
+                                withUnsafeMutableBytes(of: &lanes) { bytes in
+                                    nk_squared_errors_avx2(output + range.lowerBound, target + range.lowerBound,
+                                                           range.count, gradientScale ?? 0,
+                                                           gradientScale == nil ? nil : g.baseAddress.map { $0 + range.lowerBound },
+                                                           bytes.baseAddress!.assumingMemoryBound(to: Double.self))
                                 }
-                                i += 8
+                            } else {
+                                var i = range.lowerBound
+                                while i < range.upperBound {
+                                    let n = min(8, range.upperBound - i)
+                                    let value = VectorLanes.load(output + i, count: n)
+                                    var clamped = value.replacing(with: 0, where: value .< 0)
+                                    clamped.replace(with: 1, where: clamped .> 1)
+                                    let difference = clamped - VectorLanes.load(target + i, count: n)
+                                    let wide = SIMD8<Double>(difference)
+                                    lanes = lanes + wide * wide
+                                    if let scale = gradientScale, let gradient = g.baseAddress {
+                                        let passes = (value .> .zero) .& (value .< .one)
+                                        VectorLanes.store(SIMD8<Float>.zero.replacing(with: scale * difference, where: passes),
+                                                          to: gradient + i, count: n)
+                                    }
+                                    i += 8
+                                }
                             }
                             var sum = 0.0
                             for lane in 0..<8 { sum += lanes[lane] }

@@ -70,8 +70,8 @@ import Testing
         #expect(upsamplingAgreement > 0.9)
     }
 
-    /// The ARM's fused training kernel (AVX2, with the AVX2 or AVX-512 correlation) gives the
-    /// portable Swift code's loss and gradients bit for bit (grids of 13 x 7 and 9 x 10 leave partial
+    /// The ARM's fused training kernel (AVX2, with the AVX2 or AVX-512 correlation) and the loss
+    /// pass's kernel give the portable Swift code's loss and gradients bit for bit (grids of 13 x 7 and 9 x 10 leave partial
     /// vectors at the ends of the MLP's chunks; 90 x 70 spans several chunks and work items),
     /// with the smallest, a preset's and the largest context.
     @Test(arguments: [(13, 7, 3, 6), (9, 10, 1, 1), (90, 70, 3, 20), (17, 11, 3, 40)])
@@ -86,6 +86,7 @@ import Testing
                 f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
             }
             #expect(portable.bits.bitPattern == wide.bits.bitPattern, "\(level)")
+            #expect(portable.mse.bitPattern == wide.mse.bitPattern, "\(level)")
             #expect(portableGradients.latents.map(\.bitPattern) == wideGradients.latents.map(\.bitPattern), "\(level)")
             #expect(portableGradients.networks.arm.map(\.bitPattern) == wideGradients.networks.arm.map(\.bitPattern), "\(level)")
         }

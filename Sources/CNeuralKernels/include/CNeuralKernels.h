@@ -212,6 +212,17 @@ void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, cons
 void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
                         float *derivative);
 
+/// The overfitted codec's loss pass on AVX2, bit-identical to its Swift loop: for each position
+/// d = clamp(output[i], 0, 1) - target[i]; lanes[i % 8] += (double)d * (double)d (positions counted
+/// from `output`); unless gradient is NULL, gradient[i] = scale * d where 0 < output[i] < 1, else 0.
+/// Needs AVX2; does nothing off x86-64.
+void nk_squared_errors_avx2(const float *output, const float *target, ptrdiff_t count, float scale, float *gradient,
+                            double *lanes);
+
+/// nk_soft_round_avx2 sixteen positions per vector on AVX-512F, with the same values. Needs AVX-512F.
+void nk_soft_round_avx512(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,
+                          float *derivative);
+
 /// QuantizationProxy.softRoundBackward in AVX2, bit-identical to the Swift code: grad_input[i] (+)=
 /// grad_output[i] * normaliser * (1 - t^2), t = tanh(sharpness * (x[i] - m)). Needs AVX2; does nothing
 /// off x86-64.
