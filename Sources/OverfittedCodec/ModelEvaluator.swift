@@ -123,7 +123,7 @@ struct ModelEvaluator {
 
     /// The latents' training-time rate in bits under the ARM parameters `arm`.
     func rateBits(latents: [Float], arm: [Float]) -> Double {
-        armTraining.run(latents: latents, parameters: arm, scale: 0, parallel: parallel).bits
+        armTraining.run(latents: latents, parameters: arm, scale: 0, parallel: parallel, weightGradients: .none).bits
     }
 
     /// The mean squared error of the reconstruction (the ARM plays no part in it).

@@ -161,6 +161,7 @@ extension Synthesis {
     /// The maximal runs of consecutive rows of `range` that `sampling` takes (row `y` as chunk `y`),
     /// in order: `range` itself when it takes every row.
     static func runs(of range: Range<Int>, taken sampling: ChunkSampling) -> [Range<Int>] {
+        guard sampling.takesChunks else { return [] }
         guard sampling.stride > 1 else { return range.isEmpty ? [] : [range] }
         return range.filter { sampling.includes(chunk: $0) }.map { $0..<$0 + 1 }
     }

@@ -115,6 +115,26 @@ import Testing
         }
     }
 
+    /// With no weight gradient wanted (the network quantiser's rate passes), every level gives the
+    /// same bits and latent gradients as the full pass, the ARM MLP's weight gradient is zero and
+    /// the linear branch's is the full one; no synthesis row is taken either.
+    @Test func noARMWeightGradientKeepsTheRateAndLatentGradients() {
+        let f = Fixture(width: 90, height: 70, channels: 3, seed: 12, context: 8)
+        let (fullEvaluation, full) = f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks)
+        let linear = f.evaluator.shape.arm.wLinear
+        for level in [Acceleration.Level.portable, .avx2, .avx512] where level <= Acceleration.available {
+            let (evaluation, none) = Acceleration.withMaximumLevel(level) {
+                f.evaluator.evaluateWithGradients(latents: f.latents, networks: f.networks, armWeightGradients: .none)
+            }
+            #expect(evaluation.bits == fullEvaluation.bits, "\(level)")
+            #expect(none.latents == full.latents, "\(level)")
+            #expect(Array(none.networks.arm[linear]) == Array(full.networks.arm[linear]), "\(level)")
+            #expect(none.networks.arm.indices.filter { !linear.contains($0) && none.networks.arm[$0] != 0 }.isEmpty, "\(level)")
+        }
+        #expect(f.evaluator.rateBits(latents: f.latents, arm: f.networks.arm) == fullEvaluation.bits)
+        #expect(Synthesis.runs(of: 0..<70, taken: .none).isEmpty)
+    }
+
     /// With the synthesis's weight gradients sampled (one row and chunk of pixels in three), the
     /// latents', up-sampling's and ARM's gradients are the full ones, and the synthesis's gradients
     /// of the three phases average to the full ones (each alone differs from them).
