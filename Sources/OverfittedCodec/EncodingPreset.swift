@@ -29,9 +29,9 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (1115, 810, 415, 275)
-        case .medium: counts = (3805, 2760, 1400, 930)
-        case .slow: counts = (15215, 10700, 5190, 3785)
+        case .fast: counts = (1155, 860, 435, 275)
+        case .medium: counts = (3940, 2940, 1470, 930)
+        case .slow: counts = (15765, 11400, 5450, 3785)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {
