@@ -73,32 +73,10 @@ struct ModelEvaluator {
                         parallel.run(chunks: chunks, over: count) { chunk, range in
                             let (y, t, g, sums) = pointers.value
                             guard let output = y.baseAddress, let target = t.baseAddress else { return }
-                            var lanes = SIMD8<Double>.zero
-                            if vectorized {
-                                withUnsafeMutableBytes(of: &lanes) { bytes in
-                                    nk_squared_errors_avx2(output + range.lowerBound, target + range.lowerBound,
-                                                           range.count, gradientScale ?? 0,
-                                                           gradientScale == nil ? nil : g.baseAddress.map { $0 + range.lowerBound },
-                                                           bytes.baseAddress!.assumingMemoryBound(to: Double.self))
-                                }
-                            } else {
-                                var i = range.lowerBound
-                                while i < range.upperBound {
-                                    let n = min(8, range.upperBound - i)
-                                    let value = VectorLanes.load(output + i, count: n)
-                                    var clamped = value.replacing(with: 0, where: value .< 0)
-                                    clamped.replace(with: 1, where: clamped .> 1)
-                                    let difference = clamped - VectorLanes.load(target + i, count: n)
-                                    let wide = SIMD8<Double>(difference)
-                                    lanes = lanes + wide * wide
-                                    if let scale = gradientScale, let gradient = g.baseAddress {
-                                        let passes = (value .> .zero) .& (value .< .one)
-                                        VectorLanes.store(SIMD8<Float>.zero.replacing(with: scale * difference, where: passes),
-                                                          to: gradient + i, count: n)
-                                    }
-                                    i += 8
-                                }
-                            }
+                            let lanes = Self.squaredErrorLanes(output: output, target: target, range: range,
+                                                               gradientScale: gradientScale ?? 0,
+                                                               gradient: gradientScale == nil ? nil : g.baseAddress,
+                                                               vectorized: vectorized)
                             var sum = 0.0
                             for lane in 0..<8 { sum += lanes[lane] }
                             sums[chunk] = sum
@@ -108,6 +86,40 @@ struct ModelEvaluator {
             }
         }
         return (partial.reduce(0, +) / Double(max(1, count)), gradient)
+    }
+
+    /// One chunk of ``squaredErrors(_:gradientScale:)``: the squares over `range` summed per lane
+    /// (lane `k` takes the positions `range.lowerBound + k`, `+ 8 + k`, ...), and the gradient over
+    /// `range` unless `gradient` is nil; by `nk_squared_errors_avx2` when `vectorized`.
+    private static func squaredErrorLanes(output: UnsafePointer<Float>, target: UnsafePointer<Float>, range: Range<Int>,
+                                          gradientScale scale: Float, gradient: UnsafeMutablePointer<Float>?,
+                                          vectorized: Bool) -> SIMD8<Double> {
+        var lanes = SIMD8<Double>.zero
+        if vectorized {
+            withUnsafeMutableBytes(of: &lanes) { bytes in
+                nk_squared_errors_avx2(output + range.lowerBound, target + range.lowerBound, range.count, scale,
+                                       gradient.map { $0 + range.lowerBound },
+                                       bytes.baseAddress!.assumingMemoryBound(to: Double.self))
+            }
+            return lanes
+        }
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let n = min(8, range.upperBound - i)
+            let value = VectorLanes.load(output + i, count: n)
+            var clamped = value.replacing(with: 0, where: value .< 0)
+            clamped.replace(with: 1, where: clamped .> 1)
+            let difference = clamped - VectorLanes.load(target + i, count: n)
+            let wide = SIMD8<Double>(difference)
+            lanes = lanes + wide * wide
+            if let gradient {
+                let passes = (value .> .zero) .& (value .< .one)
+                VectorLanes.store(SIMD8<Float>.zero.replacing(with: scale * difference, where: passes),
+                                  to: gradient + i, count: n)
+            }
+            i += 8
+        }
+        return lanes
     }
 
     func summary(mse: Double, bits: Double) -> Evaluation {
