@@ -18,20 +18,20 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Total training iterations (warm-up, main phase and final straight-through phase) for a
-    /// decoder of `complexity`. The named presets are time budgets: on a Kodak image (768x512) with
-    /// two cores, about 30 s (fast), 1.5 minutes (medium) and 5 to 8 minutes (slow) on the AVX-512
-    /// machines they were measured on (up to 1.7 times that on an AVX2-only one), whatever the
-    /// complexity. A training step of the medium, high and very-high decoders costs more than one of
-    /// the low decoder, so they get proportionally fewer iterations (the slow preset a little fewer
-    /// still at high and very high, to stay under 10 minutes on AVX2). Whenever a change makes a
-    /// step cheaper, each count rises by the measured ratio of CPU times of a fast-preset encode at
-    /// that complexity (docs/overfitted-codec.md, "Encoding", lists the changes and ratios).
+    /// decoder of `complexity`. The named presets are time budgets, the same at every complexity: on
+    /// a Kodak image (768x512) with two cores of a quiet AVX-512 Xeon, about 28 s (fast), 1.5
+    /// minutes (medium) and 5.3 minutes (slow); with the kernels capped at AVX2 the same counts take
+    /// 1.3 to 1.55 times as long (fast and slow stay under 1 and 10 minutes). A training step of the
+    /// medium, high and very-high decoders costs about 1.3, 2.1 and 3.0 times one of the low
+    /// decoder, so they get proportionally fewer iterations. Whenever a change makes a step
+    /// cheaper, each count rises by the measured ratio of CPU times of a fast-preset encode at that
+    /// complexity (docs/overfitted-codec.md, "Encoding", lists the changes and ratios).
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (1155, 860, 435, 275)
-        case .medium: counts = (3940, 2940, 1470, 930)
-        case .slow: counts = (15765, 11400, 5450, 3785)
+        case .fast: counts = (1700, 1290, 800, 550)
+        case .medium: counts = (5500, 4200, 2640, 1820)
+        case .slow: counts = (19700, 15000, 9440, 6540)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {
