@@ -25,7 +25,7 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// medium, high and very-high decoders costs about 1.3, 2.1 and 3.0 times one of the low
     /// decoder, so they get proportionally fewer iterations. Whenever a change makes a step
     /// cheaper, each count rises by the measured ratio of CPU times of a fast-preset encode at that
-    /// complexity (docs/overfitted-codec.md, "Encoding", lists the changes and ratios).
+    /// complexity (BENCHMARKS.md has the history of the counts).
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
