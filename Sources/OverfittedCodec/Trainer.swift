@@ -8,8 +8,8 @@ import NeuralKernels
 /// Schedule of `n` iterations: warm-up (eight random initialisations run the first `n / 40`
 /// iterations; the best continues), on the image down-sampled by two up to step
 /// ``TrainingSchedule/halfResolutionIterations`` (``halfResolutionTrainer()``), then at full
-/// resolution: the main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` for its first 30%,
-/// then decaying with a cosine to `1e-5`, latents quantised by `softround(softround(y, t) + n, t)`
+/// resolution: the main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` (latents: 1.5e-2)
+/// for its first 30%, then decaying with a cosine to `1e-5` (1.5e-5), latents quantised by `softround(softround(y, t) + n, t)`
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
 /// Throughout, the weight gradients of the ARM MLP and the synthesis are summed over a sample of the
@@ -227,7 +227,8 @@ struct Trainer {
             }
         }
         backThroughGain(&gradLatents, parameters: state.latentParameters, gain: gain)
-        state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents, learningRate: rate,
+        state.latentOptimizer.update(&state.latentParameters, gradients: gradLatents,
+                                     learningRate: rate * schedule.latentLearningRateScale,
                                      optimizer: schedule.latentOptimizer)
         let frequency = step < warmUpIterations ? schedule.warmUpPreconditionFrequency : schedule.preconditionFrequency
         updateNetworks(&state, gradients: gradients.networks, rate: rate, preconditionFrequency: frequency)
