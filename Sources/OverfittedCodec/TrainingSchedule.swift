@@ -51,7 +51,7 @@ struct TrainingSchedule: Sendable {
     /// The latents' learning rate is this multiple of ``learningRate(at:)`` (peak 1.5e-2, floor
     /// 1.5e-5). At the fast preset (1,290 iterations, medium complexity; kodim05/15/19/23) the loss
     /// of the decoded file fell by 0.9% at lambdas 1e-3 and 4e-3 (lower in 7 of 8) and by 0.75% at
-    /// 4e-4 and 2e-2 (6 of 8) against the networks' rate.
+    /// 4e-4 and 2e-2 (6 of 8) against training them at the networks' rate.
     var latentLearningRateScale: Float = 1.5
     var networkOptimizer = SOAP(beta1: 0.95, beta2: 0.95, weightDecay: 0.01)
     /// Steps between refreshes of SOAP's bases: Cool-chic 5.0's 1 during the warm-up, 10 after.
