@@ -12,16 +12,15 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: input))
         let header = try NCXHeader.parse([UInt8](data))
-        print(Self.describe(header))
+        print(Self.describe(header, units: try OverfittedDecoder.parameterUnits(data)))
     }
 
-    static func describe(_ h: NCXHeader) -> String {
+    static func describe(_ h: NCXHeader, units: [OverfittedDecoder.ParameterUnit]) -> String {
         let pixels = Double(h.width * h.height)
         func part(_ name: String, _ bytes: Int) -> String {
             "  \(name): \(bytes) bytes (\(Format.fixed(Double(bytes * 8) / pixels, 4)) bpp)"
         }
-        let groups = ["ARM weights", "ARM biases", "up-sampling", "synthesis weights", "synthesis biases"]
-        let steps = zip(groups, zip(h.stepExponents, h.expGolombOrders)).map { "\($0.0) 2^-\($0.1.0) (EG\($0.1.1))" }
+        let steps = units.map { "\($0.name) (\($0.count)) 2^-\($0.stepExponent)" }
         let a = h.architecture
         return """
             .ncx version \(NCXHeader.currentVersion), overfitted codec

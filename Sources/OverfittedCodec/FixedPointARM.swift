@@ -35,13 +35,12 @@ struct FixedPointARM: Sendable {
     init(networks: QuantizedNetworks, layout: ARMLayout, level: Acceleration.Level = Acceleration.level) {
         context = layout.context
         offsets = CausalNeighbourhood.offsets(count: layout.context)
-        let weights = networks.groups[QuantizedNetworks.Group.armWeights.rawValue]
-        let biases = networks.groups[QuantizedNetworks.Group.armBiases.rawValue]
-        let weightShift = Int64(QuantizedNetworks.maximumExponent - weights.exponent)
-        let biasShift = Int64(QuantizedNetworks.maximumExponent - biases.exponent)
-        let w = weights.values.map { Int64($0) << weightShift }
-        let b = biases.values.map { Int64($0) << biasShift }
-        // Offsets of each tensor inside its group (the layout's ranges, relative to the group start).
+        let (rawWeights, weightExponent, rawBiases, biasExponent) = networks.armIntegers(layout: layout)
+        let weightShift = Int64(QuantizedNetworks.maximumExponent - weightExponent)
+        let biasShift = Int64(QuantizedNetworks.maximumExponent - biasExponent)
+        let w = rawWeights.map { $0 << weightShift }
+        let b = rawBiases.map { $0 << biasShift }
+        // Offsets of each tensor inside the weights or the biases (the layout's ranges, relative to their start).
         let biasStart = layout.layout.weightCount
         func slice(_ values: [Int64], _ range: Range<Int>, start: Int) -> ArraySlice<Int64> {
             values[(range.lowerBound - start)..<(range.upperBound - start)]
@@ -55,12 +54,11 @@ struct FixedPointARM: Sendable {
             w2: Array(slice(w, layout.w2, start: 0)), b2: Array(slice(b, layout.b2, start: biasStart)),
             wOut: Array(slice(w, layout.wOut, start: 0)), wLinear: Array(slice(w, layout.wLinear, start: 0)))
         stride = wide?.paddedContext ?? context
-        let rawWeights = weights.values.map { Int64($0) }, rawBiases = biases.values.map { Int64($0) }
         narrow = level < .avx2 ? nil : NarrowARM(
             context: context, w1: Array(slice(rawWeights, layout.w1, start: 0)), b1: Array(slice(rawBiases, layout.b1, start: biasStart)),
             w2: Array(slice(rawWeights, layout.w2, start: 0)), b2: Array(slice(rawBiases, layout.b2, start: biasStart)),
             wOut: Array(slice(rawWeights, layout.wOut, start: 0)), wLinear: Array(slice(rawWeights, layout.wLinear, start: 0)),
-            weightExponent: weights.exponent, biasExponent: biases.exponent, level: level)
+            weightExponent: weightExponent, biasExponent: biasExponent, level: level)
     }
 
     /// Multiply-accumulates per latent (``Architecture/armMACsPerLatent``).

@@ -2,14 +2,14 @@
 public struct NCXHeader: Sendable, Equatable {
     /// `0x89 'N' 'C' 'X'`: the high first byte catches 7-bit transfers, as PNG's does.
     public static let magic: [UInt8] = [0x89, 0x4E, 0x43, 0x58]
-    public static let currentVersion = 2
+    public static let currentVersion = 3
     /// Codec id of the overfitted codec.
     public static let overfittedCodecID = 1
     public static let maximumDimension = 1 << 16
     /// Largest `width * height` (64 Mpixel): bounds the decoder's memory (about 4 GB at the limit).
     public static let maximumPixelCount = 1 << 26
     /// Bytes of the header, before the two streams.
-    public static let byteCount = 37
+    public static let byteCount = 18
     /// Bytes of the CRC-32 that ends the file.
     public static let checksumByteCount = 4
 
@@ -19,14 +19,11 @@ public struct NCXHeader: Sendable, Equatable {
     /// 1 (gray) or 3 (RGB).
     public var channels: Int
     public var architecture: Architecture
-    /// Per parameter group (ARM weights, ARM biases, up-sampling, synthesis weights, synthesis
-    /// biases): the quantisation step exponent (step 2^-e) and the Exp-Golomb order.
-    public var stepExponents: [Int]
-    public var expGolombOrders: [Int]
     public var networkStreamByteCount: Int
+    /// Not stored: the rest of the file before the CRC.
     public var latentStreamByteCount: Int
 
-    /// Total file size this header announces.
+    /// Total file size.
     public var fileByteCount: Int {
         Self.byteCount + networkStreamByteCount + latentStreamByteCount + Self.checksumByteCount
     }
@@ -35,23 +32,19 @@ public struct NCXHeader: Sendable, Equatable {
         var bytes = Self.magic
         bytes.append(UInt8(Self.currentVersion))
         bytes.append(UInt8(Self.overfittedCodecID))
-        Self.append(UInt32(width), to: &bytes)
-        Self.append(UInt32(height), to: &bytes)
+        Self.append(width - 1, byteCount: 2, to: &bytes)
+        Self.append(height - 1, byteCount: 2, to: &bytes)
         bytes.append(UInt8(bitDepth))
         bytes.append(UInt8(channels))
         bytes.append(UInt8(architecture.contextSize))
         bytes.append(UInt8(architecture.synthesisWidth))
         bytes.append(UInt8(architecture.residualLayers))
-        for (exponent, order) in zip(stepExponents, expGolombOrders) {
-            bytes.append(UInt8(exponent))
-            bytes.append(UInt8(order))
-        }
-        Self.append(UInt32(networkStreamByteCount), to: &bytes)
-        Self.append(UInt32(latentStreamByteCount), to: &bytes)
+        // 3 bytes: the largest valid architecture has under 8,000 parameters, so under 64 KB of stream.
+        Self.append(networkStreamByteCount, byteCount: 3, to: &bytes)
         return bytes
     }
 
-    private static func append(_ value: UInt32, to bytes: inout [UInt8]) {
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    private static func append(_ value: Int, byteCount: Int, to bytes: inout [UInt8]) {
+        for index in (0..<byteCount).reversed() { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
     }
 }

@@ -11,10 +11,8 @@ public enum OverfittedDecodeError: Error, Equatable, Sendable, CustomStringConve
     case unknownCodec(Int)
     /// A header field is outside its allowed range.
     case invalidHeader(String)
-    /// The CRC-32 at the end does not match: the file was damaged.
+    /// The CRC-32 at the end does not match: the file was damaged, cut short or extended.
     case checksumMismatch
-    /// Bytes after the announced end of the file.
-    case trailingData(Int)
     /// The network or latent stream does not decode (message from the entropy layer).
     case corruptStream(String)
 
@@ -27,7 +25,6 @@ public enum OverfittedDecodeError: Error, Equatable, Sendable, CustomStringConve
         case .unknownCodec(let id): "unknown codec id \(id) in .ncx header"
         case .invalidHeader(let message): "invalid .ncx header: \(message)"
         case .checksumMismatch: "corrupted .ncx file: CRC-32 mismatch"
-        case .trailingData(let count): "invalid .ncx file: \(count) unexpected bytes after the end"
         case .corruptStream(let message): "corrupted .ncx stream: \(message)"
         }
     }

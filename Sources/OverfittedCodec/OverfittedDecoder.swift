@@ -15,6 +15,29 @@ public enum OverfittedDecoder {
         return try decode(data, threads: threads, phases: &phases)
     }
 
+    /// A parameter unit of a file's network stream: parameters sharing one quantisation step.
+    public struct ParameterUnit: Sendable, Equatable {
+        public let name: String
+        public let count: Int
+        /// The step is `2^-stepExponent`.
+        public let stepExponent: Int
+    }
+
+    /// The units of `data`'s network stream (for `ncodec info`), after the same checks as ``decode(_:threads:)``'s.
+    public static func parameterUnits(_ data: Data) throws(OverfittedDecodeError) -> [ParameterUnit] {
+        let bytes = [UInt8](data)
+        let header = try NCXHeader.parse(bytes)
+        guard let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height) else {
+            throw .invalidHeader("network shape \(header.architecture)")
+        }
+        let networkStart = NCXHeader.byteCount
+        let networks = try NetworkCoding.decode(Array(bytes[networkStart..<(networkStart + header.networkStreamByteCount)]),
+                                                units: QuantizedNetworks.units(shape: shape))
+        return zip(networks.units, networks.tensors).map {
+            ParameterUnit(name: $0.0.name, count: $0.0.range.count, stepExponent: $0.1.exponent)
+        }
+    }
+
     /// ``decode(_:threads:)``, also recording the time of each phase in `phases`.
     public static func decode(_ data: Data, threads: Int, phases: inout DecodePhases) throws(OverfittedDecodeError) -> Image {
         var clock = ContinuousClock.now
@@ -27,8 +50,7 @@ public enum OverfittedDecoder {
         let networkStart = NCXHeader.byteCount
         let latentStart = networkStart + header.networkStreamByteCount
         let networks = try NetworkCoding.decode(Array(bytes[networkStart..<latentStart]),
-                                                counts: QuantizedNetworks.counts(shape: shape),
-                                                exponents: header.stepExponents, orders: header.expGolombOrders)
+                                                units: QuantizedNetworks.units(shape: shape))
         let arm = FixedPointARM(networks: networks, layout: shape.arm)
         let latentBytes = Array(bytes[latentStart..<(latentStart + header.latentStreamByteCount)])
         phases.parse = DecodePhases.lap(&clock)

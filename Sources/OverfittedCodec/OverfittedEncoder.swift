@@ -67,13 +67,12 @@ public struct OverfittedEncoder: Sendable {
     /// Header, network stream, latent stream, CRC-32.
     static func assemble(shape: ModelShape, bitDepth: Int, latents: [Float], networks: QuantizedNetworks,
                          parallel: ParallelChunks) -> Data {
-        let (networkBytes, orders) = NetworkCoding.encode(networks)
+        let networkBytes = NetworkCoding.encode(networks)
         let arm = FixedPointARM(networks: networks, layout: shape.arm)
         let integers = latents.map { Int32($0) }
         let latentBytes = LatentCoding(geometry: shape.geometry, arm: arm, parallel: parallel).encode(integers)
         let header = NCXHeader(width: shape.geometry.width, height: shape.geometry.height, bitDepth: bitDepth,
                                channels: shape.architecture.outputChannels, architecture: shape.architecture,
-                               stepExponents: networks.groups.map(\.exponent), expGolombOrders: orders,
                                networkStreamByteCount: networkBytes.count, latentStreamByteCount: latentBytes.count)
         var bytes = header.serialized() + networkBytes + latentBytes
         let crc = CRC32.checksum(bytes)

@@ -1,16 +1,23 @@
-/// The networks as the bitstream holds them: five parameter groups (ARM weights, ARM biases,
-/// up-sampling weights, synthesis weights, synthesis biases), each a power-of-two step `2^-exponent`
-/// and one integer per parameter.
+/// The networks as the bitstream holds them: a list of parameter units (``units(shape:)``), each a
+/// power-of-two step `2^-exponent` and one integer per parameter.
 struct QuantizedNetworks: Sendable, Equatable {
-    /// The groups, in bitstream order.
-    enum Group: Int, CaseIterable, Sendable {
-        case armWeights, armBiases, upsamplingWeights, synthesisWeights, synthesisBiases
+    /// Which network of ``NetworkParameters`` a unit belongs to.
+    enum Network: Sendable, Equatable {
+        case arm, upsampling, synthesis
+    }
+
+    /// Parameters that share one quantisation step: a range of one network's parameter vector.
+    struct Unit: Sendable, Equatable {
+        var network: Network
+        var range: Range<Int>
+        /// What `ncodec info` calls it.
+        var name: String
     }
 
     /// Largest step exponent (finest step 2^-16); the fixed-point ARM works in Q16.
     static let maximumExponent = 16
 
-    struct Tensor: Sendable, Equatable {
+    struct Tensor: Sendable, Hashable {
         var exponent: Int
         var values: [Int32]
 
@@ -33,32 +40,91 @@ struct QuantizedNetworks: Sendable, Equatable {
         }
     }
 
-    /// Indexed by ``Group/rawValue``.
-    var groups: [Tensor]
+    /// Where each tensor's integers go, in bitstream order.
+    let units: [Unit]
+    /// One per unit.
+    var tensors: [Tensor]
 
-    /// Number of parameters in each group for a model shape.
-    static func counts(shape: ModelShape) -> [Int] {
-        [shape.arm.layout.weightCount, shape.arm.layout.biasRange.count, shape.upsampler.layout.totalCount,
-         shape.synthesis.layout.weightCount, shape.synthesis.layout.biasRange.count]
+    /// The units of a model, in bitstream order: each ARM weight matrix (`W1, W2, Wout, Wlinear`),
+    /// the ARM's biases, the up-sampling kernels, each synthesis weight tensor (`A, B`, the residual
+    /// kernels, `S`), the synthesis's biases. One step per weight tensor lets each find its own
+    /// precision (Cool-chic quantises per module too); the biases, a few dozen values, share one.
+    static func units(shape: ModelShape) -> [Unit] {
+        let synthesis = shape.synthesis
+        let residual = (0..<synthesis.residualLayers).map { Unit(network: .synthesis, range: synthesis.residualWeights($0), name: "synthesis 3x3 \($0 + 1)") }
+        return units(arm: shape.arm)
+            + [Unit(network: .upsampling, range: 0..<shape.upsampler.layout.totalCount, name: "up-sampling")]
+            + [Unit(network: .synthesis, range: synthesis.a, name: "synthesis A"),
+               Unit(network: .synthesis, range: synthesis.b, name: "synthesis B")]
+            + residual
+            + [Unit(network: .synthesis, range: synthesis.linear, name: "synthesis S"),
+               Unit(network: .synthesis, range: synthesis.layout.biasRange, name: "synthesis biases")]
     }
 
-    /// Quantises float networks with one exponent per group.
-    init(networks: NetworkParameters, exponents: [Int], shape: ModelShape) {
-        let arm = shape.arm.layout, synthesis = shape.synthesis.layout
-        groups = [
-            Tensor(quantizing: networks.arm[arm.weightRange], exponent: exponents[0]),
-            Tensor(quantizing: networks.arm[arm.biasRange], exponent: exponents[1]),
-            Tensor(quantizing: networks.upsampling[...], exponent: exponents[2]),
-            Tensor(quantizing: networks.synthesis[synthesis.weightRange], exponent: exponents[3]),
-            Tensor(quantizing: networks.synthesis[synthesis.biasRange], exponent: exponents[4]),
-        ]
+    /// The ARM's units: its four weight matrices, then its biases.
+    static func units(arm: ARMLayout) -> [Unit] {
+        [(arm.w1, "ARM W1"), (arm.w2, "ARM W2"), (arm.wOut, "ARM Wout"), (arm.wLinear, "ARM Wlinear"),
+         (arm.layout.biasRange, "ARM biases")].map { Unit(network: .arm, range: $0.0, name: $0.1) }
     }
 
-    init(groups: [Tensor]) { self.groups = groups }
+    /// Quantises float networks with one exponent per unit.
+    init(networks: NetworkParameters, exponents: [Int], units: [Unit]) {
+        self.units = units
+        tensors = zip(units, exponents).map { unit, exponent in
+            Tensor(quantizing: networks[unit.network][unit.range], exponent: exponent)
+        }
+    }
+
+    init(units: [Unit], tensors: [Tensor]) {
+        self.units = units
+        self.tensors = tensors
+    }
 
     /// The float networks the decoder uses.
     var dequantized: NetworkParameters {
-        NetworkParameters(arm: groups[0].dequantized + groups[1].dequantized, upsampling: groups[2].dequantized,
-                          synthesis: groups[3].dequantized + groups[4].dequantized)
+        var networks = NetworkParameters(arm: [], upsampling: [], synthesis: [])
+        for (unit, tensor) in zip(units, tensors) {
+            let end = unit.range.upperBound
+            if networks[unit.network].count < end { networks[unit.network] += [Float](repeating: 0, count: end - networks[unit.network].count) }
+            networks[unit.network].replaceSubrange(unit.range, with: tensor.dequantized)
+        }
+        return networks
+    }
+
+    /// The ARM's parameters as integers on two steps: the weights on the finest step of the weight
+    /// units, the biases on the bias unit's. These are the exact values, as the fixed-point ARM
+    /// needs them; indexed like `layout`'s weight and bias ranges.
+    func armIntegers(layout: ARMLayout) -> (weights: [Int64], weightExponent: Int, biases: [Int64], biasExponent: Int) {
+        let arm = zip(units, tensors).filter { $0.0.network == .arm }
+        let weightCount = layout.layout.weightCount
+        let weightUnits = arm.filter { $0.0.range.upperBound <= weightCount }
+        let biasUnit = arm.first { $0.0.range.lowerBound >= weightCount }
+        let weightExponent = weightUnits.map(\.1.exponent).max() ?? 0
+        var weights = [Int64](repeating: 0, count: weightCount)
+        for (unit, tensor) in weightUnits {
+            let shift = Int64(weightExponent - tensor.exponent)
+            for (offset, value) in tensor.values.enumerated() { weights[unit.range.lowerBound + offset] = Int64(value) << shift }
+        }
+        return (weights, weightExponent, biasUnit?.1.values.map(Int64.init) ?? [], biasUnit?.1.exponent ?? 0)
+    }
+}
+
+extension NetworkParameters {
+    /// One network's parameter vector.
+    subscript(network: QuantizedNetworks.Network) -> [Float] {
+        get {
+            switch network {
+            case .arm: arm
+            case .upsampling: upsampling
+            case .synthesis: synthesis
+            }
+        }
+        set {
+            switch network {
+            case .arm: arm = newValue
+            case .upsampling: upsampling = newValue
+            case .synthesis: synthesis = newValue
+            }
+        }
     }
 }

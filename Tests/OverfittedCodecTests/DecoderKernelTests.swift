@@ -14,9 +14,7 @@ import NeuralKernels
         let layout = ARMLayout(context: c)
         let weights = (0..<layout.layout.weightCount).map { _ in Int32.random(in: -magnitude...magnitude, using: &generator) }
         let biases = (0..<layout.layout.biasRange.count).map { _ in Int32.random(in: -biasMagnitude...biasMagnitude, using: &generator) }
-        let empty = QuantizedNetworks.Tensor(exponent: 0, values: [])
-        return QuantizedNetworks(groups: [QuantizedNetworks.Tensor(exponent: weightExponent, values: weights),
-                                          QuantizedNetworks.Tensor(exponent: biasExponent, values: biases), empty, empty, empty])
+        return .arm(layout: layout, weights: weights, weightExponent: weightExponent, biases: biases, biasExponent: biasExponent)
     }
 
     /// Batches of interior positions (the decoder's case) through the narrow kernel, against the

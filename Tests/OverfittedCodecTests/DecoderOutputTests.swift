@@ -36,7 +36,7 @@ import NeuralKernels
         let width = samples.count, planes = samples + samples.reversed() + samples.map { $0 * 0.999 }
         let header = NCXHeader(width: width, height: 1, bitDepth: bitDepth, channels: 3,
                                architecture: Architecture(contextSize: 8, synthesisWidth: 8, residualLayers: 2, outputChannels: 3),
-                               stepExponents: [], expGolombOrders: [], networkStreamByteCount: 0, latentStreamByteCount: 0)
+                               networkStreamByteCount: 0, latentStreamByteCount: 0)
         let portable = try OverfittedDecoder.image(samples: planes, header: header, level: .portable)
         for level in DecoderKernelTests.vectorLevels {
             let wide = try OverfittedDecoder.image(samples: planes, header: header, level: level)

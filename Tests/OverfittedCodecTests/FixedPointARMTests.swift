@@ -10,9 +10,7 @@ import NeuralKernels
         let layout = ARMLayout(context: c)
         let weights = (0..<layout.layout.weightCount).map { _ in Int32.random(in: -weightMagnitude...weightMagnitude, using: &generator) }
         let biases = (0..<layout.layout.biasRange.count).map { _ in Int32.random(in: -4096...4096, using: &generator) }
-        let empty = QuantizedNetworks.Tensor(exponent: 0, values: [])
-        return QuantizedNetworks(groups: [QuantizedNetworks.Tensor(exponent: weightExponent, values: weights),
-                                          QuantizedNetworks.Tensor(exponent: 12, values: biases), empty, empty, empty])
+        return .arm(layout: layout, weights: weights, weightExponent: weightExponent, biases: biases, biasExponent: 12)
     }
 
     /// Every position of a random grid: the same output sums (so the same mean and log-scale) from

@@ -26,3 +26,17 @@ enum TestImages {
         EncoderConfiguration(lambda: lambda, preset: .iterations(iterations), complexity: .low, threads: threads, seed: 3)
     }
 }
+
+extension QuantizedNetworks {
+    /// An ARM alone, every weight matrix at step `2^-weightExponent` and the biases at `2^-biasExponent`
+    /// (`weights` and `biases` indexed like `layout`'s ranges).
+    static func arm(layout: ARMLayout, weights: [Int32], weightExponent: Int, biases: [Int32], biasExponent: Int) -> QuantizedNetworks {
+        let units = QuantizedNetworks.units(arm: layout)
+        let weightCount = layout.layout.weightCount
+        return QuantizedNetworks(units: units, tensors: units.map { unit in
+            unit.range.lowerBound < weightCount
+                ? Tensor(exponent: weightExponent, values: Array(weights[unit.range]))
+                : Tensor(exponent: biasExponent, values: Array(biases[(unit.range.lowerBound - weightCount)...]))
+        })
+    }
+}

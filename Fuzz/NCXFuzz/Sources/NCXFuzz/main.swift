@@ -52,15 +52,13 @@ func repairChecksum(_ bytes: inout [UInt8]) {
     for k in 0..<4 { bytes[bytes.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> UInt32(24 - 8 * k)) }
 }
 
-/// Rewrites the two stream lengths so they add up to the mutated size (keeps the split point).
+/// Rewrites the network stream length (3 bytes at offset 15) to a random split of the mutated
+/// size, so the latent stream (the rest) is not empty or negative by accident.
 func repairLengths(_ bytes: inout [UInt8], random: inout Random) {
     let header = NCXHeader.byteCount, tail = NCXHeader.checksumByteCount
     guard bytes.count >= header + tail else { return }
-    let payload = bytes.count - header - tail
-    let network = random.below(payload + 1)
-    for (offset, value) in [(29, network), (33, payload - network)] {
-        for k in 0..<4 { bytes[offset + k] = UInt8(truncatingIfNeeded: value >> (24 - 8 * k)) }
-    }
+    let network = random.below(bytes.count - header - tail + 1)
+    for k in 0..<3 { bytes[15 + k] = UInt8(truncatingIfNeeded: network >> (16 - 8 * k)) }
 }
 
 func mutate(_ input: [UInt8], random: inout Random, corpus: [[UInt8]]) -> [UInt8] {
@@ -77,8 +75,8 @@ func mutate(_ input: [UInt8], random: inout Random, corpus: [[UInt8]]) -> [UInt8
             let cut = random.below(min(bytes.count, other.count) + 1)
             bytes = Array(bytes.prefix(cut)) + Array(other.dropFirst(cut))
         default:
-            // Header fields: small random values in the configuration bytes (16...28).
-            if bytes.count > 28 { bytes[16 + random.below(13)] = UInt8(random.below(40)) }
+            // Header fields: small random values in the size and configuration bytes (6...14).
+            if bytes.count > 14 { bytes[6 + random.below(9)] = UInt8(random.below(40)) }
         }
     }
     if random.below(4) == 0 { repairLengths(&bytes, random: &random) }
