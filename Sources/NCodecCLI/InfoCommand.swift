@@ -20,14 +20,15 @@ struct InfoCommand: ParsableCommand {
         func part(_ name: String, _ bytes: Int) -> String {
             "  \(name): \(bytes) bytes (\(Format.fixed(Double(bytes * 8) / pixels, 4)) bpp)"
         }
-        let steps = units.map { "\($0.name) (\($0.count)) 2^-\($0.stepExponent)" }
+        let steps = units.map { "    \($0.name): \($0.count) values, step 2^-\($0.stepExponent), \(Format.fixed($0.bits / 8, 0)) bytes" }
         let a = h.architecture
         return """
             .ncx version \(NCXHeader.currentVersion), overfitted codec
             image: \(h.width)x\(h.height), \(h.channels == 1 ? "gray" : "RGB"), \(h.bitDepth)-bit
             networks: ARM context \(a.contextSize) (hidden width \(a.contextSize)), synthesis width \(a.synthesisWidth), \
             \(a.residualLayers) residual 3x3 layers; \(Format.fixed(a.macsPerPixel(width: h.width, height: h.height), 0)) MAC/pixel
-            quantisation steps: \(steps.joined(separator: ", "))
+            network parameters by unit (bytes from the code lengths):
+            \(steps.joined(separator: "\n"))
             size: \(h.fileByteCount) bytes (\(Format.fixed(Double(h.fileByteCount * 8) / pixels, 4)) bpp)
             \(part("header + CRC", NCXHeader.byteCount + NCXHeader.checksumByteCount))
             \(part("network parameters", h.networkStreamByteCount))

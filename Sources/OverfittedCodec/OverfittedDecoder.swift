@@ -21,6 +21,8 @@ public enum OverfittedDecoder {
         public let count: Int
         /// The step is `2^-stepExponent`.
         public let stepExponent: Int
+        /// Its share of the network stream: the code lengths of its integers plus its 11 side bits.
+        public let bits: Double
     }
 
     /// The units of `data`'s network stream (for `ncodec info`), after the same checks as ``decode(_:threads:)``'s.
@@ -34,7 +36,8 @@ public enum OverfittedDecoder {
         let networks = try NetworkCoding.decode(Array(bytes[networkStart..<(networkStart + header.networkStreamByteCount)]),
                                                 units: QuantizedNetworks.units(shape: shape))
         return zip(networks.units, networks.tensors).map {
-            ParameterUnit(name: $0.0.name, count: $0.0.range.count, stepExponent: $0.1.exponent)
+            ParameterUnit(name: $0.0.name, count: $0.0.range.count, stepExponent: $0.1.exponent,
+                          bits: NetworkCoding.bestScale($0.1.values).bits)
         }
     }
 

@@ -34,6 +34,20 @@ import Testing
         #expect(abs(Double(bytes.count) - estimate) < 4, "\(bytes.count) bytes, estimated \(estimate)")
     }
 
+    /// What `ncodec info` lists: every unit of an encoded file, their code lengths adding up to the stream.
+    @Test func parameterUnitsOfAFileAddUpToItsNetworkStream() throws {
+        let image = TestImages.make(width: 24, height: 20, channels: 3)
+        let file = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 30)).encode(image)
+        let units = try OverfittedDecoder.parameterUnits(file)
+        let header = try NCXHeader.parse([UInt8](file))
+        let shape = try #require(ModelShape(architecture: header.architecture, width: 24, height: 20))
+        #expect(units.map(\.name) == QuantizedNetworks.units(shape: shape).map(\.name))
+        #expect(units.reduce(0) { $0 + $1.count }
+                    == shape.arm.layout.totalCount + shape.upsampler.layout.totalCount + shape.synthesis.layout.totalCount)
+        let estimate = units.reduce(0.0) { $0 + $1.bits } / 8
+        #expect(abs(Double(header.networkStreamByteCount) - estimate) < 4)
+    }
+
     @Test func unitsCoverEveryParameterOnce() {
         let units = QuantizedNetworks.units(shape: Self.shape)
         for (network, count) in [(QuantizedNetworks.Network.arm, Self.shape.arm.layout.totalCount),
