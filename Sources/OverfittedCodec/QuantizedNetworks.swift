@@ -83,11 +83,8 @@ struct QuantizedNetworks: Sendable, Equatable {
     /// The float networks the decoder uses.
     var dequantized: NetworkParameters {
         var networks = NetworkParameters(arm: [], upsampling: [], synthesis: [])
-        for (unit, tensor) in zip(units, tensors) {
-            let end = unit.range.upperBound
-            if networks[unit.network].count < end { networks[unit.network] += [Float](repeating: 0, count: end - networks[unit.network].count) }
-            networks[unit.network].replaceSubrange(unit.range, with: tensor.dequantized)
-        }
+        // A network's units follow each other in the order of its parameter vector, without gaps.
+        for (unit, tensor) in zip(units, tensors) { networks[unit.network] += tensor.dequantized }
         return networks
     }
 
