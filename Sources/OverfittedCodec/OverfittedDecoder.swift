@@ -27,7 +27,16 @@ public enum OverfittedDecoder {
 
     /// The units of `data`'s network stream (for `ncodec info`), after the same checks as ``decode(_:threads:)``'s.
     public static func parameterUnits(_ data: Data) throws(OverfittedDecodeError) -> [ParameterUnit] {
-        let bytes = [UInt8](data)
+        let (_, _, networks) = try headerShapeAndNetworks([UInt8](data))
+        return zip(networks.units, networks.tensors).map {
+            ParameterUnit(name: $0.0.name, count: $0.0.range.count, stepExponent: $0.1.exponent,
+                          bits: NetworkCoding.bestScale($0.1.values).bits)
+        }
+    }
+
+    /// The checked header of `bytes` (a whole file), the model shape it gives and the networks of its network stream.
+    private static func headerShapeAndNetworks(_ bytes: [UInt8]) throws(OverfittedDecodeError)
+        -> (header: NCXHeader, shape: ModelShape, networks: QuantizedNetworks) {
         let header = try NCXHeader.parse(bytes)
         guard let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height) else {
             throw .invalidHeader("network shape \(header.architecture)")
@@ -35,25 +44,16 @@ public enum OverfittedDecoder {
         let networkStart = NCXHeader.byteCount
         let networks = try NetworkCoding.decode(Array(bytes[networkStart..<(networkStart + header.networkStreamByteCount)]),
                                                 units: QuantizedNetworks.units(shape: shape))
-        return zip(networks.units, networks.tensors).map {
-            ParameterUnit(name: $0.0.name, count: $0.0.range.count, stepExponent: $0.1.exponent,
-                          bits: NetworkCoding.bestScale($0.1.values).bits)
-        }
+        return (header, shape, networks)
     }
 
     /// ``decode(_:threads:)``, also recording the time of each phase in `phases`.
     public static func decode(_ data: Data, threads: Int, phases: inout DecodePhases) throws(OverfittedDecodeError) -> Image {
         var clock = ContinuousClock.now
         let bytes = [UInt8](data)
-        let header = try NCXHeader.parse(bytes)
-        guard let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height) else {
-            throw .invalidHeader("network shape \(header.architecture)")
-        }
+        let (header, shape, networks) = try headerShapeAndNetworks(bytes)
         let parallel = ParallelChunks(threads: threads)
-        let networkStart = NCXHeader.byteCount
-        let latentStart = networkStart + header.networkStreamByteCount
-        let networks = try NetworkCoding.decode(Array(bytes[networkStart..<latentStart]),
-                                                units: QuantizedNetworks.units(shape: shape))
+        let latentStart = NCXHeader.byteCount + header.networkStreamByteCount
         let arm = FixedPointARM(networks: networks, layout: shape.arm)
         let latentBytes = Array(bytes[latentStart..<(latentStart + header.latentStreamByteCount)])
         phases.parse = DecodePhases.lap(&clock)
