@@ -25,8 +25,8 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Encoding effort: fast, medium or slow (time budgets: about 28 s, 1.5 and 5.3 minutes for a 768x512 image on 2 cores of a quiet AVX-512 x86, up to 1.55 times that with AVX2 only, at any complexity) or a number of iterations.")
     var preset: String = "medium"
 
-    @Option(help: "Decoder complexity: low, medium, high or very-high (about 0.5, 1, 2, 3 kMAC/pixel).")
-    var complexity: String = "medium"
+    @Option(help: "Decoder complexity: low, medium, high or very-high (about 0.5, 1, 2, 3 kMAC/pixel), or auto: the one measured best for the preset and lambda (medium; high at the slow preset below lambda 2e-3).")
+    var complexity: String = "auto"
 
     @Option(help: "Threads (the file is the same for every count).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -42,8 +42,8 @@ struct EncodeCommand: ParsableCommand {
         if EncodingPreset(argument: preset) == nil {
             throw ValidationError("--preset must be fast, medium, slow or a positive number of iterations (got '\(preset)')")
         }
-        if DecoderComplexity(rawValue: complexity) == nil {
-            throw ValidationError("--complexity must be low, medium, high or very-high (got '\(complexity)')")
+        if complexity != "auto" && DecoderComplexity(rawValue: complexity) == nil {
+            throw ValidationError("--complexity must be low, medium, high, very-high or auto (got '\(complexity)')")
         }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -51,7 +51,7 @@ struct EncodeCommand: ParsableCommand {
     func encoderConfiguration() -> EncoderConfiguration {
         EncoderConfiguration(lambda: lambda ?? EncoderConfiguration.lambda(quality: quality ?? 4),
                              preset: EncodingPreset(argument: preset) ?? .medium,
-                             complexity: DecoderComplexity(rawValue: complexity) ?? .medium,
+                             complexity: DecoderComplexity(rawValue: complexity),
                              threads: threads, seed: seed)
     }
 

@@ -5,6 +5,7 @@ public struct EncoderConfiguration: Sendable {
     /// Rate-distortion trade-off: the encoder minimises `MSE + lambda * bits per pixel`.
     public var lambda: Double
     public var preset: EncodingPreset
+    /// The decoder's network shapes (``automaticComplexity(lambda:preset:)`` unless given).
     public var complexity: DecoderComplexity
     /// Threads for training and the final coding (results are identical for every count).
     public var threads: Int
@@ -12,13 +13,26 @@ public struct EncoderConfiguration: Sendable {
     public var seed: UInt64
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
-                complexity: DecoderComplexity = .medium, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                complexity: DecoderComplexity? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 seed: UInt64 = 0) {
         self.lambda = lambda
         self.preset = preset
-        self.complexity = complexity
+        self.complexity = complexity ?? Self.automaticComplexity(lambda: lambda, preset: preset)
         self.threads = max(1, threads)
         self.seed = seed
+    }
+
+    /// The decoder complexity chosen when none is given: the one with the lowest loss in our Kodak
+    /// measurements at that preset and lambda (BENCHMARKS.md, seventeenth session). The networks'
+    /// parameters are part of the file, so a larger decoder pays only where the latents' bits
+    /// dominate: at the slow preset on kodim15, high complexity is better below lambda 2e-3, while at
+    /// 4e-3 and 2e-2 medium's loss is 0.8% and 5.7% lower (high's networks take 46% of a 2e-2 file).
+    /// At the fast preset medium is the best at every lambda measured.
+    public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
+        switch preset {
+        case .slow: lambda < 2e-3 ? .high : .medium
+        case .fast, .medium, .iterations: .medium
+        }
     }
 
     /// Qualities 1...8, log-spaced from lambda = 2e-2 (about 25 dB on Kodak) to 1e-4 (about 40 dB),

@@ -14,6 +14,21 @@ import OverfittedCodec
         #expect(configuration.threads == 1 && configuration.seed == 5)
     }
 
+    /// Without `--complexity` (or with `auto`) the decoder follows the preset and lambda: high at the
+    /// slow preset at high rates, medium at its low rates and at the other presets.
+    @Test func automaticComplexityFollowsPresetAndLambda() throws {
+        func complexity(_ arguments: [String]) throws -> DecoderComplexity {
+            try EncodeCommand.parse(["in.png", "-o", "out.ncx"] + arguments).encoderConfiguration().complexity
+        }
+        #expect(try complexity(["--preset", "slow", "--lambda", "4e-4"]) == .high)
+        #expect(try complexity(["--preset", "slow", "--lambda", "1e-3", "--complexity", "auto"]) == .high)
+        #expect(try complexity(["--preset", "slow", "--lambda", "4e-3"]) == .medium)
+        #expect(try complexity(["--preset", "slow", "--quality", "1"]) == .medium)
+        #expect(try complexity(["--preset", "fast", "--lambda", "4e-4"]) == .medium)
+        #expect(try complexity(["--lambda", "1e-4"]) == .medium)
+        #expect(try complexity(["--preset", "slow", "--lambda", "4e-4", "--complexity", "low"]) == .low)
+    }
+
     @Test func badOptionsAreRejected() {
         #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--quality", "9"]) }
         #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--preset", "turbo"]) }
