@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Rate-distortion and timing of the overfitted codec on Kodak images, one encode per (image, lambda).
 # Usage: benchmarks/overfitted-kodak.sh OUT.tsv PRESET COMPLEXITY "kodim03 kodim05 ..." "1e-4 4e-4 ..."
+# COMPLEXITY may be auto (the encoder's choice by preset and lambda).
 # Appends one line per encode: image lambda preset complexity bytes bpp psnr_rgb encode_s decode_ms_1thread
+# (complexity as the encoder reports it, so auto is resolved).
 # (decode time = median of 3 single-thread decodes, as printed by `ncodec decode`).
 # Environment: KODAK (image folder), NCODEC (binary), THREADS (encoder threads, default 2).
 set -euo pipefail
@@ -20,8 +22,9 @@ for image in $images; do
         bpp=$(echo "$line" | sed -E 's/.* ([0-9.]+) bpp.*/\1/')
         psnr=$(echo "$line" | sed -E 's/.*PSNR ([0-9.]+) dB.*/\1/')
         seconds=$(echo "$line" | sed -E 's/.* ([0-9.]+) s$/\1/')
+        used=$(echo "$line" | sed -E 's/.* ([a-z-]+) complexity, .*/\1/')
         decode=$(for _ in 1 2 3; do "$ncodec" decode "$work/a.ncx" -o "$work/a.png" --threads 1 \
             | sed -E 's/.*decoded in ([0-9.]+) ms.*/\1/'; done | sort -n | sed -n 2p)
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$image" "$lambda" "$preset" "$complexity" "$bytes" "$bpp" "$psnr" "$seconds" "$decode" >> "$out"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$image" "$lambda" "$preset" "$used" "$bytes" "$bpp" "$psnr" "$seconds" "$decode" >> "$out"
     done
 done

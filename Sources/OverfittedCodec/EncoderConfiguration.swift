@@ -27,7 +27,8 @@ public struct EncoderConfiguration: Sendable {
     /// parameters are part of the file, so a larger decoder pays only where the latents' bits
     /// dominate: at the slow preset on kodim15, high complexity is better below lambda 2e-3, while at
     /// 4e-3 and 2e-2 medium's loss is 0.8% and 5.7% lower (high's networks take 46% of a 2e-2 file).
-    /// At the fast preset medium is the best at every lambda measured.
+    /// At the fast preset medium is the best or level at every lambda measured. The medium preset
+    /// and explicit iteration counts were not measured and keep medium.
     public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
         switch preset {
         case .slow: lambda < 2e-3 ? .high : .medium
