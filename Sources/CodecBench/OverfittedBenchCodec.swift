@@ -31,7 +31,7 @@ public struct OverfittedBenchCodec: BenchCodec {
     public var fileExtension: String { "ncx" }
     public var inputFormat: SourceFormat { .png }
     public var isClassical: Bool { false }
-    public var commandTemplate: String { "in process: OverfittedEncoder(preset \(preset), lambda(quality: LEVEL), 1 thread); OverfittedDecoder (1 thread)" }
+    public var commandTemplate: String { "in process: OverfittedEncoder(preset \(preset), lambda(quality: LEVEL), automatic complexity, 1 thread); OverfittedDecoder (1 thread)" }
 
     public func probe() -> CodecProbe { .available(version: "this build") }
 
