@@ -45,20 +45,14 @@ struct FixedPointARM: Sendable {
         func slice(_ values: [Int64], _ range: Range<Int>, start: Int) -> ArraySlice<Int64> {
             values[(range.lowerBound - start)..<(range.upperBound - start)]
         }
-        packed = Array(slice(w, layout.w1, start: 0)) + slice(w, layout.w2, start: 0)
-            + slice(w, layout.wOut, start: 0) + slice(w, layout.wLinear, start: 0)
-            + slice(b, layout.b1, start: biasStart) + slice(b, layout.b2, start: biasStart)
-            + slice(b, layout.bOut, start: biasStart)
-        wide = level < .avx2 ? nil : FixedPointResidualMLP(
-            context: context, w1: Array(slice(w, layout.w1, start: 0)), b1: Array(slice(b, layout.b1, start: biasStart)),
-            w2: Array(slice(w, layout.w2, start: 0)), b2: Array(slice(b, layout.b2, start: biasStart)),
-            wOut: Array(slice(w, layout.wOut, start: 0)), wLinear: Array(slice(w, layout.wLinear, start: 0)))
+        let w1 = Array(slice(w, layout.w1, start: 0)), w2 = Array(slice(w, layout.w2, start: 0))
+        let wOut = Array(slice(w, layout.wOut, start: 0)), wLinear = Array(slice(w, layout.wLinear, start: 0))
+        let b1 = Array(slice(b, layout.b1, start: biasStart)), b2 = Array(slice(b, layout.b2, start: biasStart))
+        packed = w1 + w2 + wOut + wLinear + b1 + b2 + slice(b, layout.bOut, start: biasStart)
+        wide = level < .avx2 ? nil : FixedPointResidualMLP(context: context, w1: w1, b1: b1, w2: w2, b2: b2, wOut: wOut, wLinear: wLinear)
         stride = wide?.paddedContext ?? context
-        narrow = level < .avx2 ? nil : NarrowARM(
-            context: context, w1: Array(slice(rawWeights, layout.w1, start: 0)), b1: Array(slice(rawBiases, layout.b1, start: biasStart)),
-            w2: Array(slice(rawWeights, layout.w2, start: 0)), b2: Array(slice(rawBiases, layout.b2, start: biasStart)),
-            wOut: Array(slice(rawWeights, layout.wOut, start: 0)), wLinear: Array(slice(rawWeights, layout.wLinear, start: 0)),
-            weightExponent: weightExponent, biasExponent: biasExponent, level: level)
+        narrow = level < .avx2 ? nil : NarrowARM(context: context, w1: w1, b1: b1, w2: w2, b2: b2, wOut: wOut, wLinear: wLinear,
+                                                 level: level)
     }
 
     /// Multiply-accumulates per latent (``Architecture/armMACsPerLatent``).
