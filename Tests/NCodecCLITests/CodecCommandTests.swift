@@ -25,7 +25,10 @@ import OverfittedCodec
         #expect(try complexity(["--preset", "slow", "--lambda", "4e-3"]) == .medium)
         #expect(try complexity(["--preset", "slow", "--quality", "1"]) == .medium)
         #expect(try complexity(["--preset", "fast", "--lambda", "4e-4"]) == .medium)
-        #expect(try complexity(["--lambda", "1e-4"]) == .medium)
+        #expect(try complexity(["--lambda", "1e-4"]) == .high)
+        #expect(try complexity(["--preset", "medium", "--lambda", "4e-3"]) == .medium)
+        #expect(try complexity(["--quality", "4"]) == .medium)
+        #expect(try complexity(["--preset", "300", "--lambda", "4e-4"]) == .medium)
         #expect(try complexity(["--preset", "slow", "--lambda", "4e-4", "--complexity", "low"]) == .low)
     }
 
