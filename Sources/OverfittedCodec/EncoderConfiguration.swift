@@ -29,8 +29,9 @@ public struct EncoderConfiguration: Sendable {
     /// 4e-3 and 2e-2 medium's loss is 0.8% and 5.7% lower (at 2e-2 the high decoder's parameters
     /// took 1,299 of the 2,843 bytes of a fast-preset kodim15 file). The medium preset follows the
     /// same rule (eighteenth session: on kodim15 and kodim23 high is 1.1 to 2.8% lower at 4e-4 and 0.2
-    /// to 5.8% lower at 1e-3, medium 2.3 to 2.8% lower at 4e-3). At the fast preset medium is level with high at lambda 4e-4 over the 23
-    /// images and best or level elsewhere; explicit iteration counts were not measured and keep medium.
+    /// to 5.8% lower at 1e-3, medium 2.3 to 2.8% lower at 4e-3). At the fast preset medium is level
+    /// with high at lambda 4e-4 over the 23 images and best or level elsewhere; explicit iteration
+    /// counts were not measured and keep medium.
     public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
         switch preset {
         case .slow, .medium: lambda < 2e-3 ? .high : .medium
