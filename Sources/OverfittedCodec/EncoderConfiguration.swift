@@ -30,9 +30,8 @@ public struct EncoderConfiguration: Sendable {
     /// took 1,299 of the 2,843 bytes of a fast-preset kodim15 file). The medium preset follows the
     /// same rule (eighteenth session, kodim05, 15 and 23: high 0.9 to 5.8% lower at 4e-4 and 1e-3; at
     /// 4e-3 medium 2.3 to 2.8% lower on two, high 2.9% lower on kodim05, the one with three to four
-    /// times their rate). At the fast preset medium is level
-    /// with high at lambda 4e-4 over the 23 images and best or level elsewhere; explicit iteration
-    /// counts were not measured and keep medium.
+    /// times their rate). At the fast preset medium is level with high at lambda 4e-4 over the 23
+    /// images and best or level elsewhere; explicit iteration counts were not measured and keep medium.
     public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
         switch preset {
         case .slow, .medium: lambda < 2e-3 ? .high : .medium

@@ -15,7 +15,8 @@ import OverfittedCodec
     }
 
     /// Without `--complexity` (or with `auto`) the decoder follows the preset and lambda: high at the
-    /// slow preset at high rates, medium at its low rates and at the other presets.
+    /// medium and slow presets at high rates, medium at their low rates, at the fast preset and for
+    /// explicit iteration counts.
     @Test func automaticComplexityFollowsPresetAndLambda() throws {
         func complexity(_ arguments: [String]) throws -> DecoderComplexity {
             try EncodeCommand.parse(["in.png", "-o", "out.ncx"] + arguments).encoderConfiguration().complexity
