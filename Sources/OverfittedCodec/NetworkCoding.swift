@@ -13,15 +13,21 @@ enum NetworkCoding {
     /// The log-scale (Q8, natural log) of scale index `index`: ln(scale) from -2 to 5.875 in steps of 1/8.
     static func logScale(index: Int) -> Int32 { Int32(-512 + 32 * index) }
 
+    /// The bits of a unit whose integers are `values`, coded at scale index `index` (the 11 side
+    /// bits included).
+    static func bits(of values: [Int32], scaleIndex index: Int) -> Double {
+        let scale = logScale(index: index)
+        return values.reduce(Double(exponentBits + scaleIndexBits)) { $0 + family.codeLength(of: $1, mean: 0, logScale: scale) }
+    }
+
     /// The scale index with the fewest bits for `values`, and those bits (the 11 side bits included).
     static func bestScale(_ values: [Int32]) -> (index: Int, bits: Double) {
         var best = (index: 0, bits: Double.infinity)
         for index in 0..<(1 << scaleIndexBits) {
-            let scale = logScale(index: index)
-            let bits = values.reduce(0.0) { $0 + family.codeLength(of: $1, mean: 0, logScale: scale) }
+            let bits = bits(of: values, scaleIndex: index)
             if bits < best.bits { best = (index, bits) }
         }
-        return (best.index, best.bits + Double(exponentBits + scaleIndexBits))
+        return best
     }
 
     static func encode(_ networks: QuantizedNetworks) -> [UInt8] {
@@ -35,17 +41,22 @@ enum NetworkCoding {
         return encoder.finish()
     }
 
-    /// Reads the units of a model of that shape (``QuantizedNetworks/units(shape:)``).
-    static func decode(_ bytes: [UInt8], units: [QuantizedNetworks.Unit]) throws(OverfittedDecodeError) -> QuantizedNetworks {
+    /// Reads the units of a model of that shape (``QuantizedNetworks/units(shape:)``), and the scale
+    /// index each was coded at.
+    static func decode(_ bytes: [UInt8], units: [QuantizedNetworks.Unit]) throws(OverfittedDecodeError)
+        -> (networks: QuantizedNetworks, scaleIndices: [Int]) {
         var decoder = RangeDecoder(bytes: bytes)
         var tensors: [QuantizedNetworks.Tensor] = []
+        var scaleIndices: [Int] = []
         do {
             for unit in units {
                 let exponent = Int(try decoder.decodeBits(count: exponentBits))
                 guard exponent <= QuantizedNetworks.maximumExponent else {
                     throw OverfittedDecodeError.corruptStream("network parameters: step exponent \(exponent)")
                 }
-                let scale = logScale(index: Int(try decoder.decodeBits(count: scaleIndexBits)))
+                let scaleIndex = Int(try decoder.decodeBits(count: scaleIndexBits))
+                scaleIndices.append(scaleIndex)
+                let scale = logScale(index: scaleIndex)
                 var values: [Int32] = []
                 values.reserveCapacity(unit.range.count)
                 for _ in unit.range { values.append(try decoder.decode(mean: 0, logScale: scale, using: family)) }
@@ -56,6 +67,6 @@ enum NetworkCoding {
         } catch {
             throw .corruptStream("network parameters: \(error)")
         }
-        return QuantizedNetworks(units: units, tensors: tensors)
+        return (QuantizedNetworks(units: units, tensors: tensors), scaleIndices)
     }
 }

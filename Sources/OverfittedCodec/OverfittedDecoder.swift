@@ -27,31 +27,32 @@ public enum OverfittedDecoder {
 
     /// The units of `data`'s network stream (for `ncodec info`), after the same checks as ``decode(_:threads:)``'s.
     public static func parameterUnits(_ data: Data) throws(OverfittedDecodeError) -> [ParameterUnit] {
-        let (_, _, networks) = try headerShapeAndNetworks([UInt8](data))
-        return zip(networks.units, networks.tensors).map {
-            ParameterUnit(name: $0.0.name, count: $0.0.range.count, stepExponent: $0.1.exponent,
-                          bits: NetworkCoding.bestScale($0.1.values).bits)
+        let (_, _, networks, scaleIndices) = try headerShapeAndNetworks([UInt8](data))
+        return zip(networks.units, zip(networks.tensors, scaleIndices)).map { unit, coded in
+            ParameterUnit(name: unit.name, count: unit.range.count, stepExponent: coded.0.exponent,
+                          bits: NetworkCoding.bits(of: coded.0.values, scaleIndex: coded.1))
         }
     }
 
-    /// The checked header of `bytes` (a whole file), the model shape it gives and the networks of its network stream.
+    /// The checked header of `bytes` (a whole file), the model shape it gives, and the networks of its
+    /// network stream with the scale index each unit was coded at.
     private static func headerShapeAndNetworks(_ bytes: [UInt8]) throws(OverfittedDecodeError)
-        -> (header: NCXHeader, shape: ModelShape, networks: QuantizedNetworks) {
+        -> (header: NCXHeader, shape: ModelShape, networks: QuantizedNetworks, scaleIndices: [Int]) {
         let header = try NCXHeader.parse(bytes)
         guard let shape = ModelShape(architecture: header.architecture, width: header.width, height: header.height) else {
             throw .invalidHeader("network shape \(header.architecture)")
         }
         let networkStart = NCXHeader.byteCount
-        let networks = try NetworkCoding.decode(Array(bytes[networkStart..<(networkStart + header.networkStreamByteCount)]),
-                                                units: QuantizedNetworks.units(shape: shape))
-        return (header, shape, networks)
+        let (networks, scaleIndices) = try NetworkCoding.decode(Array(bytes[networkStart..<(networkStart + header.networkStreamByteCount)]),
+                                                                units: QuantizedNetworks.units(shape: shape))
+        return (header, shape, networks, scaleIndices)
     }
 
     /// ``decode(_:threads:)``, also recording the time of each phase in `phases`.
     public static func decode(_ data: Data, threads: Int, phases: inout DecodePhases) throws(OverfittedDecodeError) -> Image {
         var clock = ContinuousClock.now
         let bytes = [UInt8](data)
-        let (header, shape, networks) = try headerShapeAndNetworks(bytes)
+        let (header, shape, networks, _) = try headerShapeAndNetworks(bytes)
         let parallel = ParallelChunks(threads: threads)
         let latentStart = NCXHeader.byteCount + header.networkStreamByteCount
         let arm = FixedPointARM(networks: networks, layout: shape.arm)

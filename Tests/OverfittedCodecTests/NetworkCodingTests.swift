@@ -27,7 +27,9 @@ import Testing
     func streamRoundTripsAndCostsWhatTheQuantizerCounts(seed: UInt64) throws {
         let networks = Self.randomNetworks(seed: seed)
         let bytes = NetworkCoding.encode(networks)
-        #expect(try NetworkCoding.decode(bytes, units: networks.units) == networks)
+        let decoded = try NetworkCoding.decode(bytes, units: networks.units)
+        #expect(decoded.networks == networks)
+        #expect(decoded.scaleIndices == networks.tensors.map { NetworkCoding.bestScale($0.values).index })
         // The quantiser's estimate (ideal code lengths plus side bits) is the stream's size within
         // the range coder's few bytes of flushing.
         let estimate = networks.tensors.reduce(0.0) { $0 + NetworkCoding.bestScale($1.values).bits } / 8
@@ -57,6 +59,24 @@ import Testing
             #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count)
             #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
         }
+    }
+
+    /// The decoder reports the scale each unit was coded at, also when it is not the best one (as
+    /// another encoder may choose), and `bits(of:scaleIndex:)` then counts that scale's code lengths.
+    @Test func decodedScaleIndicesAreTheCodedOnes() throws {
+        let units = [QuantizedNetworks.Unit(network: .arm, range: 0..<5, name: "one")]
+        let values: [Int32] = [3, -2, 0, 7, 1]
+        let coded = NetworkCoding.bestScale(values).index + 9
+        var encoder = RangeEncoder()
+        encoder.encodeBits(4, count: NetworkCoding.exponentBits)
+        encoder.encodeBits(UInt32(coded), count: NetworkCoding.scaleIndexBits)
+        for value in values {
+            encoder.encode(value, mean: 0, logScale: NetworkCoding.logScale(index: coded), using: NetworkCoding.family)
+        }
+        let decoded = try NetworkCoding.decode(encoder.finish(), units: units)
+        #expect(decoded.networks.tensors == [QuantizedNetworks.Tensor(exponent: 4, values: values)])
+        #expect(decoded.scaleIndices == [coded])
+        #expect(NetworkCoding.bits(of: values, scaleIndex: coded) > NetworkCoding.bestScale(values).bits)
     }
 
     @Test func anExponentAbove16IsACorruptStream() {
