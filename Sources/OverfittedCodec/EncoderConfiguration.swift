@@ -23,21 +23,25 @@ public struct EncoderConfiguration: Sendable {
     }
 
     /// The decoder complexity chosen when none is given: the one with the lowest loss in our Kodak
-    /// measurements at that preset and lambda (BENCHMARKS.md, seventeenth session). The networks'
-    /// parameters are part of the file, so a larger decoder pays only where the latents' bits
-    /// dominate: at the slow preset on kodim15, high complexity is better below lambda 2e-3, while at
-    /// 4e-3 and 2e-2 medium's loss is 0.8% and 5.7% lower (at 2e-2 the high decoder's parameters
-    /// took 1,299 of the 2,843 bytes of a fast-preset kodim15 file). The medium preset follows the
-    /// same rule (eighteenth session, kodim05, 15 and 23: high 0.9 to 5.8% lower at 4e-4 and 1e-3; at
-    /// 4e-3 medium 2.3 to 2.8% lower on two, high 2.9% lower on kodim05, the one with three to four
-    /// times their rate). At the fast preset medium is level with high at lambda 4e-4 over the 23
-    /// images and best or level elsewhere; explicit iteration counts were not measured and keep medium.
+    /// measurements at that preset and lambda (BENCHMARKS.md, seventeenth to nineteenth sessions).
+    /// The networks' parameters are part of the file, so a larger decoder pays only where the
+    /// latents' bits dominate: at the slow preset on kodim15 high complexity is better at lambda 1e-3
+    /// (1.7%), medium at 4e-3 and 2e-2 (0.8% and 5.7%; at 2e-2 the high decoder's parameters took
+    /// 1,299 of the 2,843 bytes of a fast-preset kodim15 file). The medium preset follows the same
+    /// rule: on kodim05, 15 and 23 high is 0.9 to 5.8% lower at 4e-4 and 1e-3, level on the mean at
+    /// 4e-3 (+2.8, +2.3, -2.9%), and at quality 4 (lambda 2.06e-3, `ncodec encode`'s default) lower
+    /// on the mean of ten other images; hence the threshold 3e-3, between quality 4 and quality 3
+    /// (4.4e-3). At the fast preset medium is level with high at lambda 4e-4 over the 23 images and
+    /// best or level elsewhere; explicit iteration counts were not measured and keep medium.
     public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
         switch preset {
-        case .slow, .medium: lambda < 2e-3 ? .high : .medium
+        case .slow, .medium: lambda < highComplexityLambdaLimit ? .high : .medium
         case .fast, .iterations: .medium
         }
     }
+
+    /// Below this lambda the medium and slow presets choose high complexity (``automaticComplexity(lambda:preset:)``).
+    public static let highComplexityLambdaLimit = 3e-3
 
     /// Qualities 1...8, log-spaced from lambda = 2e-2 (about 25 dB on Kodak) to 1e-4 (about 40 dB),
     /// the span of Cool-chic's published rate points.

@@ -15,8 +15,8 @@ import OverfittedCodec
     }
 
     /// Without `--complexity` (or with `auto`) the decoder follows the preset and lambda: high at the
-    /// medium and slow presets at high rates, medium at their low rates, at the fast preset and for
-    /// explicit iteration counts.
+    /// medium and slow presets from quality 4 (the default) up, medium at their lower qualities, at
+    /// the fast preset and for explicit iteration counts.
     @Test func automaticComplexityFollowsPresetAndLambda() throws {
         func complexity(_ arguments: [String]) throws -> DecoderComplexity {
             try EncodeCommand.parse(["in.png", "-o", "out.ncx"] + arguments).encoderConfiguration().complexity
@@ -28,7 +28,9 @@ import OverfittedCodec
         #expect(try complexity(["--preset", "fast", "--lambda", "4e-4"]) == .medium)
         #expect(try complexity(["--lambda", "1e-4"]) == .high)
         #expect(try complexity(["--preset", "medium", "--lambda", "4e-3"]) == .medium)
-        #expect(try complexity(["--quality", "4"]) == .medium)
+        #expect(try complexity(["--quality", "4"]) == .high)
+        #expect(try complexity(["--quality", "3"]) == .medium)
+        #expect(try complexity(["--preset", "slow", "--lambda", "2.5e-3"]) == .high)
         #expect(try complexity(["--preset", "300", "--lambda", "4e-4"]) == .medium)
         #expect(try complexity(["--preset", "slow", "--lambda", "4e-4", "--complexity", "low"]) == .low)
     }
