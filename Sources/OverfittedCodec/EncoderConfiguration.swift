@@ -30,8 +30,9 @@ public struct EncoderConfiguration: Sendable {
     /// 1,299 of the 2,843 bytes of a fast-preset kodim15 file). The medium preset follows the same
     /// rule: on kodim05, 15 and 23 high is 0.9 to 5.8% lower at 4e-4 and 1e-3, level on the mean at
     /// 4e-3 (+2.8, +2.3, -2.9%), and at quality 4 (lambda 2.06e-3, `ncodec encode`'s default) lower
-    /// on the mean of ten other images; hence the threshold 3e-3, between quality 4 and quality 3
-    /// (4.4e-3). At the fast preset medium is level with high at lambda 4e-4 over the 23 images and
+    /// on the mean of ten other images (0.9%, 7 of 10), while at quality 3 (4.4e-3) the two are level
+    /// (0.4% over thirteen images) and medium decodes faster; hence the threshold 3e-3, between
+    /// quality 4 and quality 3. At the fast preset medium is level with high at lambda 4e-4 over the 23 images and
     /// best or level elsewhere; explicit iteration counts were not measured and keep medium.
     public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
         switch preset {
