@@ -32,13 +32,15 @@ enum NetworkCoding {
 
     static func encode(_ networks: QuantizedNetworks) -> [UInt8] {
         var encoder = RangeEncoder()
-        for tensor in networks.tensors {
-            let index = bestScale(tensor.values).index
-            encoder.encodeBits(UInt32(tensor.exponent), count: exponentBits)
-            encoder.encodeBits(UInt32(index), count: scaleIndexBits)
-            for value in tensor.values { encoder.encode(value, mean: 0, logScale: logScale(index: index), using: family) }
-        }
+        for tensor in networks.tensors { write(tensor, scaleIndex: bestScale(tensor.values).index, to: &encoder) }
         return encoder.finish()
+    }
+
+    /// Writes one unit: its step exponent, scale index `index`, then its integers at that scale.
+    static func write(_ tensor: QuantizedNetworks.Tensor, scaleIndex index: Int, to encoder: inout RangeEncoder) {
+        encoder.encodeBits(UInt32(tensor.exponent), count: exponentBits)
+        encoder.encodeBits(UInt32(index), count: scaleIndexBits)
+        for value in tensor.values { encoder.encode(value, mean: 0, logScale: logScale(index: index), using: family) }
     }
 
     /// Reads the units of a model of that shape (``QuantizedNetworks/units(shape:)``), and the scale

@@ -67,14 +67,11 @@ import Testing
         let units = [QuantizedNetworks.Unit(network: .arm, range: 0..<5, name: "one")]
         let values: [Int32] = [3, -2, 0, 7, 1]
         let coded = NetworkCoding.bestScale(values).index + 9
+        let tensor = QuantizedNetworks.Tensor(exponent: 4, values: values)
         var encoder = RangeEncoder()
-        encoder.encodeBits(4, count: NetworkCoding.exponentBits)
-        encoder.encodeBits(UInt32(coded), count: NetworkCoding.scaleIndexBits)
-        for value in values {
-            encoder.encode(value, mean: 0, logScale: NetworkCoding.logScale(index: coded), using: NetworkCoding.family)
-        }
+        NetworkCoding.write(tensor, scaleIndex: coded, to: &encoder)
         let decoded = try NetworkCoding.decode(encoder.finish(), units: units)
-        #expect(decoded.networks.tensors == [QuantizedNetworks.Tensor(exponent: 4, values: values)])
+        #expect(decoded.networks.tensors == [tensor])
         #expect(decoded.scaleIndices == [coded])
         #expect(NetworkCoding.bits(of: values, scaleIndex: coded) > NetworkCoding.bestScale(values).bits)
     }
