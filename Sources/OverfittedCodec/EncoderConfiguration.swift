@@ -32,8 +32,9 @@ public struct EncoderConfiguration: Sendable {
     /// 4e-3 (+2.8, +2.3, -2.9%), and at quality 4 (lambda 2.06e-3, `ncodec encode`'s default) lower
     /// on the mean of ten other images (0.9%, 7 of 10), while at quality 3 (4.4e-3) the two are level
     /// (0.4% over thirteen images) and medium decodes faster; hence the threshold 3e-3, between
-    /// quality 4 and quality 3. At the fast preset medium is level with high at lambda 4e-4 over the 23 images and
-    /// best or level elsewhere; explicit iteration counts were not measured and keep medium.
+    /// quality 4 and quality 3. At the fast preset medium is level with high at lambda 4e-4 over the
+    /// 23 images and best or level elsewhere; explicit iteration counts were not measured and keep
+    /// medium.
     public static func automaticComplexity(lambda: Double, preset: EncodingPreset) -> DecoderComplexity {
         switch preset {
         case .slow, .medium: lambda < highComplexityLambdaLimit ? .high : .medium

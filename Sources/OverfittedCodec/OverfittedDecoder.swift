@@ -28,9 +28,10 @@ public enum OverfittedDecoder {
     /// The units of `data`'s network stream (for `ncodec info`), after the same checks as ``decode(_:threads:)``'s.
     public static func parameterUnits(_ data: Data) throws(OverfittedDecodeError) -> [ParameterUnit] {
         let (_, _, networks, scaleIndices) = try headerShapeAndNetworks([UInt8](data))
-        return zip(networks.units, zip(networks.tensors, scaleIndices)).map { unit, coded in
-            ParameterUnit(name: unit.name, count: unit.range.count, stepExponent: coded.0.exponent,
-                          bits: NetworkCoding.bits(of: coded.0.values, scaleIndex: coded.1))
+        return networks.units.indices.map { i in
+            let unit = networks.units[i], tensor = networks.tensors[i]
+            return ParameterUnit(name: unit.name, count: unit.range.count, stepExponent: tensor.exponent,
+                                 bits: NetworkCoding.bits(of: tensor.values, scaleIndex: scaleIndices[i]))
         }
     }
 
