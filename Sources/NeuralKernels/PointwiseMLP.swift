@@ -101,9 +101,12 @@ public struct PointwiseMLP: Sendable, Equatable {
                          accumulateInput: Bool = false, gradParameters: UnsafeMutablePointer<Float>,
                          weightGradients: ChunkSampling = .all) {
         let outFeatures = outFeatures
+        // The backward needs the last layer's input, not its output, unless a ReLU or a residual
+        // sum makes its gradient depend on it: a plain last layer is left out of the recomputation.
+        let last = layers[layers.count - 1]
         _ = train(parameters: parameters, input: input, count: count, gradParameters: gradParameters,
-                  gradInput: gradInput, accumulateInput: accumulateInput,
-                  weightGradients: weightGradients) { range, _, gradChunk in
+                  gradInput: gradInput, accumulateInput: accumulateInput, weightGradients: weightGradients,
+                  forwardLayers: last.relu || last.residual ? layers.count : layers.count - 1) { range, _, gradChunk in
             for o in 0..<outFeatures {
                 (gradChunk + o * Self.chunk).update(from: gradOutput + o * count + range.lowerBound, count: range.count)
             }
@@ -123,6 +126,17 @@ public struct PointwiseMLP: Sendable, Equatable {
                       gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                       accumulateInput: Bool = false, weightGradients: ChunkSampling = .all,
                       lossGradient: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
+        train(parameters: parameters, input: input, count: count, gradParameters: gradParameters, gradInput: gradInput,
+              accumulateInput: accumulateInput, weightGradients: weightGradients, forwardLayers: layers.count,
+              lossGradient: lossGradient)
+    }
+
+    /// ``train`` running only the first `forwardLayers` layers forward (the loss callback then
+    /// sees a chunk's outputs only if that is all of them).
+    private func train(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int,
+                       gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                       accumulateInput: Bool, weightGradients: ChunkSampling, forwardLayers: Int,
+                       lossGradient: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         guard count > 0 else { return 0 }
         let plan = Plan(self, parameters: parameters, backward: true)
         return Self.trainItems(count: count, parameterCount: parameterCount, gradParameters: gradParameters,
@@ -132,7 +146,7 @@ public struct PointwiseMLP: Sendable, Equatable {
             var loss = 0.0
             while start < item.upperBound {
                 let n = min(Self.chunk, item.upperBound - start)
-                scratch.forward(plan, input: input + start, n: n)
+                scratch.forward(plan, input: input + start, n: n, layerCount: forwardLayers)
                 loss += lossGradient(start..<start + n, scratch.output, scratch.gradOutput)
                 scratch.backward(plan, input: input + start, n: n,
                                  gradInput: gradInput.map { $0 + start }, accumulateInput: accumulateInput,
@@ -251,8 +265,9 @@ extension PointwiseMLP {
         /// Where the loss writes dL/doutput.
         var gradOutput: UnsafeMutablePointer<Float> { gradA }
 
-        func forward(_ plan: Plan, input: UnsafePointer<Float>, n: Int) {
-            for (l, layer) in layers.enumerated() {
+        /// The first `layerCount` layers (all by default) on the chunk's `n` positions.
+        func forward(_ plan: Plan, input: UnsafePointer<Float>, n: Int, layerCount: Int? = nil) {
+            for (l, layer) in layers.prefix(layerCount ?? layers.count).enumerated() {
                 let useInput = l == 0
                 let source = useInput ? input : UnsafePointer(states[l - 1])
                 let offsets = useInput ? inputOffsets : scratchOffsets
