@@ -525,7 +525,7 @@ void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row
 // multiply-add in increasing index, then + bias, ReLU on the hidden layer) and of the linear branch
 // (+ x[i] * s[o][i] in increasing i, unfused).
 AVX2_INLINE void pointwise_block_avx2(const int I, const int O, ptrdiff_t hidden, const float *packed,
-                                      const __m256 *x, __m256 *result) {
+                                      const __m256 *x, __m256 *result, uint8_t *signs) {
     const __m256 zero = _mm256_setzero_ps();
     __m256 acc[NK_POINTWISE_MAX_OUTPUTS];
     for (int o = 0; o < O; o++) acc[o] = zero;
@@ -535,6 +535,7 @@ AVX2_INLINE void pointwise_block_avx2(const int I, const int O, ptrdiff_t hidden
         for (int i = 0; i < I; i++) h = _mm256_fmadd_ps(x[i], _mm256_loadu_ps(w + i * 8), h);
         h = _mm256_add_ps(h, _mm256_loadu_ps(w + I * 8));
         h = _mm256_blendv_ps(h, zero, _mm256_cmp_ps(h, zero, _CMP_LT_OQ));
+        if (signs) signs[r] = (uint8_t)_mm256_movemask_ps(_mm256_cmp_ps(h, zero, _CMP_GT_OQ));
         for (int o = 0; o < O; o++) acc[o] = _mm256_fmadd_ps(h, _mm256_loadu_ps(w + (I + 1 + o) * 8), acc[o]);
     }
     const float *linear = w + O * 8;
@@ -548,12 +549,12 @@ AVX2_INLINE void pointwise_block_avx2(const int I, const int O, ptrdiff_t hidden
 // nk_synthesis_pointwise_avx2 for I inputs and O outputs (compile-time constants at the calls).
 AVX2_INLINE void pointwise_avx2(const int I, const int O, ptrdiff_t hidden, const float *packed,
                                 const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
-                                float *output) {
+                                float *output, uint8_t *signs) {
     __m256 x[NK_POINTWISE_MAX_INPUTS], result[NK_POINTWISE_MAX_OUTPUTS];
     ptrdiff_t p = begin;
     for (; p + 8 <= end; p += 8) {
         for (int i = 0; i < I; i++) x[i] = _mm256_loadu_ps(features + i * plane + p);
-        pointwise_block_avx2(I, O, hidden, packed, x, result);
+        pointwise_block_avx2(I, O, hidden, packed, x, result, signs ? signs + p / 8 * hidden : NULL);
         for (int o = 0; o < O; o++) _mm256_storeu_ps(output + o * plane + p, result[o]);
     }
     if (p < end) {
@@ -564,7 +565,7 @@ AVX2_INLINE void pointwise_avx2(const int I, const int O, ptrdiff_t hidden, cons
             for (int j = 0; j < 8; j++) lanes[j] = j < active ? features[i * plane + p + j] : 0;
             x[i] = _mm256_loadu_ps(lanes);
         }
-        pointwise_block_avx2(I, O, hidden, packed, x, result);
+        pointwise_block_avx2(I, O, hidden, packed, x, result, signs ? signs + p / 8 * hidden : NULL);
         for (int o = 0; o < O; o++) {
             _mm256_storeu_ps(lanes, result[o]);
             for (int j = 0; j < active; j++) output[o * plane + p + j] = lanes[j];
@@ -582,17 +583,31 @@ AVX2_INLINE void pointwise_avx2(const int I, const int O, ptrdiff_t hidden, cons
 __attribute__((target("avx2,fma")))
 void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
                                  const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
-                                 float *output) {
+                                 float *output, uint8_t *signs) {
     if (inputs < 1 || inputs > NK_POINTWISE_MAX_INPUTS || outputs < 1 || outputs > NK_POINTWISE_MAX_OUTPUTS) return;
+    if (signs && begin % 8 != 0) return;
     switch (inputs) {
-    case 1: POINTWISE_OUTPUTS(1, outputs, hidden, packed, features, plane, begin, end, output); break;
-    case 2: POINTWISE_OUTPUTS(2, outputs, hidden, packed, features, plane, begin, end, output); break;
-    case 3: POINTWISE_OUTPUTS(3, outputs, hidden, packed, features, plane, begin, end, output); break;
-    case 4: POINTWISE_OUTPUTS(4, outputs, hidden, packed, features, plane, begin, end, output); break;
-    case 5: POINTWISE_OUTPUTS(5, outputs, hidden, packed, features, plane, begin, end, output); break;
-    case 6: POINTWISE_OUTPUTS(6, outputs, hidden, packed, features, plane, begin, end, output); break;
-    default: POINTWISE_OUTPUTS(7, outputs, hidden, packed, features, plane, begin, end, output); break;
+    case 1: POINTWISE_OUTPUTS(1, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 2: POINTWISE_OUTPUTS(2, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 3: POINTWISE_OUTPUTS(3, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 4: POINTWISE_OUTPUTS(4, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 5: POINTWISE_OUTPUTS(5, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 6: POINTWISE_OUTPUTS(6, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    default: POINTWISE_OUTPUTS(7, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
     }
+}
+
+__attribute__((target("avx2")))
+void nk_copy_where_bits_avx2(const float *source, const uint8_t *bits, ptrdiff_t bit_stride, float *target,
+                             ptrdiff_t count) {
+    const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    ptrdiff_t j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const __m256i set = _mm256_and_si256(_mm256_set1_epi32(bits[j / 8 * bit_stride]), lanes);
+        const __m256 keep = _mm256_castsi256_ps(_mm256_cmpeq_epi32(set, lanes));
+        _mm256_storeu_ps(target + j, _mm256_and_ps(_mm256_loadu_ps(source + j), keep));
+    }
+    for (; j < count; j++) target[j] = (bits[j / 8 * bit_stride] >> (j % 8)) & 1 ? source[j] : 0.0f;
 }
 
 // One output of the x2 row filter: the four-tap form when every tap is inside, else the taps in
@@ -827,9 +842,14 @@ void nk_residual3x3_avx2(int k, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row
 
 void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
                                  const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
-                                 float *output) {
+                                 float *output, uint8_t *signs) {
     (void)inputs; (void)outputs; (void)hidden; (void)packed; (void)features; (void)plane; (void)begin; (void)end;
-    (void)output;
+    (void)output; (void)signs;
+}
+
+void nk_copy_where_bits_avx2(const float *source, const uint8_t *bits, ptrdiff_t bit_stride, float *target,
+                             ptrdiff_t count) {
+    (void)source; (void)bits; (void)bit_stride; (void)target; (void)count;
 }
 
 void nk_quantize_samples_avx2(const float *source, ptrdiff_t count, float max_value, float *destination) {

@@ -1,3 +1,5 @@
+import CNeuralKernels
+
 /// A small multilayer perceptron applied independently at every position (a stack of 1x1
 /// convolutions), with forward and backward fused per chunk of positions so activations stay in
 /// cache: the entropy-model MLP of overfitted codecs (e.g. 20 -> 20 -> 20 -> 2 with residual
@@ -96,17 +98,27 @@ public struct PointwiseMLP: Sendable, Equatable {
     /// Backward pass given dL/doutput (``outFeatures`` planes), recomputing the activations.
     /// `gradParameters` is ADDED to, summed over the chunks `weightGradients` takes (as in
     /// ``train``); `gradInput`, if given, is overwritten (or added to with `accumulateInput`).
+    ///
+    /// `firstLayerSigns`, for an MLP of a ReLU layer and a plain layer (e.g. 7 -> 48 -> 3), tells
+    /// which of the first layer's outputs the forward pass found positive: bit `p % 8` of byte
+    /// `p / 8 * width + r` for position `p` and output `r`. The chunks whose weight gradients are
+    /// not taken then recompute nothing (their input gradient needs only those signs); the results
+    /// are the same bit for bit. It is ignored for other MLPs and below AVX2 (its reader,
+    /// `nk_copy_where_bits_avx2`, needs AVX2, as does the kernel that writes such signs).
     public func backward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int,
                          gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                          accumulateInput: Bool = false, gradParameters: UnsafeMutablePointer<Float>,
-                         weightGradients: ChunkSampling = .all) {
+                         weightGradients: ChunkSampling = .all, firstLayerSigns: UnsafePointer<UInt8>? = nil) {
         let outFeatures = outFeatures
         // The backward needs the last layer's input, not its output, unless a ReLU or a residual
         // sum makes its gradient depend on it: a plain last layer is left out of the recomputation.
         let last = layers[layers.count - 1]
+        let signsApply = layers.count == 2 && layers[0].relu && !layers[0].residual && !last.relu && !last.residual
+            && Acceleration.level >= .avx2
         _ = train(parameters: parameters, input: input, count: count, gradParameters: gradParameters,
                   gradInput: gradInput, accumulateInput: accumulateInput, weightGradients: weightGradients,
-                  forwardLayers: last.relu || last.residual ? layers.count : layers.count - 1) { range, _, gradChunk in
+                  forwardLayers: last.relu || last.residual ? layers.count : layers.count - 1,
+                  firstLayerSigns: signsApply ? firstLayerSigns : nil) { range, _, gradChunk in
             for o in 0..<outFeatures {
                 (gradChunk + o * Self.chunk).update(from: gradOutput + o * count + range.lowerBound, count: range.count)
             }
@@ -128,14 +140,16 @@ public struct PointwiseMLP: Sendable, Equatable {
                       lossGradient: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         train(parameters: parameters, input: input, count: count, gradParameters: gradParameters, gradInput: gradInput,
               accumulateInput: accumulateInput, weightGradients: weightGradients, forwardLayers: layers.count,
-              lossGradient: lossGradient)
+              firstLayerSigns: nil, lossGradient: lossGradient)
     }
 
     /// ``train`` running only the first `forwardLayers` layers forward (the loss callback then
-    /// sees a chunk's outputs only if that is all of them).
+    /// sees a chunk's outputs only if that is all of them), and none on the chunks whose weight
+    /// gradients are not taken when `firstLayerSigns` (see ``backward``) is given.
     private func train(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int,
                        gradParameters: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                        accumulateInput: Bool, weightGradients: ChunkSampling, forwardLayers: Int,
+                       firstLayerSigns: UnsafePointer<UInt8>?,
                        lossGradient: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
         guard count > 0 else { return 0 }
         let plan = Plan(self, parameters: parameters, backward: true)
@@ -146,11 +160,13 @@ public struct PointwiseMLP: Sendable, Equatable {
             var loss = 0.0
             while start < item.upperBound {
                 let n = min(Self.chunk, item.upperBound - start)
-                scratch.forward(plan, input: input + start, n: n, layerCount: forwardLayers)
+                let takesWeights = weightGradients.includes(chunk: start / Self.chunk)
+                let signs = takesWeights ? nil : firstLayerSigns.map { $0 + start / 8 * layers[0].outFeatures }
+                scratch.forward(plan, input: input + start, n: n, layerCount: signs == nil ? forwardLayers : 0)
                 loss += lossGradient(start..<start + n, scratch.output, scratch.gradOutput)
                 scratch.backward(plan, input: input + start, n: n,
                                  gradInput: gradInput.map { $0 + start }, accumulateInput: accumulateInput,
-                                 gradParameters: weightGradients.includes(chunk: start / Self.chunk) ? partial : nil)
+                                 gradParameters: takesWeights ? partial : nil, firstLayerSigns: signs)
                 start += n
             }
             return loss
@@ -288,8 +304,11 @@ extension PointwiseMLP {
 
         /// The chunk's input gradient, and its weight and bias gradients added to `gradParameters`
         /// unless that is nil.
+        /// With `firstLayerSigns` (the chunk's, see ``PointwiseMLP/backward``) the first layer's ReLU
+        /// reads its mask there instead of from the activations.
         func backward(_ plan: Plan, input: UnsafePointer<Float>, n: Int, gradInput: UnsafeMutablePointer<Float>?,
-                      accumulateInput: Bool, gradParameters: UnsafeMutablePointer<Float>?) {
+                      accumulateInput: Bool, gradParameters: UnsafeMutablePointer<Float>?,
+                      firstLayerSigns: UnsafePointer<UInt8>? = nil) {
             var gradH = gradA, spare = gradB
             for l in stride(from: layers.count - 1, through: 0, by: -1) {
                 let layer = layers[l]
@@ -300,6 +319,8 @@ extension PointwiseMLP {
                         // ReLU after the sum: both the branch and the residual path see the masked gradient.
                         copyWherePositive(g, mask: states[l] + f * chunk, into: z, count: n)
                         g.update(from: z, count: n)
+                    } else if layer.relu, l == 0, let firstLayerSigns {
+                        nk_copy_where_bits_avx2(g, firstLayerSigns + f, layer.outFeatures, z, n)
                     } else if layer.relu {
                         copyWherePositive(g, mask: branches[l] + f * chunk, into: z, count: n)
                     } else {

@@ -45,7 +45,7 @@ struct ModelEvaluator {
         var trace: Upsampler.Trace? = Upsampler.Trace()
         let features = upsampler.forward(latents: latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
         let synthesisTrace = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
-        return (synthesisTrace[synthesisTrace.count - 1], features, synthesisTrace, trace)
+        return (synthesisTrace.output, features, synthesisTrace, trace)
     }
 
     /// Chunks of the error sums: fixed, so the sum does not depend on the thread count.

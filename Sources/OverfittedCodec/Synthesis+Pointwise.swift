@@ -10,9 +10,8 @@ extension Synthesis {
     /// ``addLinearBranch(features:parameters:output:parallel:)``.
     func pointwise(features: [Float], parameters: [Float], parallel: ParallelChunks,
                    level: Acceleration.Level = Acceleration.level) -> [Float] {
-        if min(level, Acceleration.level) >= .avx2, layout.inputs <= Int(NK_POINTWISE_MAX_INPUTS),
-           layout.outputs <= Int(NK_POINTWISE_MAX_OUTPUTS) {
-            return fusedPointwise(features: features, parameters: parameters, parallel: parallel)
+        if fusedKernelApplies(level: level) {
+            return fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: nil)
         }
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         // Every value is written by the MLP.
@@ -31,8 +30,30 @@ extension Synthesis {
         return output
     }
 
-    /// ``pointwise(features:parameters:parallel:level:)`` in `nk_synthesis_pointwise_avx2`.
-    private func fusedPointwise(features: [Float], parameters: [Float], parallel: ParallelChunks) -> [Float] {
+    /// Whether ``pointwise(features:parameters:parallel:level:)`` runs `nk_synthesis_pointwise_avx2` at `level`.
+    private func fusedKernelApplies(level: Acceleration.Level) -> Bool {
+        min(level, Acceleration.level) >= .avx2 && layout.inputs <= Int(NK_POINTWISE_MAX_INPUTS)
+            && layout.outputs <= Int(NK_POINTWISE_MAX_OUTPUTS)
+    }
+
+    /// ``pointwise(features:parameters:parallel:level:)``, and with the fused kernel the signs of its
+    /// hidden units as well (see ``Trace/hiddenSigns``), which spare ``pointwiseBackward`` most of
+    /// its recomputation.
+    func pointwiseKeepingSigns(features: [Float], parameters: [Float], parallel: ParallelChunks) -> ([Float], [UInt8]) {
+        guard fusedKernelApplies(level: Acceleration.level) else {
+            return (pointwise(features: features, parameters: parameters, parallel: parallel), [])
+        }
+        var signs = [UInt8](repeating: 0, count: (pixelCount + 7) / 8 * layout.width)
+        let output = signs.withUnsafeMutableBufferPointer { buffer in
+            fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: buffer.baseAddress)
+        }
+        return (output, signs)
+    }
+
+    /// ``pointwise(features:parameters:parallel:level:)`` in `nk_synthesis_pointwise_avx2` (work split
+    /// at multiples of 8 pixels, where its `signs` bytes start), writing `signs` unless it is nil.
+    private func fusedPointwise(features: [Float], parameters: [Float], parallel: ParallelChunks,
+                                signs: UnsafeMutablePointer<UInt8>?) -> [Float] {
         let (inputs, outputs, hidden, pixels) = (layout.inputs, layout.outputs, layout.width, pixelCount)
         // Every weight and bias as 8 equal floats, in the order the kernel reads them.
         var values = [Float]()
@@ -48,13 +69,14 @@ extension Synthesis {
         let packed = values.flatMap { repeatElement($0, count: 8) }
         let output = [Float](unsafeUninitializedCapacity: outputs * pixels) { buffer, count in
             count = outputs * pixels
-            let out = UnsafeSendableBox(buffer)
+            let out = UnsafeSendableBox(buffer), signBox = UnsafeSendableBox(signs)
             features.withUnsafeBufferPointer { f in
                 packed.withUnsafeBufferPointer { p in
-                    parallel.run(chunks: Self.chunks, over: pixels) { _, range in
+                    parallel.run(chunks: Self.chunks, over: (pixels + 7) / 8) { _, blocks in
                         guard let target = out.value.baseAddress, let source = f.baseAddress, let weights = p.baseAddress else { return }
                         nk_synthesis_pointwise_avx2(Int32(inputs), Int32(outputs), hidden, weights, source, pixels,
-                                                    range.lowerBound, range.upperBound, target)
+                                                    blocks.lowerBound * 8, min(pixels, blocks.upperBound * 8), target,
+                                                    signBox.value)
                     }
                 }
             }
@@ -136,7 +158,7 @@ extension Synthesis {
     /// features' gradient anyway).
     func pointwiseBackward(_ gradOutput: [Float], features: [Float], parameters: [Float], parallel: ParallelChunks,
                            gradParameters: inout [Float], weightGradients: ChunkSampling = .all,
-                           level: Acceleration.Level = Acceleration.level) -> [Float] {
+                           hiddenSigns: [UInt8] = [], level: Acceleration.Level = Acceleration.level) -> [Float] {
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         // Every value is written by the MLP's backward (which overwrites its input gradient).
@@ -149,9 +171,12 @@ extension Synthesis {
                 features.withUnsafeBufferPointer { f in
                     gradOutput.withUnsafeBufferPointer { g in
                         mlpParameters.withUnsafeBufferPointer { p in
-                            mlp.backward(parameters: p.baseAddress!, input: f.baseAddress!, count: pixelCount,
-                                         gradOutput: g.baseAddress!, gradInput: gf.baseAddress!, gradParameters: gp.baseAddress!,
-                                         weightGradients: weightGradients)
+                            hiddenSigns.withUnsafeBufferPointer { signs in
+                                mlp.backward(parameters: p.baseAddress!, input: f.baseAddress!, count: pixelCount,
+                                             gradOutput: g.baseAddress!, gradInput: gf.baseAddress!, gradParameters: gp.baseAddress!,
+                                             weightGradients: weightGradients,
+                                             firstLayerSigns: hiddenSigns.isEmpty ? nil : signs.baseAddress)
+                            }
                         }
                         linearBranchBackward(g, features: f, parameters: parameters, gradFeatures: gf,
                                              gradParameters: &gradParameters, parallel: parallel, level: level)

@@ -26,20 +26,28 @@ struct Synthesis {
         self.pixelCount = width * height
     }
 
-    /// Intermediate planes kept for ``backward``: the input of each residual layer, then the final
-    /// output before clamping (`layout.residualLayers + 1` entries, each `outputs * pixelCount`).
-    typealias Trace = [[Float]]
+    /// What ``backward`` needs from the forward pass.
+    struct Trace {
+        /// The input of each residual layer, then the final output before clamping
+        /// (`layout.residualLayers + 1` entries, each `outputs * pixelCount`).
+        var planes: [[Float]]
+        /// Which hidden units of the 1x1 part were positive, one bit per pixel (the layout of
+        /// `nk_synthesis_pointwise_avx2`'s `signs`), when its fused kernel ran; else empty.
+        var hiddenSigns: [UInt8]
+        /// The output before the clamp to [0, 1].
+        var output: [Float] { planes[planes.count - 1] }
+    }
 
     /// The output (`outputs` planes of `pixelCount`, before the clamp to [0, 1] that gives the
-    /// image) from `features` (`inputs` planes of `pixelCount`), as the last entry of the trace.
+    /// image) from `features` (`inputs` planes of `pixelCount`), with the trace ``backward`` needs.
     func forward(features: [Float], parameters: [Float], parallel: ParallelChunks) -> Trace {
-        var x = pointwise(features: features, parameters: parameters, parallel: parallel)
-        var trace: Trace = [x]
+        var (x, hiddenSigns) = pointwiseKeepingSigns(features: features, parameters: parameters, parallel: parallel)
+        var planes = [x]
         for layer in 0..<layout.residualLayers {
             x = residual(x, layer: layer, parameters: parameters, parallel: parallel)
-            trace.append(x)
+            planes.append(x)
         }
-        return trace
+        return Trace(planes: planes, hiddenSigns: hiddenSigns)
     }
 
     /// The output of ``forward`` without keeping a trace (the decoder's path).
@@ -77,10 +85,11 @@ struct Synthesis {
                   parallel: ParallelChunks, gradParameters: inout [Float], weightGradients: ChunkSampling = .all) -> [Float] {
         var grad = gradOutput
         for layer in stride(from: layout.residualLayers - 1, through: 0, by: -1) {
-            grad = residualBackward(grad, input: trace[layer], layer: layer, parameters: parameters,
+            grad = residualBackward(grad, input: trace.planes[layer], layer: layer, parameters: parameters,
                                     parallel: parallel, gradParameters: &gradParameters, weightGradients: weightGradients)
         }
         return pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
-                                 gradParameters: &gradParameters, weightGradients: weightGradients)
+                                 gradParameters: &gradParameters, weightGradients: weightGradients,
+                                 hiddenSigns: trace.hiddenSigns)
     }
 }

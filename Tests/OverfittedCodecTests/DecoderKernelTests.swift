@@ -265,6 +265,41 @@ import NeuralKernels
         }
     }
 
+    /// The training forward's kept hidden-unit signs spare the backward its recomputation on the
+    /// chunks whose weight gradients are not taken, with the same results bit for bit: several
+    /// chunks and work items, pixel counts that end in a partial byte of signs, full and sampled
+    /// weight gradients.
+    @Test(arguments: [(130, 70, 48, 3), (37, 23, 16, 3), (9, 5, 5, 1)])
+    func keptSignsGiveTheRecomputedBackward(case: (width: Int, height: Int, hidden: Int, channels: Int)) {
+        var generator = SeededGenerator(seed: UInt64(`case`.width * 100 + `case`.height + 2))
+        let architecture = Architecture(contextSize: 4, synthesisWidth: `case`.hidden, residualLayers: 2,
+                                        outputChannels: `case`.channels)
+        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
+            Issue.record("no shape")
+            return
+        }
+        let synthesis = Synthesis(shape: shape)
+        let parallel = ParallelChunks(threads: 2)
+        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.9) }
+        let features = (0..<(shape.synthesis.inputs * synthesis.pixelCount)).map { _ in generator.uniform(3) }
+        let grad = (0..<(`case`.channels * synthesis.pixelCount)).map { _ in generator.uniform(1) }
+        let (output, signs) = synthesis.pointwiseKeepingSigns(features: features, parameters: parameters, parallel: parallel)
+        let plain = synthesis.pointwise(features: features, parameters: parameters, parallel: parallel)
+        #expect(output.map(\.bitPattern) == plain.map(\.bitPattern))
+        #expect(signs.isEmpty == (Acceleration.level < .avx2))
+        for sampling in [ChunkSampling.all, ChunkSampling(stride: 4, phase: 1)] {
+            var recomputedGradients = [Float](repeating: 0.5, count: parameters.count)
+            let recomputed = synthesis.pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
+                                                         gradParameters: &recomputedGradients, weightGradients: sampling)
+            var keptGradients = [Float](repeating: 0.5, count: parameters.count)
+            let kept = synthesis.pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,
+                                                   gradParameters: &keptGradients, weightGradients: sampling,
+                                                   hiddenSigns: signs)
+            #expect(kept.map(\.bitPattern) == recomputed.map(\.bitPattern), "\(sampling)")
+            #expect(keptGradients.map(\.bitPattern) == recomputedGradients.map(\.bitPattern), "\(sampling)")
+        }
+    }
+
     /// The x2 up-sampling passes, vector kernels against the Swift loops, bit for bit, for widths
     /// with and without interior samples, even and odd targets, and full and partial vectors.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 19, 20, 37])

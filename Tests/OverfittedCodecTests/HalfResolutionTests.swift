@@ -59,7 +59,7 @@ import ImageCore
         let expected = Synthesis(shape: fewer).forward(features: features, parameters: parameters, parallel: parallel)
         let output = Synthesis(shape: shape).forward(features: features + [Float](repeating: 0, count: pixels),
                                                      parameters: widened, parallel: parallel)
-        #expect(output.last == expected.last)
+        #expect(output.output == expected.output)
         #expect(widened.count == shape.synthesis.layout.totalCount)
         #expect(widened[shape.synthesis.a].contains { $0 != 0 })
     }

@@ -201,9 +201,18 @@ enum { NK_POINTWISE_MAX_INPUTS = 7, NK_POINTWISE_MAX_OUTPUTS = 3 };
 /// `packed` holds every value as 8 equal floats: for each hidden r, w1[r][0 ..< inputs], b1[r],
 /// w2[0 ..< outputs][r]; then b2[0 ..< outputs]; then s[o][i] (o-major). Needs AVX2 + FMA (the caller
 /// checks); does nothing off x86-64 or when the counts are outside 1...NK_POINTWISE_MAX_*.
+/// Unless `signs` is NULL, it also records which h[r] are positive, one bit per pixel: bit p % 8 of
+/// signs[p / 8 * hidden + r] (the bits of the pixels past `end` in its last byte are meaningless);
+/// `begin` must then be a multiple of 8, or nothing is done.
 void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
                                  const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
-                                 float *output);
+                                 float *output, uint8_t *signs);
+
+/// The backward of a ReLU whose mask is packed as nk_synthesis_pointwise_avx2's signs: target[j] =
+/// source[j] where bit j % 8 of bits[j / 8 * bit_stride] is set, else +0, for j < count. Needs AVX2
+/// (the caller checks; the signs exist only where that kernel ran); does nothing off x86-64.
+void nk_copy_where_bits_avx2(const float *source, const uint8_t *bits, ptrdiff_t bit_stride, float *target,
+                             ptrdiff_t count);
 
 /// QuantizationProxy.softRound in AVX2, bit-identical to the Swift code: output[i] = m + normaliser *
 /// tanh(sharpness * (x[i] - m)) with m = floor(x[i]) + 1/2 (FastMath's tanh and floor), and unless
