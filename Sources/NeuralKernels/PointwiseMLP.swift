@@ -304,6 +304,7 @@ extension PointwiseMLP {
 
         /// The chunk's input gradient, and its weight and bias gradients added to `gradParameters`
         /// unless that is nil.
+        ///
         /// With `firstLayerSigns` (the chunk's, see ``PointwiseMLP/backward``) the first layer's ReLU
         /// reads its mask there instead of from the activations.
         func backward(_ plan: Plan, input: UnsafePointer<Float>, n: Int, gradInput: UnsafeMutablePointer<Float>?,
