@@ -236,21 +236,26 @@ import NeuralKernels
         }
     }
 
-    /// The 1x1 part's backward (training; its linear branch runs in a vector kernel) against the
-    /// Swift loops, bit for bit: feature and parameter gradients, partial vectors, 1 and 3 outputs.
-    @Test(arguments: [(130, 70, 8, 3), (37, 23, 16, 3), (9, 5, 5, 1), (1, 1, 1, 3), (3, 17, 40, 1)])
-    func pointwiseBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, hidden: Int, channels: Int)) {
-        var generator = SeededGenerator(seed: UInt64(`case`.width * 100 + `case`.height + 1))
+    /// A synthesis of `case`'s size, hidden width and channels (two residual layers), with random
+    /// parameters, features and output gradients.
+    static func backwardFixture(_ case: (width: Int, height: Int, hidden: Int, channels: Int), seed: Int) throws
+        -> (synthesis: Synthesis, parameters: [Float], features: [Float], grad: [Float]) {
+        var generator = SeededGenerator(seed: UInt64(`case`.width * 100 + `case`.height + seed))
         let architecture = Architecture(contextSize: 4, synthesisWidth: `case`.hidden, residualLayers: 2,
                                         outputChannels: `case`.channels)
-        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
-            Issue.record("no shape")
-            return
-        }
+        let shape = try #require(ModelShape(architecture: architecture, width: `case`.width, height: `case`.height))
         let synthesis = Synthesis(shape: shape)
         let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.9) }
         let features = (0..<(shape.synthesis.inputs * synthesis.pixelCount)).map { _ in generator.uniform(3) }
         let grad = (0..<(`case`.channels * synthesis.pixelCount)).map { _ in generator.uniform(1) }
+        return (synthesis, parameters, features, grad)
+    }
+
+    /// The 1x1 part's backward (training; its linear branch runs in a vector kernel) against the
+    /// Swift loops, bit for bit: feature and parameter gradients, partial vectors, 1 and 3 outputs.
+    @Test(arguments: [(130, 70, 8, 3), (37, 23, 16, 3), (9, 5, 5, 1), (1, 1, 1, 3), (3, 17, 40, 1)])
+    func pointwiseBackwardKernelMatchesTheSwiftLoops(case: (width: Int, height: Int, hidden: Int, channels: Int)) throws {
+        let (synthesis, parameters, features, grad) = try Self.backwardFixture(`case`, seed: 1)
         var loopGradients = [Float](repeating: 0.5, count: parameters.count)
         let loops = synthesis.pointwiseBackward(grad, features: features, parameters: parameters,
                                                 parallel: ParallelChunks(threads: 1), gradParameters: &loopGradients,
@@ -270,19 +275,9 @@ import NeuralKernels
     /// chunks and work items, pixel counts that end in a partial byte of signs, full and sampled
     /// weight gradients.
     @Test(arguments: [(130, 70, 48, 3), (37, 23, 16, 3), (9, 5, 5, 1)])
-    func keptSignsGiveTheRecomputedBackward(case: (width: Int, height: Int, hidden: Int, channels: Int)) {
-        var generator = SeededGenerator(seed: UInt64(`case`.width * 100 + `case`.height + 2))
-        let architecture = Architecture(contextSize: 4, synthesisWidth: `case`.hidden, residualLayers: 2,
-                                        outputChannels: `case`.channels)
-        guard let shape = ModelShape(architecture: architecture, width: `case`.width, height: `case`.height) else {
-            Issue.record("no shape")
-            return
-        }
-        let synthesis = Synthesis(shape: shape)
+    func keptSignsGiveTheRecomputedBackward(case: (width: Int, height: Int, hidden: Int, channels: Int)) throws {
+        let (synthesis, parameters, features, grad) = try Self.backwardFixture(`case`, seed: 2)
         let parallel = ParallelChunks(threads: 2)
-        let parameters = (0..<shape.synthesis.layout.totalCount).map { _ in generator.uniform(0.9) }
-        let features = (0..<(shape.synthesis.inputs * synthesis.pixelCount)).map { _ in generator.uniform(3) }
-        let grad = (0..<(`case`.channels * synthesis.pixelCount)).map { _ in generator.uniform(1) }
         let (output, signs) = synthesis.pointwiseKeepingSigns(features: features, parameters: parameters, parallel: parallel)
         let plain = synthesis.pointwise(features: features, parameters: parameters, parallel: parallel)
         #expect(output.map(\.bitPattern) == plain.map(\.bitPattern))
