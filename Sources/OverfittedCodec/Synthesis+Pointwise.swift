@@ -43,7 +43,9 @@ extension Synthesis {
         guard fusedKernelApplies(level: Acceleration.level) else {
             return (pointwise(features: features, parameters: parameters, parallel: parallel), [])
         }
-        var signs = [UInt8](repeating: 0, count: (pixelCount + 7) / 8 * layout.width)
+        // Every byte is written by the kernel (the work split covers every 8-pixel block).
+        let count = (pixelCount + 7) / 8 * layout.width
+        var signs = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let output = signs.withUnsafeMutableBufferPointer { buffer in
             fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: buffer.baseAddress)
         }
