@@ -29,9 +29,9 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (1700, 1290, 800, 550)
-        case .medium: counts = (5500, 4200, 2640, 1820)
-        case .slow: counts = (19700, 15000, 9440, 6540)
+        case .fast: counts = (1700, 1290, 850, 550)
+        case .medium: counts = (5500, 4200, 2800, 1820)
+        case .slow: counts = (19700, 15000, 10020, 6540)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {
