@@ -27,3 +27,17 @@ void nk_row_products_portable(const float *left, const ptrdiff_t *left_offsets, 
                               ptrdiff_t n, float *sums) {
     nk_generic_row_products(left, left_offsets, left_count, right, right_offsets, right_count, n, sums);
 }
+
+void nk_round_clamp(const float *sums, float bias, ptrdiff_t count, float low, float high, float *values,
+                    float *passes) {
+    for (ptrdiff_t i = 0; i < count; i++) {
+        float v = sums[i] + bias;
+        v = v < -1000.0f ? -1000.0f : v > 1000.0f ? 1000.0f : v;
+        float t = (float)(int32_t)v;  // truncated towards zero; exact, as is v - t
+        float d = v - t;
+        float rounded = t + (d >= 0.5f ? 1.0f : 0.0f) - (d <= -0.5f ? 1.0f : 0.0f);
+        float clamped = rounded < low ? low : rounded > high ? high : rounded;
+        values[i] = clamped;
+        passes[i] = clamped == rounded ? 1.0f : 0.0f;
+    }
+}

@@ -384,6 +384,7 @@ FMA_KERNEL double arm_train_chunk(const int c, ptrdiff_t n, const float *inputs,
         __m256 g[2];
         rate_eight(c, x, out[0], out[1], values + j, lanes, linear, scale, log_scale_min, log_scale_max, &total,
                    grad_values + j, linear_sums, keep ? g_out + j : 0, g_out + chunk + j, g);
+        if (!grad_inputs) continue;  // the rate alone
         // Backward: z1 = relu'(h2) Wout^T g; dh1 = z1 + W2^T z1; z0 = relu'(h1) dh1;
         // d inputs = (linear branch's, now in x, + z0) + W1^T z0.
         __m256 t[NK_ARM_TRAIN_MAX_CONTEXT];
@@ -638,6 +639,7 @@ AVX512_KERNEL double arm_train_chunk16(const int c, ptrdiff_t n, const float *in
         __m512 g[2];
         rate_sixteen(c, x, out[0], out[1], values + j, lanes, linear, scale, log_scale_min, log_scale_max, &total,
                      grad_values + j, linear_sums, keep ? g_out + j : 0, g_out + chunk + j, g);
+        if (!grad_inputs) continue;  // the rate alone
         __m512 t[NK_ARM_TRAIN_MAX_CONTEXT];
         rows_product16(g, w_out, 1, c, c, 2, 0, t);
         for (int r = 0; r < c; r++) {

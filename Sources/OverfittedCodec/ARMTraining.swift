@@ -17,6 +17,13 @@ struct ARMTraining {
     let mlp: PointwiseMLP
     /// `levelStarts[l]` is the index of grid `l`'s first latent; the last entry is the total.
     private let levelStarts: [Int]
+    let interGrid: InterGridContext
+    /// Causal neighbours; the last `context - spatial` inputs are the inter-grid features.
+    let spatial: Int
+    /// Sizes of the coded grids (``EntropyGrids``).
+    let grids: [(width: Int, height: Int)]
+    /// Latents over all coded grids.
+    let total: Int
 
     /// Work items of the context gathers (fixed, so nothing depends on the thread count).
     static let chunks = 32
@@ -26,8 +33,12 @@ struct ARMTraining {
     init(shape: ModelShape) {
         geometry = shape.geometry
         layout = shape.arm
-        offsets = CausalNeighbourhood.offsets(count: shape.arm.context)
-        levelStarts = (0...geometry.levels).map { shape.geometry.offset(level: $0) }
+        spatial = shape.architecture.spatialContext
+        offsets = CausalNeighbourhood.offsets(count: spatial)
+        interGrid = shape.interGrid
+        levelStarts = shape.entropyGrids.starts
+        grids = shape.entropyGrids.sizes
+        total = shape.entropyGrids.totalLatents
         mlp = shape.armMLP
     }
 
@@ -39,6 +50,8 @@ struct ARMTraining {
         /// Gradient of `scale * bits` w.r.t. the ARM parameters (the MLP's estimated from the chunks
         /// that `run`'s `weightGradients` takes).
         var gradParameters: [Float]
+        /// Gradient of `scale * bits` w.r.t. the inter-grid feature parameters.
+        var gradInterGrid: [Float]
     }
 
     /// Rate of `latents` (all grids) and its gradients multiplied by `scale`: the latents' at every
@@ -51,13 +64,18 @@ struct ARMTraining {
     /// per chunk, the chunks' sums added in position order. The context gradients go back to the
     /// latents they were read from through ``ContextGradientSpills``, so nothing depends on the
     /// thread count.
-    func run(latents: [Float], parameters: [Float], scale: Float, parallel: ParallelChunks,
+    func run(latents: [Float], parameters: [Float], interGridParameters: [Float], scale: Float, parallel: ParallelChunks,
              weightGradients: ChunkSampling = .all) -> Result {
         let c = layout.context
-        let total = geometry.totalLatents
+        let features = features(of: latents, parameters: interGridParameters, parallel: parallel)
+        let featureValues = features?.values ?? []
+        // The gradients of the feature inputs: `c - spatial` planes of `total` (written for the
+        // latents of the feature grids).
+        let gradFeatureCount = features == nil ? 0 : (c - spatial) * total
+        var gradFeatures = [Float](unsafeUninitializedCapacity: gradFeatureCount) { _, count in count = gradFeatureCount }
         // At AVX2 and above the fused kernel gathers each chunk's contexts itself (``fusedTrain``).
         let fused = Acceleration.level >= .avx2 && c <= Int(NK_ARM_TRAIN_MAX_CONTEXT)
-        let contexts = fused ? [] : gatherContexts(latents, parallel: parallel)
+        let contexts = fused ? [] : gatherContexts(latents, features: features?.values, parallel: parallel)
         let mlpParameters = parameters.gathered(layout.mlpOrder)
         var gradMLP = [Float](repeating: 0, count: mlpParameters.count)
         // The portable path's context gradients, planar over all latents (the fused kernel keeps each
@@ -84,10 +102,16 @@ struct ARMTraining {
                                         spillValues.withUnsafeMutableBufferPointer { spill in
                                             let gradSelf = gs.baseAddress!, values = q.baseAddress!, partials = partials.baseAddress!
                                             if fused {
-                                                return fusedTrain(latents: values, mlpParameters: p.baseAddress!, linearWeights: w.baseAddress!,
+                                                return featureValues.withUnsafeBufferPointer { fp in
+                                                    gradFeatures.withUnsafeMutableBufferPointer { gf in
+                                                        fusedTrain(latents: values, mlpParameters: p.baseAddress!, linearWeights: w.baseAddress!,
                                                                   scale: scale, gradSelf: gradSelf, spills: spills, spill: spill.baseAddress!,
                                                                   gradMLP: gp.baseAddress!, linearPartials: partials,
-                                                                  weightGradients: weightGradients)
+                                                                  weightGradients: weightGradients,
+                                                                  features: features == nil ? nil : fp.baseAddress,
+                                                                  gradFeatures: features == nil ? nil : gf.baseAddress)
+                                                    }
+                                                }
                                             }
                                             let branch = LinearBranch(inputs: x.baseAddress!, gradInputs: gc.baseAddress!, weights: w.baseAddress!,
                                                                       context: c, total: total)
@@ -99,6 +123,11 @@ struct ARMTraining {
                                                           weightGradient: partials + positions.lowerBound / stride * 2 * c)
                                             }
                                             scatterPlanarContextGradients(gc.baseAddress!, spills: spills, spill: spill.baseAddress!)
+                                            gradFeatures.withUnsafeMutableBufferPointer { gf in
+                                                if features != nil, let target = gf.baseAddress {
+                                                    target.update(from: gc.baseAddress! + spatial * total, count: gradFeatureCount)
+                                                }
+                                            }
                                             return bits
                                         }
                                     }
@@ -114,8 +143,85 @@ struct ARMTraining {
             for k in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + k] += linearPartials[chunk * 2 * c + k] }
         }
         gradParameters.scatterAdd(gradMLP, layout.mlpOrder)
-        let gradLatents = spills.combine(gradSelf: gradSelf, spill: spillValues, parallel: parallel)
-        return Result(bits: bits, gradLatents: gradLatents, gradParameters: gradParameters)
+        var gradLatents = spills.combine(gradSelf: gradSelf, spill: spillValues, parallel: parallel)
+        var gradInterGrid = [Float](repeating: 0, count: interGridParameters.count)
+        if let features, scale != 0 {  // (scale 0: the rate alone, every gradient zero)
+            gradInterGrid = latents.withUnsafeBufferPointer { q in
+                interGridParameters.withUnsafeBufferPointer { p in
+                    gradFeatures.withUnsafeBufferPointer { gf in
+                        gradLatents.withUnsafeMutableBufferPointer { gl in
+                            interGrid.backward(latents: q.baseAddress!, parameters: p.baseAddress!, features: features,
+                                               gradFeatures: gf.baseAddress!, gradLatents: gl.baseAddress!, parallel: parallel)
+                        }
+                    }
+                }
+            }
+        }
+        return Result(bits: bits, gradLatents: gradLatents, gradParameters: gradParameters, gradInterGrid: gradInterGrid)
+    }
+
+    /// The latents' rate in bits alone: ``run(latents:parameters:interGridParameters:scale:parallel:weightGradients:)``'s
+    /// `bits` (the same sums in the same order) without the backward, about a third of the work.
+    func bits(latents: [Float], parameters: [Float], interGridParameters: [Float], parallel: ParallelChunks) -> Double {
+        let c = layout.context
+        guard Acceleration.level >= .avx2, c <= Int(NK_ARM_TRAIN_MAX_CONTEXT), latents.count == total else {
+            return run(latents: latents, parameters: parameters, interGridParameters: interGridParameters, scale: 0,
+                       parallel: parallel, weightGradients: .none).bits
+        }
+        let features = features(of: latents, parameters: interGridParameters, parallel: parallel)
+        let featureValues = features?.values ?? [], mlpParameters = parameters.gathered(layout.mlpOrder)
+        let linearWeights = Array(parameters[layout.wLinear])
+        let total = total, stride = Self.mlpChunk, range = ARMOutput.logScaleRange
+        let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
+        // The work items and the order of the sums of PointwiseMLP.trainItems, which `run` uses.
+        let items = (total + PointwiseMLP.itemSize - 1) / PointwiseMLP.itemSize
+        var itemBits = [Double](repeating: 0, count: items)
+        latents.withUnsafeBufferPointer { q in
+            mlpParameters.withUnsafeBufferPointer { p in
+                linearWeights.withUnsafeBufferPointer { w in
+                    featureValues.withUnsafeBufferPointer { fp in
+                        itemBits.withUnsafeMutableBufferPointer { out in
+                            let shared = UnsafeSendableBox((q.baseAddress!, p.baseAddress!, w.baseAddress!,
+                                                            features == nil ? nil : fp.baseAddress, out.baseAddress!))
+                            Parallel.forEach(items) { index in
+                                let (latents, mlp, linear, features, out) = shared.value
+                                // Scratch, contexts, then the values' gradients and the linear branch's sums (unused).
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 3) * stride + 16 * c)
+                                defer { scratch.deallocate() }
+                                let contexts = scratch + (4 * c + 2) * stride, gradValues = contexts + c * stride
+                                let linearSums = gradValues + stride
+                                var bits = 0.0, start = index * PointwiseMLP.itemSize
+                                let end = min(total, start + PointwiseMLP.itemSize)
+                                while start < end {
+                                    let n = min(stride, end - start)
+                                    writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start,
+                                                  features: features)
+                                    bits += nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlp, linear, 0,
+                                                               range.lowerBound, range.upperBound, scratch, gradValues, nil, stride,
+                                                               nil, linearSums)
+                                    start += n
+                                }
+                                out[index] = bits
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return itemBits.reduce(0, +)
+    }
+
+    /// The inter-grid features of `latents` (``InterGridContext/trainingFeatures(latents:parameters:parallel:)``);
+    /// nil for a model without feature grids (its feature inputs read zero).
+    private func features(of latents: [Float], parameters: [Float], parallel: ParallelChunks) -> TrainingFeatures? {
+        guard interGrid.grids.featureLevels > 0, parameters.count == interGrid.parameterCount, latents.count == total else {
+            return nil
+        }
+        return latents.withUnsafeBufferPointer { q in
+            parameters.withUnsafeBufferPointer { p in
+                interGrid.trainingFeatures(latents: q.baseAddress!, parameters: p.baseAddress!, parallel: parallel)
+            }
+        }
     }
 
     /// The ARM's linear branch over the context planes (`inputs[k * total + i]`), weights
@@ -187,8 +293,11 @@ struct ARMTraining {
                             linearWeights: UnsafePointer<Float>, scale: Float, gradSelf: UnsafeMutablePointer<Float>,
                             spills: ContextGradientSpills, spill: UnsafeMutablePointer<Float>,
                             gradMLP: UnsafeMutablePointer<Float>, linearPartials: UnsafeMutablePointer<Float>,
-                            weightGradients: ChunkSampling) -> Double {
-        let c = layout.context, total = geometry.totalLatents, stride = Self.mlpChunk
+                            weightGradients: ChunkSampling, features: UnsafePointer<Float>?,
+                            gradFeatures: UnsafeMutablePointer<Float>?) -> Double {
+        let c = layout.context, total = total, stride = Self.mlpChunk, spatial = spatial
+        let featureEnd = levelStarts[interGrid.grids.featureLevels]
+        let gradFeaturesBox = UnsafeSendableBox(gradFeatures)
         let range = ARMOutput.logScaleRange
         let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
         let spillBox = UnsafeSendableBox(spill)
@@ -206,7 +315,7 @@ struct ARMTraining {
             var start = item.lowerBound
             while start < item.upperBound {
                 let n = min(stride, item.upperBound - start), chunk = start / stride
-                writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start)
+                writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start, features: features)
                 sums.initialize(repeating: .zero, count: 2 * c)
                 bits += UnsafeMutableRawPointer(sums).withMemoryRebound(to: Float.self, capacity: 16 * c) { lanes in
                     nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlpParameters, linearWeights,
@@ -216,6 +325,10 @@ struct ARMTraining {
                 }
                 scatterContextGradients(of: start..<start + n, planes: gradContexts, plane: stride, origin: start,
                                         into: itemSpill.values, targetOrigin: itemSpill.origin)
+                if let gf = gradFeaturesBox.value, start < featureEnd {
+                    let count = min(n, featureEnd - start)
+                    for k in spatial..<c { (gf + (k - spatial) * total + start).update(from: gradContexts + k * stride, count: count) }
+                }
                 let weightGradient = linearPartials + chunk * 2 * c
                 for k in 0..<(2 * c) { weightGradient[k] = sums[k].sum() }
                 start += n
@@ -232,7 +345,7 @@ struct ARMTraining {
         var level = 0
         while index < range.upperBound {
             while index >= levelStarts[level + 1] { level += 1 }
-            let width = geometry.gridSizes[level].width
+            let width = grids[level].width
             let local = index - levelStarts[level]
             let y = local / width, x0 = local - y * width
             let x1 = min(width, x0 + range.upperBound - index)
@@ -241,16 +354,19 @@ struct ARMTraining {
         }
     }
 
-    /// Context planes: neighbour `k` of latent `i` at `k * total + i` (zero outside the grid).
-    private func gatherContexts(_ latents: [Float], parallel: ParallelChunks) -> [Float] {
+    /// Context planes: neighbour `k` of latent `i` at `k * total + i` (zero outside the grid), then
+    /// the inter-grid features (`features`, laid out as ``TrainingFeatures/values``; nil: zeros).
+    private func gatherContexts(_ latents: [Float], features: [Float]?, parallel: ParallelChunks) -> [Float] {
         let c = layout.context
-        let total = geometry.totalLatents
+        let total = total
         return [Float](unsafeUninitializedCapacity: c * total) { out, initialized in
             latents.withUnsafeBufferPointer { q in
-                let shared = UnsafeSendableBox((out.baseAddress!, q.baseAddress!))
-                parallel.run(chunks: Self.chunks, over: total) { _, range in
-                    let (out, q) = shared.value
-                    writeContexts(of: range, latents: q, into: out, plane: total, origin: 0)
+                (features ?? []).withUnsafeBufferPointer { f in
+                    let shared = UnsafeSendableBox((out.baseAddress!, q.baseAddress!, features == nil ? nil : f.baseAddress))
+                    parallel.run(chunks: Self.chunks, over: total) { _, range in
+                        let (out, q, f) = shared.value
+                        writeContexts(of: range, latents: q, into: out, plane: total, origin: 0, features: f)
+                    }
                 }
             }
             initialized = c * total
@@ -259,13 +375,25 @@ struct ARMTraining {
 
     /// The contexts of the latents in `range`: neighbour `k` of latent `i` (zero outside its grid) at
     /// `out[k * plane + i - origin]`, written a row run at a time: each run of a plane is a shifted
-    /// copy of a grid row between zeros.
+    /// copy of a grid row between zeros; the inputs from ``spatial`` on are the inter-grid features
+    /// (`features`, laid out as ``TrainingFeatures/values``; zero for the grids without, or all
+    /// zero when nil), each read at `(y >> 1, x >> 1)`.
     private func writeContexts(of range: Range<Int>, latents q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                               plane: Int, origin: Int) {
+                               plane: Int, origin: Int, features: UnsafePointer<Float>?) {
         forEachRowRun(in: range) { level, y, x0, x1, index in
             let base = levelStarts[level]
-            let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
-            for k in 0..<layout.context {
+            let width = grids[level].width, height = grids[level].height
+            for k in spatial..<layout.context {
+                let target = out + k * plane + index - origin - x0  // x = 0 of this row in plane k
+                guard let features, level < interGrid.grids.featureLevels else {
+                    (target + x0).update(repeating: 0, count: x1 - x0)
+                    continue
+                }
+                let parentWidth = grids[level + 1].width, n = parentWidth * grids[level + 1].height
+                let source = features + interGrid.parentStarts[level] + (k - spatial) * n + (y >> 1) * parentWidth
+                InterGridContext.spreadRow(source, into: target, from: x0, to: x1)
+            }
+            for k in 0..<spatial {
                 let target = out + k * plane + index - origin - x0  // x = 0 of this row in plane k
                 let yy = y + offsets[k].dy, dx = offsets[k].dx
                 let low = yy >= 0 && yy < height ? min(x1, max(x0, -dx)) : x1
@@ -280,7 +408,7 @@ struct ARMTraining {
     /// The largest distance in index, within one grid, from a latent back to a neighbour it reads:
     /// the spills' halo.
     private var contextReach: Int {
-        let width = geometry.gridSizes[0].width
+        let width = grids[0].width
         return offsets.map { -$0.dy * width - $0.dx }.max().map { max(0, $0) } ?? 0
     }
 
@@ -292,8 +420,8 @@ struct ARMTraining {
                                          into target: UnsafeMutablePointer<Float>, targetOrigin: Int) {
         forEachRowRun(in: range) { level, y, x0, x1, index in
             let base = levelStarts[level]
-            let width = geometry.gridSizes[level].width, height = geometry.gridSizes[level].height
-            for k in 0..<layout.context {
+            let width = grids[level].width, height = grids[level].height
+            for k in 0..<spatial {
                 let yy = y + offsets[k].dy, dx = offsets[k].dx
                 guard yy >= 0, yy < height else { continue }
                 let low = min(x1, max(x0, -dx)), high = max(low, min(x1, width - dx))
@@ -309,7 +437,7 @@ struct ARMTraining {
     /// ``fusedTrain`` does, so the sums are the same.
     private func scatterPlanarContextGradients(_ gradContexts: UnsafePointer<Float>, spills: ContextGradientSpills,
                                                spill: UnsafeMutablePointer<Float>) {
-        let total = geometry.totalLatents, stride = Self.mlpChunk
+        let total = total, stride = Self.mlpChunk
         let shared = UnsafeSendableBox((gradContexts, spill))
         Parallel.forEach(spills.items) { index in
             let (planes, spill) = shared.value

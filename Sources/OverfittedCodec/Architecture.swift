@@ -1,8 +1,9 @@
 /// The shapes of the three decoder networks, as written in the bitstream.
 ///
-/// - ARM (auto-regressive entropy model): `contextSize` causal neighbours -> two residual hidden
-///   layers of width `contextSize` (`relu(h + W h + b)`) -> (mean, log-scale), plus a parallel
-///   linear branch from the inputs to the outputs.
+/// - ARM (auto-regressive entropy model): `contextSize` inputs, of which `interGridFeatures` come
+///   from the coarser grids (``EntropyGrids``) and the rest are causal neighbours -> two residual
+///   hidden layers of width `contextSize` (`relu(h + W h + b)`) -> (mean, log-scale), plus a
+///   parallel linear branch from the inputs to the outputs.
 /// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values).
 /// - Synthesis: 1x1 convolution from the latent grids to `synthesisWidth` channels, ReLU, 1x1 to
 ///   `outputChannels`, plus a parallel linear 1x1 branch from the latent grids to `outputChannels`;
@@ -10,6 +11,10 @@
 public struct Architecture: Sendable, Equatable, Codable {
     /// Number of causal neighbours the ARM reads (also its hidden width); 1...maxContextSize.
     public var contextSize: Int
+    /// ARM inputs computed from the already decoded coarser grids for the finest grids
+    /// (Cool-chic 5's inter-grid context); 0...min(8, contextSize - 1). With any, the latent stream
+    /// also codes the hyper grids of ``EntropyGrids``.
+    public var interGridFeatures: Int
     /// Channels of the synthesis' hidden layer; 1...255.
     public var synthesisWidth: Int
     /// Number of 3x3 residual layers at the end of the synthesis; 0...8.
@@ -17,19 +22,24 @@ public struct Architecture: Sendable, Equatable, Codable {
     /// 1 (gray) or 3 (RGB).
     public var outputChannels: Int
 
-    public init(contextSize: Int, synthesisWidth: Int, residualLayers: Int, outputChannels: Int) {
+    public init(contextSize: Int, interGridFeatures: Int = 0, synthesisWidth: Int, residualLayers: Int, outputChannels: Int) {
         self.contextSize = contextSize
+        self.interGridFeatures = interGridFeatures
         self.synthesisWidth = synthesisWidth
         self.residualLayers = residualLayers
         self.outputChannels = outputChannels
     }
+
+    /// Causal neighbours the ARM reads.
+    public var spatialContext: Int { contextSize - interGridFeatures }
 
     /// Largest ARM context the causal neighbourhood provides.
     public static var maxContextSize: Int { CausalNeighbourhood.priorityOrder.count }
 
     /// True when every field is inside the range the bitstream allows.
     public var isValid: Bool {
-        (1...Self.maxContextSize).contains(contextSize) && (1...255).contains(synthesisWidth)
+        (1...Self.maxContextSize).contains(contextSize) && (0...min(8, contextSize - 1)).contains(interGridFeatures)
+            && (1...255).contains(synthesisWidth)
             && (0...8).contains(residualLayers) && (outputChannels == 1 || outputChannels == 3)
     }
 
@@ -40,11 +50,18 @@ public struct Architecture: Sendable, Equatable, Codable {
     }
 
     /// Decoder multiply-accumulates per image pixel for a `width x height` image: ARM over every
-    /// latent value, up-sampling (4 taps per pass, 2 passes per channel per x2 step) and synthesis.
+    /// latent value (hyper grids included), the inter-grid features (per feature and source, one per
+    /// position of the feature grid's parent), up-sampling (4 taps per pass, 2 passes per channel
+    /// per x2 step) and synthesis.
     public func macsPerPixel(width: Int, height: Int) -> Double {
         let geometry = LatentGeometry(width: width, height: height)
+        let grids = EntropyGrids(geometry: geometry, interGrid: interGridFeatures > 0)
         let pixels = Double(max(1, width * height))
-        let arm = Double(geometry.totalLatents * armMACsPerLatent)
+        var arm = Double(grids.totalLatents * armMACsPerLatent)
+        for level in 0..<grids.featureLevels {
+            let parent = grids.sizes[level + 1]
+            arm += Double(parent.width * parent.height * interGridFeatures * grids.sources(of: level).count)
+        }
         var upsampling = 0
         for level in 0..<(geometry.levels - 1) {
             let target = geometry.gridSizes[level]

@@ -12,10 +12,10 @@ public enum DecoderComplexity: String, Sendable, CaseIterable, Codable {
     /// The network shapes of this preset for an image with `outputChannels` channels.
     public func architecture(outputChannels: Int) -> Architecture {
         switch self {
-        case .low: Architecture(contextSize: 8, synthesisWidth: 8, residualLayers: 2, outputChannels: outputChannels)
-        case .medium: Architecture(contextSize: 14, synthesisWidth: 16, residualLayers: 2, outputChannels: outputChannels)
-        case .high: Architecture(contextSize: 20, synthesisWidth: 48, residualLayers: 2, outputChannels: outputChannels)
-        case .veryHigh: Architecture(contextSize: 24, synthesisWidth: 96, residualLayers: 2, outputChannels: outputChannels)
+        case .low: Architecture(contextSize: 8, interGridFeatures: 2, synthesisWidth: 8, residualLayers: 2, outputChannels: outputChannels)
+        case .medium: Architecture(contextSize: 14, interGridFeatures: 4, synthesisWidth: 16, residualLayers: 2, outputChannels: outputChannels)
+        case .high: Architecture(contextSize: 20, interGridFeatures: 6, synthesisWidth: 48, residualLayers: 2, outputChannels: outputChannels)
+        case .veryHigh: Architecture(contextSize: 24, interGridFeatures: 6, synthesisWidth: 96, residualLayers: 2, outputChannels: outputChannels)
         }
     }
 }

@@ -22,16 +22,16 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// a Kodak image (768x512) with two cores of a quiet AVX-512 Xeon, about 28 s (fast), 1.5
     /// minutes (medium) and 5.3 minutes (slow); with the kernels capped at AVX2 the same counts take
     /// 1.3 to 1.55 times as long (fast and slow stay under 1 and 10 minutes). A training step of the
-    /// medium, high and very-high decoders costs about 1.3, 2.1 and 3.0 times one of the low
+    /// medium, high and very-high decoders costs about 1.4, 2.2 and 3.2 times one of the low
     /// decoder, so they get proportionally fewer iterations. Whenever a change makes a step
-    /// cheaper, each count rises by the measured ratio of CPU times of a fast-preset encode at that
-    /// complexity (BENCHMARKS.md has the history of the counts).
+    /// cheaper or dearer, each count moves by the measured ratio of times of a fast-preset encode
+    /// at that complexity (BENCHMARKS.md has the history of the counts).
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (1700, 1290, 850, 550)
-        case .medium: counts = (5500, 4200, 2800, 1820)
-        case .slow: counts = (19700, 15000, 10020, 6540)
+        case .fast: counts = (1660, 1170, 770, 520)
+        case .medium: counts = (5370, 3800, 2530, 1730)
+        case .slow: counts = (19240, 13590, 9060, 6200)
         case .iterations(let count): return max(1, count)
         }
         switch complexity {

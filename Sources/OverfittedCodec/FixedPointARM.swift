@@ -11,10 +11,13 @@ import NeuralKernels
 /// wraps on overflow (only a corrupt or hostile file could get there): never a trap, same result on
 /// every platform.
 struct FixedPointARM: Sendable {
+    /// Inputs: the causal neighbours (``offsets``), then the inter-grid features.
     let context: Int
     /// All parameters in one buffer: `w1 (c x c) | w2 (c x c) | wOut (2 x c) | wLinear (2 x c) | b1 (c) |
     /// b2 (c) | bOut (2)`, read through unsafe pointers in the per-latent hot path.
     private let packed: [Int64]
+    /// The causal neighbours' offsets (the first `offsets.count` inputs; the rest are inter-grid
+    /// features, which the grid-reading paths read as zero).
     let offsets: [(dy: Int, dx: Int)]
     /// The same network on 256-bit vectors when the CPU and the weights allow it (nil otherwise).
     private let wide: FixedPointResidualMLP?
@@ -32,9 +35,10 @@ struct FixedPointARM: Sendable {
 
     /// The kernels of `level` (at most ``Acceleration/level``) where the weights allow them; `.portable`
     /// keeps to the scalar Int64 path (for tests comparing the paths).
-    init(networks: QuantizedNetworks, layout: ARMLayout, level: Acceleration.Level = Acceleration.level) {
+    init(networks: QuantizedNetworks, layout: ARMLayout, spatialContext: Int? = nil,
+         level: Acceleration.Level = Acceleration.level) {
         context = layout.context
-        offsets = CausalNeighbourhood.offsets(count: layout.context)
+        offsets = CausalNeighbourhood.offsets(count: min(layout.context, spatialContext ?? layout.context))
         let (rawWeights, weightExponent, rawBiases, biasExponent) = networks.armIntegers(layout: layout)
         let weightShift = Int64(QuantizedNetworks.maximumExponent - weightExponent)
         let biasShift = Int64(QuantizedNetworks.maximumExponent - biasExponent)

@@ -1,13 +1,18 @@
 import EntropyCoding
 import NeuralKernels
 
-/// Writes and reads the latent stream: one range-coded stream for all grids, coarsest grid first,
-/// each grid in ``WavefrontOrder``; every latent coded with the entropy layer's quantized Laplace
-/// (16-bit tables) under the mean and log-scale the ``FixedPointARM`` computes from its already
-/// coded neighbours.
+/// Writes and reads the latent stream: one range-coded stream for all grids (``EntropyGrids``, in
+/// its ``EntropyGrids/codingOrder``), each grid in ``WavefrontOrder``; every latent coded with the
+/// entropy layer's quantized Laplace (16-bit tables) under the mean and log-scale the
+/// ``FixedPointARM`` computes from its already coded neighbours and, for the finest grids, the
+/// inter-grid features of the grids coded before them (``InterGridFeatureSource``). Encoder and
+/// decoder walk the same wavefront through the same step window, so they compute the same
+/// parameters.
 struct LatentCoding {
-    let geometry: LatentGeometry
+    let grids: EntropyGrids
     let arm: FixedPointARM
+    /// The features of the grids that have them; nil for a model without.
+    let features: InterGridFeatureSource?
     let parallel: ParallelChunks
 
     /// ARM multiply-accumulates a wavefront step must hold to be split over threads. Below it the
@@ -24,32 +29,41 @@ struct LatentCoding {
     /// so a valid stream reads a few; a damaged one that keeps going is stopped after each grid.
     static let maximumPaddingBytes = 256
 
-    /// Codes `latents` (all grids, finest first, integers in ``latentRange``).
+    init(grids: EntropyGrids, arm: FixedPointARM, features: InterGridFeatureSource? = nil, parallel: ParallelChunks) {
+        self.grids = grids
+        self.arm = arm
+        self.features = features
+        self.parallel = parallel
+    }
+
+    /// The coder of a model's latents under its quantised networks.
+    init(shape: ModelShape, networks: QuantizedNetworks, parallel: ParallelChunks) {
+        self.init(grids: shape.entropyGrids,
+                  arm: FixedPointARM(networks: networks, layout: shape.arm, spatialContext: shape.architecture.spatialContext),
+                  features: InterGridFeatureSource(context: shape.interGrid, networks: networks), parallel: parallel)
+    }
+
+    /// Codes `latents` (all grids, in buffer order, integers in ``latentRange``).
     func encode(_ latents: [Int32]) -> [UInt8] {
-        var encoder = RangeEncoder(capacity: geometry.totalLatents / 2)
-        for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
-            let size = geometry.gridSizes[level]
-            let offset = geometry.offset(level: level)
-            let grid = Array(latents[offset..<(offset + size.width * size.height)])
-            let parameters = allParameters(grid: grid, width: size.width, height: size.height)
-            let order = WavefrontOrder(width: size.width, height: size.height,
-                                       slope: CausalNeighbourhood.wavefrontSlope(contextSize: arm.context))
-            for index in order.indices {
-                let i = Int(index)
-                encoder.encode(grid[i], mean: parameters.means[i], logScale: parameters.logScales[i], using: Self.family)
+        var encoder = RangeEncoder(capacity: grids.totalLatents / 2)
+        var known = latents
+        var armSeconds = 0.0
+        for grid in grids.codingOrder {
+            walk(grid: grid, latents: &known, readingValues: true, armSeconds: &armSeconds) { count, means, logScales, values in
+                for k in 0..<count { encoder.encode(values[k], mean: means[k], logScale: logScales[k], using: Self.family) }
             }
         }
         return encoder.finish()
     }
 
-    /// Reads the latents back (all grids, finest first); adds the time spent in the ARM to `armSeconds`.
+    /// Reads the latents back (all grids, in buffer order); adds the time spent in the ARM to `armSeconds`.
     func decode(_ bytes: [UInt8], armSeconds: inout Double) throws(OverfittedDecodeError) -> [Int32] {
         var decoder = RangeDecoder(bytes: bytes)
-        var latents = [Int32](repeating: 0, count: geometry.totalLatents)
-        for level in stride(from: geometry.levels - 1, through: 0, by: -1) {
-            let size = geometry.gridSizes[level]
-            try decodeGrid(width: size.width, height: size.height, decoder: &decoder, into: &latents,
-                           at: geometry.offset(level: level), armSeconds: &armSeconds)
+        var latents = [Int32](repeating: 0, count: grids.totalLatents)
+        for grid in grids.codingOrder {
+            try walk(grid: grid, latents: &latents, readingValues: false, armSeconds: &armSeconds) { (count, means, logScales, values) throws(OverfittedDecodeError) in
+                try decodeStep(count: count, means: means, logScales: logScales, decoder: &decoder, into: values)
+            }
             guard decoder.paddingBytesRead <= Self.maximumPaddingBytes else {
                 throw .corruptStream("latent stream ends \(decoder.paddingBytesRead) bytes early")
             }
@@ -57,14 +71,23 @@ struct LatentCoding {
         return latents
     }
 
-    /// Decodes one `width x height` grid into `latents[offset...]` (row-major), one wavefront step
-    /// (see ``WavefrontOrder``) after the other.
-    private func decodeGrid(width: Int, height: Int, decoder: inout RangeDecoder, into latents: inout [Int32], at offset: Int,
-                            armSeconds: inout Double) throws(OverfittedDecodeError) {
-        let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.context)
-        var window = StepWindow(height: height, slope: slope)
+    /// Walks grid `grid` one wavefront step (see ``WavefrontOrder``) after the other: the ARM gives
+    /// the means and log-scales of the step's latents (from the step window and the grid's features),
+    /// then `code(count, means, logScales, values)` codes them: it finds their values in `values`
+    /// (taken from `latents` when `readingValues`, the encoder) or writes them there (the decoder);
+    /// they are then stored in the window and in `latents`.
+    private func walk<Failure: Error>(grid: Int, latents: inout [Int32], readingValues: Bool, armSeconds: inout Double,
+                                      code: (Int, UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafeMutablePointer<Int32>) throws(Failure) -> Void)
+        throws(Failure) {
+        let width = grids.sizes[grid].width, height = grids.sizes[grid].height, offset = grids.starts[grid]
+        let featurePlanes = latents.withUnsafeBufferPointer { features?.parentFeatures(grid: grid, latents: $0.baseAddress!) }
+        let featureCount = arm.context - arm.offsets.count
+        let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.offsets.count)
+        // Feature windows for every feature input, left at zero for a grid without features.
+        var window = StepWindow(height: height, slope: slope, featureWindows: featureCount)
         let neighbourOffsets = arm.offsets.map { Int32(truncatingIfNeeded: window.offset(dy: $0.dy, dx: $0.dx)) }
-        // Per latent of a step: ARM mean, ARM log-scale, decoded value.
+            + (0..<featureCount).map { Int32(truncatingIfNeeded: window.featureOffset($0)) }
+        // Per latent of a step: ARM mean, ARM log-scale, value.
         let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * (height + 1))
         defer { scratch.deallocate() }
         let means = scratch, logScales = scratch + height + 1, values = scratch + 2 * (height + 1)
@@ -78,17 +101,26 @@ struct LatentCoding {
             let rows = WavefrontOrder.rows(ofStep: step, width: width, height: height, slope: slope)
             guard !rows.isEmpty else { continue }
             let first = window.cell(step: step, row: rows.lowerBound)
+            // Latent (y, step - slope * y) of the grid, for y from rows.lowerBound.
+            let firstLatent = rows.lowerBound * width + step - slope * rows.lowerBound
+            if let featurePlanes {
+                window.storeFeatures(featurePlanes.values, parentWidth: featurePlanes.width, step: step, firstRow: rows.lowerBound,
+                                     count: rows.count, cell: first)
+            }
             var clock = ContinuousClock.now
             stepParameters(cells: window.cells, first: first, neighbourOffsets: neighbourOffsets, count: rows.count,
                            batches: batches, means: means, logScales: logScales)
             armSeconds += DecodePhases.lap(&clock)
-            try decodeStep(count: rows.count, means: means, logScales: logScales, decoder: &decoder, into: values)
+            if readingValues {
+                latents.withUnsafeBufferPointer { grid in
+                    for k in 0..<rows.count { values[k] = grid[offset + firstLatent + k * (width - slope)] }
+                }
+            }
+            try code(rows.count, means, logScales, values)
             window.store(values, count: rows.count, cell: first)
-            // Latent (y, step - slope * y) of the grid, for y from rows.lowerBound.
-            let firstLatent = offset + rows.lowerBound * width + step - slope * rows.lowerBound
             latents.withUnsafeMutableBufferPointer { grid in
                 guard let base = grid.baseAddress else { return }
-                for k in 0..<rows.count { base[firstLatent + k * (width - slope)] = values[k] }
+                for k in 0..<rows.count { base[offset + firstLatent + k * (width - slope)] = values[k] }
             }
         }
     }
@@ -120,18 +152,44 @@ struct LatentCoding {
         let columnLength: Int
         /// Steps kept: one more than the largest step distance of a neighbour (`reach + slope * reach`).
         let columns: Int
+        /// Cells of the latents' window; the feature windows follow it, each as large.
+        let windowSize: Int
         private(set) var cells: [Int32]
         private static let reach = CausalNeighbourhood.reach
 
-        init(height: Int, slope: Int) {
+        /// A window with `featureWindows` feature windows after it: feature `j` of the latent of a
+        /// cell sits ``featureOffset(_:)`` after that cell (and reads 0 where none is stored).
+        init(height: Int, slope: Int, featureWindows: Int) {
             self.slope = slope
             columnLength = height + Self.reach
             columns = Self.reach + slope * Self.reach + 1
-            cells = [Int32](repeating: 0, count: 2 * columns * columnLength)
+            windowSize = 2 * columns * columnLength
+            cells = [Int32](repeating: 0, count: (1 + featureWindows) * windowSize)
         }
 
         /// Offset of neighbour `(dy, dx)` from a latent's cell.
         func offset(dy: Int, dx: Int) -> Int { (dx + slope * dy) * columnLength + dy }
+
+        /// Offset of a latent's feature `j` from its cell.
+        func featureOffset(_ j: Int) -> Int { (j + 1) * windowSize }
+
+        /// Writes the features of the `count` latents of step `step` from row `firstRow` (cells from
+        /// `cell` on): latent `(y, x)` takes position `(y >> 1, x >> 1)` of the parent-resolution
+        /// features (`parentWidth` wide, the features of a position adjacent, one per feature window).
+        mutating func storeFeatures(_ features: [Int32], parentWidth: Int, step: Int, firstRow: Int, count: Int, cell: Int) {
+            let windows = cells.count / windowSize - 1, windowSize = windowSize, slope = slope
+            cells.withUnsafeMutableBufferPointer { c in
+                features.withUnsafeBufferPointer { f in
+                    guard let cells = c.baseAddress, let features = f.baseAddress else { return }
+                    let target = cells + cell + windowSize
+                    for k in 0..<count {
+                        let y = firstRow + k, x = step - slope * y
+                        let source = features + ((y >> 1) * parentWidth + (x >> 1)) * windows
+                        for j in 0..<windows { target[j * windowSize + k] = source[j] }
+                    }
+                }
+            }
+        }
 
         /// Index in `cells` of row `row` of step `step` (the copy the ARM reads from).
         func cell(step: Int, row: Int) -> Int { (step % columns + columns) * columnLength + Self.reach + row }
@@ -176,28 +234,5 @@ struct LatentCoding {
                 }
             }
         }
-    }
-
-    /// ARM outputs for every latent of a fully known grid (encoder side).
-    private func allParameters(grid: [Int32], width: Int, height: Int) -> (means: [Int32], logScales: [Int32]) {
-        var means = [Int32](repeating: 0, count: grid.count)
-        var logScales = means
-        let chunks = 16
-        grid.withUnsafeBufferPointer { g in
-            means.withUnsafeMutableBufferPointer { mBuffer in
-                logScales.withUnsafeMutableBufferPointer { sBuffer in
-                    let out = UnsafeSendableBox((mBuffer, sBuffer))
-                    parallel.run(chunks: chunks, over: height) { _, range in
-                        let batch = FixedPointARM.Batch(arm: arm)
-                        guard let m = out.value.0.baseAddress, let s = out.value.1.baseAddress else { return }
-                        for y in range {
-                            arm.parameters(grid: g, width: width, height: height, x: 0, y: y, stepX: 1, stepY: 0,
-                                           count: width, means: m + y * width, logScales: s + y * width, batch: batch)
-                        }
-                    }
-                }
-            }
-        }
-        return (means, logScales)
     }
 }

@@ -130,12 +130,12 @@ struct ModelEvaluator {
     /// Loss only (the ARM rate and the reconstruction).
     func evaluate(latents: [Float], networks: NetworkParameters) -> Evaluation {
         summary(mse: reconstructionError(latents: latents, networks: networks),
-                bits: rateBits(latents: latents, arm: networks.arm))
+                bits: rateBits(latents: latents, networks: networks))
     }
 
-    /// The latents' training-time rate in bits under the ARM parameters `arm`.
-    func rateBits(latents: [Float], arm: [Float]) -> Double {
-        armTraining.run(latents: latents, parameters: arm, scale: 0, parallel: parallel, weightGradients: .none).bits
+    /// The latents' training-time rate in bits under the ARM (and inter-grid) parameters of `networks`.
+    func rateBits(latents: [Float], networks: NetworkParameters) -> Double {
+        armTraining.bits(latents: latents, parameters: networks.arm, interGridParameters: networks.interGrid, parallel: parallel)
     }
 
     /// The mean squared error of the reconstruction (the ARM plays no part in it).
@@ -150,8 +150,8 @@ struct ModelEvaluator {
     func evaluateWithGradients(latents: [Float], networks: NetworkParameters, armWeightGradients: ChunkSampling = .all,
                                synthesisWeightGradients: ChunkSampling = .all) -> (Evaluation, Gradients) {
         let pixels = Float(pixelCount)
-        let rate = armTraining.run(latents: latents, parameters: networks.arm, scale: lambda / pixels, parallel: parallel,
-                                   weightGradients: armWeightGradients)
+        let rate = armTraining.run(latents: latents, parameters: networks.arm, interGridParameters: networks.interGrid,
+                                   scale: lambda / pixels, parallel: parallel, weightGradients: armWeightGradients)
         // Bound one by one: indexing a tuple member inside a loop copies (retains) the whole tuple.
         let (output, features, synthesisTrace, upsamplingTrace) = reconstruct(latents: latents, networks: networks)
         let (mse, gradOutput) = squaredErrors(output, gradientScale: 2 / Float(max(1, output.count)))
@@ -167,7 +167,7 @@ struct ModelEvaluator {
         }
         let gradients = Gradients(latents: gradLatents,
                                   networks: NetworkParameters(arm: rate.gradParameters, upsampling: gradUpsampling,
-                                                              synthesis: gradSynthesis))
+                                                              synthesis: gradSynthesis, interGrid: rate.gradInterGrid))
         return (summary(mse: mse, bits: rate.bits), gradients)
     }
 }

@@ -6,12 +6,17 @@ struct NetworkParameters: Sendable, Equatable {
     var arm: [Float]
     var upsampling: [Float]
     var synthesis: [Float]
+    /// The ARM's inter-grid feature weights and biases (``InterGridContext``); empty without them.
+    var interGrid: [Float] = []
 }
 
 /// Shapes of every part of a model for one image.
 struct ModelShape: Sendable {
     let architecture: Architecture
     let geometry: LatentGeometry
+    /// The coded grids: the synthesis's and the hyper grids.
+    let entropyGrids: EntropyGrids
+    let interGrid: InterGridContext
     let arm: ARMLayout
     let upsampler: UpsamplerLayout
     let synthesis: SynthesisLayout
@@ -21,10 +26,15 @@ struct ModelShape: Sendable {
     let synthesisMLP: PointwiseMLP
 
     /// Nil when the architecture is outside the bitstream's ranges or the size is not positive.
-    init?(architecture: Architecture, width: Int, height: Int, maximumLevels: Int = LatentGeometry.maximumLevels) {
+    /// Without `interGrid` (the encoder's half-resolution start) there are no hyper grids and the
+    /// ARM's inter-grid inputs stay zero.
+    init?(architecture: Architecture, width: Int, height: Int, maximumLevels: Int = LatentGeometry.maximumLevels,
+          interGrid: Bool = true) {
         guard architecture.isValid, width >= 1, height >= 1 else { return nil }
         self.architecture = architecture
         geometry = LatentGeometry(width: width, height: height, maximumLevels: maximumLevels)
+        entropyGrids = EntropyGrids(geometry: geometry, interGrid: interGrid && architecture.interGridFeatures > 0)
+        self.interGrid = InterGridContext(grids: entropyGrids, featureCount: architecture.interGridFeatures)
         let c = architecture.contextSize
         arm = ARMLayout(context: c)
         upsampler = UpsamplerLayout(levels: geometry.levels)
@@ -80,6 +90,7 @@ struct ModelShape: Sendable {
         for i in synthesis.b { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.width, outputs: synthesis.outputs)) }
         for i in synthesis.linear { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.inputs, outputs: synthesis.outputs)) }
         for (k, i) in synthesis.bBias.enumerated() { synthesisParameters[i] = outputMeans[k] }
-        return NetworkParameters(arm: armParameters, upsampling: upsampling, synthesis: synthesisParameters)
+        return NetworkParameters(arm: armParameters, upsampling: upsampling, synthesis: synthesisParameters,
+                                 interGrid: [Float](repeating: 0, count: interGrid.parameterCount))
     }
 }

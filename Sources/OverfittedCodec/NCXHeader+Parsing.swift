@@ -11,8 +11,9 @@ extension NCXHeader {
         var reader = FieldReader(bytes: bytes, position: 6)
         let width = reader.integer(byteCount: 2) + 1, height = reader.integer(byteCount: 2) + 1
         let bitDepth = reader.integer(byteCount: 1), channels = reader.integer(byteCount: 1)
-        let architecture = Architecture(contextSize: reader.integer(byteCount: 1), synthesisWidth: reader.integer(byteCount: 1),
-                                        residualLayers: reader.integer(byteCount: 1), outputChannels: channels)
+        let architecture = Architecture(contextSize: reader.integer(byteCount: 1), interGridFeatures: reader.integer(byteCount: 1),
+                                        synthesisWidth: reader.integer(byteCount: 1), residualLayers: reader.integer(byteCount: 1),
+                                        outputChannels: channels)
         let networkStreamByteCount = reader.integer(byteCount: 3)
         let total = byteCount + networkStreamByteCount + checksumByteCount
         let header = NCXHeader(width: width, height: height, bitDepth: bitDepth, channels: channels,

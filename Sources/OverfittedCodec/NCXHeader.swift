@@ -2,14 +2,14 @@
 public struct NCXHeader: Sendable, Equatable {
     /// `0x89 'N' 'C' 'X'`: the high first byte catches 7-bit transfers, as PNG's does.
     public static let magic: [UInt8] = [0x89, 0x4E, 0x43, 0x58]
-    public static let currentVersion = 3
+    public static let currentVersion = 4
     /// Codec id of the overfitted codec.
     public static let overfittedCodecID = 1
     public static let maximumDimension = 1 << 16
     /// Largest `width * height` (64 Mpixel): bounds the decoder's memory (about 4 GB at the limit).
     public static let maximumPixelCount = 1 << 26
     /// Bytes of the header, before the two streams.
-    public static let byteCount = 18
+    public static let byteCount = 19
     /// Bytes of the CRC-32 that ends the file.
     public static let checksumByteCount = 4
 
@@ -37,6 +37,7 @@ public struct NCXHeader: Sendable, Equatable {
         bytes.append(UInt8(bitDepth))
         bytes.append(UInt8(channels))
         bytes.append(UInt8(architecture.contextSize))
+        bytes.append(UInt8(architecture.interGridFeatures))
         bytes.append(UInt8(architecture.synthesisWidth))
         bytes.append(UInt8(architecture.residualLayers))
         // 3 bytes: the largest valid architecture has under 8,000 parameters, so under 64 KB of stream.

@@ -21,8 +21,8 @@ struct NetworkQuantizer {
         let units = QuantizedNetworks.units(shape: evaluator.shape)
         var exponents = [Int](repeating: Self.startExponent, count: units.count)
         var terms = CostTerms()
-        // Synthesis and up-sampling first (distortion), then the ARM (rate).
-        let order = units.indices.filter { units[$0].network != .arm } + units.indices.filter { units[$0].network == .arm }
+        // Synthesis and up-sampling first (distortion), then the ARM and its inter-grid features (rate).
+        let order = units.indices.filter { !units[$0].network.shapesRate } + units.indices.filter { units[$0].network.shapesRate }
         for unit in order {
             exponents[unit] = bestExponent(of: unit, exponents: exponents, units: units, networks: networks, latents: latents,
                                            terms: &terms)
@@ -61,10 +61,11 @@ struct NetworkQuantizer {
             parameterBits += bits
         }
         let networks = quantized.dequantized
-        let bits = terms.bits[networks.arm] ?? evaluator.rateBits(latents: latents, arm: networks.arm)
+        let rateKey = networks.arm + networks.interGrid
+        let bits = terms.bits[rateKey] ?? evaluator.rateBits(latents: latents, networks: networks)
         let reconstructionKey = networks.upsampling + networks.synthesis
         let error = terms.errors[reconstructionKey] ?? evaluator.reconstructionError(latents: latents, networks: networks)
-        terms.bits[networks.arm] = bits
+        terms.bits[rateKey] = bits
         terms.errors[reconstructionKey] = error
         let evaluation = evaluator.summary(mse: error, bits: bits)
         return evaluation.loss + Double(evaluator.lambda) * parameterBits / Double(evaluator.pixelCount)

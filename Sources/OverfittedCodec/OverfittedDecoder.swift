@@ -56,10 +56,9 @@ public enum OverfittedDecoder {
         let (header, shape, networks, _) = try headerShapeAndNetworks(bytes)
         let parallel = ParallelChunks(threads: threads)
         let latentStart = NCXHeader.byteCount + header.networkStreamByteCount
-        let arm = FixedPointARM(networks: networks, layout: shape.arm)
         let latentBytes = Array(bytes[latentStart..<(latentStart + header.latentStreamByteCount)])
         phases.parse = DecodePhases.lap(&clock)
-        let latents = try LatentCoding(geometry: shape.geometry, arm: arm, parallel: parallel)
+        let latents = try LatentCoding(shape: shape, networks: networks, parallel: parallel)
             .decode(latentBytes, armSeconds: &phases.arm)
         phases.rangeDecoding = DecodePhases.lap(&clock) - phases.arm
         let samples = shape.reconstruct(latents: latents.map { Float($0) }, networks: networks.dequantized,

@@ -68,9 +68,8 @@ public struct OverfittedEncoder: Sendable {
     static func assemble(shape: ModelShape, bitDepth: Int, latents: [Float], networks: QuantizedNetworks,
                          parallel: ParallelChunks) -> Data {
         let networkBytes = NetworkCoding.encode(networks)
-        let arm = FixedPointARM(networks: networks, layout: shape.arm)
         let integers = latents.map { Int32($0) }
-        let latentBytes = LatentCoding(geometry: shape.geometry, arm: arm, parallel: parallel).encode(integers)
+        let latentBytes = LatentCoding(shape: shape, networks: networks, parallel: parallel).encode(integers)
         let header = NCXHeader(width: shape.geometry.width, height: shape.geometry.height, bitDepth: bitDepth,
                                channels: shape.architecture.outputChannels, architecture: shape.architecture,
                                networkStreamByteCount: networkBytes.count, latentStreamByteCount: latentBytes.count)

@@ -3,7 +3,10 @@
 struct QuantizedNetworks: Sendable, Equatable {
     /// Which network of ``NetworkParameters`` a unit belongs to.
     enum Network: Sendable, Equatable {
-        case arm, upsampling, synthesis
+        case arm, interGrid, upsampling, synthesis
+
+        /// Whether the network decides the latents' rate rather than the reconstruction.
+        var shapesRate: Bool { self == .arm || self == .interGrid }
     }
 
     /// Parameters that share one quantisation step: a range of one network's parameter vector.
@@ -46,13 +49,19 @@ struct QuantizedNetworks: Sendable, Equatable {
     var tensors: [Tensor]
 
     /// The units of a model, in bitstream order: each ARM weight matrix (`W1, W2, Wout, Wlinear`),
-    /// the ARM's biases, the up-sampling kernels, each synthesis weight tensor (`A, B`, the residual
+    /// the ARM's biases, the inter-grid features' weights and biases (when the model has them), the
+    /// up-sampling kernels, each synthesis weight tensor (`A, B`, the residual
     /// kernels, `S`), the synthesis's biases. One step per weight tensor lets each find its own
     /// precision (Cool-chic quantises per module too); the biases, a few dozen values, share one.
     static func units(shape: ModelShape) -> [Unit] {
         let synthesis = shape.synthesis
         let residual = (0..<synthesis.residualLayers).map { Unit(network: .synthesis, range: synthesis.residualWeights($0), name: "synthesis 3x3 \($0 + 1)") }
-        return units(arm: shape.arm)
+        let interGrid = shape.interGrid
+        let interGridUnits = interGrid.parameterCount == 0 ? [] : [
+            Unit(network: .interGrid, range: 0..<interGrid.weightCount, name: "ARM inter-grid W"),
+            Unit(network: .interGrid, range: interGrid.weightCount..<interGrid.parameterCount, name: "ARM inter-grid biases"),
+        ]
+        return units(arm: shape.arm) + interGridUnits
             + [Unit(network: .upsampling, range: 0..<shape.upsampler.layout.totalCount, name: "up-sampling")]
             + [Unit(network: .synthesis, range: synthesis.a, name: "synthesis A"),
                Unit(network: .synthesis, range: synthesis.b, name: "synthesis B")]
@@ -106,12 +115,23 @@ struct QuantizedNetworks: Sendable, Equatable {
     }
 }
 
+extension QuantizedNetworks {
+    /// The inter-grid features' weights and biases as integers with their steps' exponents (empty
+    /// without them), as ``InterGridContext/integerFeatures(latents:weights:weightExponent:biases:biasExponent:)`` takes them.
+    func interGridIntegers() -> (weights: [Int64], weightExponent: Int, biases: [Int64], biasExponent: Int) {
+        let units = zip(self.units, tensors).filter { $0.0.network == .interGrid }
+        guard units.count == 2 else { return ([], 0, [], 0) }
+        return (units[0].1.values.map(Int64.init), units[0].1.exponent, units[1].1.values.map(Int64.init), units[1].1.exponent)
+    }
+}
+
 extension NetworkParameters {
     /// One network's parameter vector.
     subscript(network: QuantizedNetworks.Network) -> [Float] {
         get {
             switch network {
             case .arm: arm
+            case .interGrid: interGrid
             case .upsampling: upsampling
             case .synthesis: synthesis
             }
@@ -119,6 +139,7 @@ extension NetworkParameters {
         set {
             switch network {
             case .arm: arm = newValue
+            case .interGrid: interGrid = newValue
             case .upsampling: upsampling = newValue
             case .synthesis: synthesis = newValue
             }

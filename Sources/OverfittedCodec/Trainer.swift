@@ -25,6 +25,7 @@ struct Trainer {
         var networks: NetworkParameters
         var latentOptimizer: AdamState
         var armOptimizer: NetworkOptimizerState
+        var interGridOptimizer: NetworkOptimizerState
         var upsamplingOptimizer: NetworkOptimizerState
         var synthesisOptimizer: NetworkOptimizerState
         var lastEvaluation: ModelEvaluator.Evaluation?
@@ -109,7 +110,7 @@ struct Trainer {
         let geometry = shape.geometry
         guard schedule.halfResolutionIterations > warmUpIterations, geometry.levels >= 2,
               let halfShape = ModelShape(architecture: shape.architecture, width: (geometry.width + 1) / 2,
-                                         height: (geometry.height + 1) / 2, maximumLevels: geometry.levels - 1)
+                                         height: (geometry.height + 1) / 2, maximumLevels: geometry.levels - 1, interGrid: false)
         else { return nil }
         let pixels = evaluator.pixelCount
         var target: [Float] = []
@@ -126,16 +127,20 @@ struct Trainer {
     }
 
     /// A half-resolution trainer's state carried over to this model: its grids become grids 1 and up
-    /// (grid 0 starts at zero, its Adam moments too), its up-sampling steps are this model's first
-    /// ones and the last starts bicubic, and the synthesis keeps its weights with a column of small
-    /// random weights added for the new plane (the finest, last input). The ARM and its optimiser
-    /// carry over unchanged; the up-sampling and synthesis optimisers start afresh.
+    /// (grid 0 and the hyper grids start at zero, their Adam moments too), its up-sampling steps are
+    /// this model's first ones and the last starts bicubic, and the synthesis keeps its weights with
+    /// a column of small random weights added for the new plane (the finest, last input). The ARM
+    /// and its optimiser carry over unchanged (its inter-grid inputs were zero at half resolution;
+    /// the features' weights start at zero); the other optimisers start afresh.
     func transferred(_ half: State, from halfShape: ModelShape, generator: inout SeededGenerator) -> State {
         let finest = [Float](repeating: 0, count: shape.geometry.count(level: 0))
+        let hyper = [Float](repeating: 0, count: shape.entropyGrids.totalLatents - shape.geometry.totalLatents)
         var state = half
-        state.latentParameters = finest + half.latentParameters
-        state.latentOptimizer.firstMoment = finest + half.latentOptimizer.firstMoment
-        state.latentOptimizer.secondMoment = finest + half.latentOptimizer.secondMoment
+        state.latentParameters = finest + half.latentParameters + hyper
+        state.latentOptimizer.firstMoment = finest + half.latentOptimizer.firstMoment + hyper
+        state.latentOptimizer.secondMoment = finest + half.latentOptimizer.secondMoment + hyper
+        state.networks.interGrid = [Float](repeating: 0, count: shape.interGrid.parameterCount)
+        state.interGridOptimizer = NetworkOptimizerState(count: shape.interGrid.parameterCount, matrices: shape.interGrid.matrices)
         state.networks.upsampling = half.networks.upsampling + UpsamplerLayout.bicubic
         state.networks.synthesis = widenedSynthesis(half.networks.synthesis, from: halfShape.synthesis, generator: &generator)
         state.upsamplingOptimizer = NetworkOptimizerState(count: state.networks.upsampling.count, matrices: [])
@@ -175,9 +180,11 @@ struct Trainer {
             evaluator.target[(c * pixels)..<((c + 1) * pixels)].reduce(0, +) / Float(max(1, pixels))
         }
         let networks = shape.initialNetworks(generator: &generator, outputMeans: means)
-        return State(latentParameters: [Float](repeating: 0, count: shape.geometry.totalLatents), networks: networks,
-                     latentOptimizer: AdamState(count: shape.geometry.totalLatents),
+        let latents = shape.entropyGrids.totalLatents
+        return State(latentParameters: [Float](repeating: 0, count: latents), networks: networks,
+                     latentOptimizer: AdamState(count: latents),
                      armOptimizer: NetworkOptimizerState(count: networks.arm.count, matrices: shape.arm.matrices),
+                     interGridOptimizer: NetworkOptimizerState(count: networks.interGrid.count, matrices: shape.interGrid.matrices),
                      upsamplingOptimizer: NetworkOptimizerState(count: networks.upsampling.count, matrices: []),
                      synthesisOptimizer: NetworkOptimizerState(count: networks.synthesis.count,
                                                                matrices: shape.synthesis.matrices),
@@ -288,9 +295,11 @@ struct Trainer {
     }
 
     private func updateNetworks(_ state: inout State, gradients: NetworkParameters, rate: Float, preconditionFrequency: Int) {
-        var blocks = [gradients.arm, gradients.upsampling, gradients.synthesis]
+        var blocks = [gradients.arm, gradients.upsampling, gradients.synthesis, gradients.interGrid]
         GradientClipping.clipGlobalNorm(&blocks, maxNorm: schedule.networkGradientClipNorm)
         let optimizer = schedule.networkOptimizer
+        state.interGridOptimizer.update(&state.networks.interGrid, gradients: blocks[3], learningRate: rate,
+                                        preconditionFrequency: preconditionFrequency, optimizer: optimizer)
         state.armOptimizer.update(&state.networks.arm, gradients: blocks[0], learningRate: rate,
                                   preconditionFrequency: preconditionFrequency, optimizer: optimizer)
         state.upsamplingOptimizer.update(&state.networks.upsampling, gradients: blocks[1], learningRate: rate,

@@ -131,7 +131,7 @@ import Testing
             #expect(Array(none.networks.arm[linear]) == Array(full.networks.arm[linear]), "\(level)")
             #expect(none.networks.arm.indices.filter { !linear.contains($0) && none.networks.arm[$0] != 0 }.isEmpty, "\(level)")
         }
-        #expect(f.evaluator.rateBits(latents: f.latents, arm: f.networks.arm) == fullEvaluation.bits)
+        #expect(f.evaluator.rateBits(latents: f.latents, networks: f.networks) == fullEvaluation.bits)
         #expect(Synthesis.runs(of: 0..<70, taken: .none).isEmpty)
     }
 
@@ -168,10 +168,10 @@ import Testing
         let arm = f.evaluator.armTraining
         let itemSize = PointwiseMLP.itemSize
         #expect(f.latents.count > 2 * itemSize)
-        let gradient = arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 2))
-        let oneThread = arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 1))
+        let gradient = arm.run(latents: f.latents, parameters: f.networks.arm, interGridParameters: f.networks.interGrid, scale: 1, parallel: ParallelChunks(threads: 2))
+        let oneThread = arm.run(latents: f.latents, parameters: f.networks.arm, interGridParameters: f.networks.interGrid, scale: 1, parallel: ParallelChunks(threads: 1))
         let portable = Acceleration.withMaximumLevel(.portable) {
-            arm.run(latents: f.latents, parameters: f.networks.arm, scale: 1, parallel: ParallelChunks(threads: 2))
+            arm.run(latents: f.latents, parameters: f.networks.arm, interGridParameters: f.networks.interGrid, scale: 1, parallel: ParallelChunks(threads: 2))
         }
         #expect(oneThread.gradLatents.map(\.bitPattern) == gradient.gradLatents.map(\.bitPattern))
         #expect(portable.gradLatents.map(\.bitPattern) == gradient.gradLatents.map(\.bitPattern))
@@ -180,7 +180,7 @@ import Testing
         let agreement = Self.agreement(analytic: gradient.gradLatents, indices: indices) { i, e in
             var latents = f.latents
             latents[i] += e
-            return arm.run(latents: latents, parameters: f.networks.arm, scale: 0, parallel: ParallelChunks(threads: 2)).bits
+            return arm.run(latents: latents, parameters: f.networks.arm, interGridParameters: f.networks.interGrid, scale: 0, parallel: ParallelChunks(threads: 2)).bits
         }
         #expect(agreement > 0.9)
     }

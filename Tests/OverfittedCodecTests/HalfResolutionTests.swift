@@ -64,8 +64,9 @@ import ImageCore
         #expect(widened[shape.synthesis.a].contains { $0 != 0 })
     }
 
-    /// The carried-over state: grid 0 at zero in front of the half model's grids (parameters and
-    /// Adam moments), the up-sampling steps kept with a bicubic one added, sizes of the full model.
+    /// The carried-over state: grid 0 at zero in front of the half model's grids and the hyper grids
+    /// at zero behind them (parameters and Adam moments), the up-sampling steps kept with a bicubic
+    /// one added, the inter-grid feature weights at zero, sizes of the full model.
     @Test func transferPutsTheHalfGridsBehindAZeroFinestGrid() throws {
         let trainer = try #require(Self.trainer(width: 37, height: 21))
         let half = try #require(trainer.halfResolutionTrainer())
@@ -75,11 +76,14 @@ import ImageCore
         state.latentOptimizer.secondMoment = state.latentParameters.map { $0 * $0 }
         state.networks.upsampling = state.networks.upsampling.map { _ in generator.uniform(1) }
         let full = trainer.transferred(state, from: half.shape, generator: &generator)
-        let finest = trainer.shape.geometry.count(level: 0)
-        #expect(full.latentParameters.count == trainer.shape.geometry.totalLatents)
+        let finest = trainer.shape.geometry.count(level: 0), synthesisLatents = trainer.shape.geometry.totalLatents
+        #expect(trainer.shape.entropyGrids.hyperGrids == 3 && half.shape.entropyGrids.hyperGrids == 0)
+        #expect(full.latentParameters.count == trainer.shape.entropyGrids.totalLatents)
         #expect(full.latentParameters[..<finest].allSatisfy { $0 == 0 })
-        #expect(Array(full.latentParameters[finest...]) == state.latentParameters)
-        #expect(Array(full.latentOptimizer.secondMoment[finest...]) == state.latentOptimizer.secondMoment)
+        #expect(Array(full.latentParameters[finest..<synthesisLatents]) == state.latentParameters)
+        #expect(full.latentParameters[synthesisLatents...].allSatisfy { $0 == 0 })
+        #expect(Array(full.latentOptimizer.secondMoment[finest..<synthesisLatents]) == state.latentOptimizer.secondMoment)
+        #expect(full.networks.interGrid == [Float](repeating: 0, count: trainer.shape.interGrid.parameterCount))
         #expect(full.networks.upsampling == state.networks.upsampling + UpsamplerLayout.bicubic)
         #expect(full.networks.upsampling.count == trainer.shape.upsampler.layout.totalCount)
         #expect(full.networks.arm == state.networks.arm)

@@ -11,9 +11,9 @@ import NeuralKernels
         let geometry = LatentGeometry(width: 40, height: 28)
         let arm = FixedPointARM(networks: networks, layout: ARMLayout(context: 8))
         let latents = (0..<geometry.totalLatents).map { _ in Int32.random(in: -3...3, using: &generator) }
-        let bytes = LatentCoding(geometry: geometry, arm: arm, parallel: ParallelChunks(threads: 1)).encode(latents)
+        let bytes = LatentCoding(grids: EntropyGrids(geometry: geometry, interGrid: false), arm: arm, parallel: ParallelChunks(threads: 1)).encode(latents)
         for threads in [1, 2] {
-            var coder = LatentCoding(geometry: geometry, arm: arm, parallel: ParallelChunks(threads: threads))
+            var coder = LatentCoding(grids: EntropyGrids(geometry: geometry, interGrid: false), arm: arm, parallel: ParallelChunks(threads: threads))
             coder.parallelStepWork = 0
             var armSeconds = 0.0
             #expect(try coder.decode(bytes, armSeconds: &armSeconds) == latents)
@@ -38,12 +38,12 @@ import NeuralKernels
                                                             : Int32.random(in: -2...2, using: &generator)
         }
         let portable = FixedPointARM(networks: networks, layout: layout, level: .portable)
-        let bytes = LatentCoding(geometry: geometry, arm: portable, parallel: ParallelChunks(threads: 1)).encode(latents)
+        let bytes = LatentCoding(grids: EntropyGrids(geometry: geometry, interGrid: false), arm: portable, parallel: ParallelChunks(threads: 1)).encode(latents)
         for level in [.portable] + DecoderKernelTests.vectorLevels {
             let arm = FixedPointARM(networks: networks, layout: layout, level: level)
             #expect(arm.usesNarrowKernel == (level >= .avx2))
             var armSeconds = 0.0
-            let decoded = try LatentCoding(geometry: geometry, arm: arm, parallel: ParallelChunks(threads: 1))
+            let decoded = try LatentCoding(grids: EntropyGrids(geometry: geometry, interGrid: false), arm: arm, parallel: ParallelChunks(threads: 1))
                 .decode(bytes, armSeconds: &armSeconds)
             #expect(decoded == latents, "\(level)")
         }

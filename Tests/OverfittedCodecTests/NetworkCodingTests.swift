@@ -45,7 +45,9 @@ import Testing
         let shape = try #require(ModelShape(architecture: header.architecture, width: 24, height: 20))
         #expect(units.map(\.name) == QuantizedNetworks.units(shape: shape).map(\.name))
         #expect(units.reduce(0) { $0 + $1.count }
-                    == shape.arm.layout.totalCount + shape.upsampler.layout.totalCount + shape.synthesis.layout.totalCount)
+                    == shape.arm.layout.totalCount + shape.interGrid.parameterCount + shape.upsampler.layout.totalCount
+                    + shape.synthesis.layout.totalCount)
+        #expect(shape.interGrid.parameterCount > 0)
         let estimate = units.reduce(0.0) { $0 + $1.bits } / 8
         #expect(abs(Double(header.networkStreamByteCount) - estimate) < 4)
     }

@@ -263,7 +263,8 @@ enum { NK_ARM_TRAIN_CHUNK = 256, NK_ARM_TRAIN_MAX_CONTEXT = 40 };
 /// 2 x context x 8 floats), the backward to the inputs (written to grad_inputs + k * grad_plane) and
 /// to scale * d bits / d value (grad_values), and the weight and bias gradients added to
 /// mlp_gradients (PointwiseMLP's parameter order, by nk_correlate_avx512 or nk_correlate_avx2 and
-/// addRunSums' order; none when mlp_gradients is NULL, for a chunk the weight gradient skips).
+/// addRunSums' order; none when mlp_gradients is NULL, for a chunk the weight gradient skips). With
+/// grad_inputs NULL (and mlp_gradients NULL) the backward is skipped: the rate alone, the same bits.
 /// `mlp`: w1, b1, w2, b2, wOut, bOut; `linear`: the mean row then the log-scale row. `scratch`
 /// holds (4 context + 2) x NK_ARM_TRAIN_CHUNK floats. Returns the bits, summed in position order in
 /// double. Needs AVX2 + FMA, and AVX-512F when `avx512` is non-zero (the caller
@@ -366,6 +367,14 @@ void nk_upsample_columns_backward_avx2(const float *grad, const float *rows, ptr
 void nk_upsample_rows_backward_avx2(const float *grad, const float *source, ptrdiff_t width, ptrdiff_t height,
                                     ptrdiff_t target_width, const float *kernel, float *grad_kernel, float *scratch,
                                     float *destination);
+
+/// The overfitted codec's inter-grid features in training (Swift: InterGridContext.trainingFeatures):
+/// values[i] = clamp(round(sums[i] + bias), low, high), halves away from zero, and passes[i] = 1 where
+/// the clamp left the rounded value as it was, else 0. Exact operations only (the rounding through a
+/// truncation of the sum bounded to +-1000), so every build gives the same values; plain C that the
+/// compiler vectorises.
+void nk_round_clamp(const float *sums, float bias, ptrdiff_t count, float low, float high, float *values,
+                    float *passes);
 
 #ifdef __cplusplus
 }
