@@ -81,6 +81,7 @@ extension InterGridContext {
         let f = featureCount
         var features = TrainingFeatures(values: [Float](repeating: 0, count: featureValueCount),
                                         passes: [Float](repeating: 0, count: featureValueCount))
+        guard featureValueCount > 0 else { return features }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * scratchCount)
         defer { scratch.deallocate() }
         features.values.withUnsafeMutableBufferPointer { values in
@@ -141,6 +142,7 @@ extension InterGridContext {
                   gradFeatures: UnsafePointer<Float>, gradLatents: UnsafeMutablePointer<Float>, parallel: ParallelChunks) -> [Float] {
         let f = featureCount, planeSize = scratchCount / max(1, f)
         var grad = [Float](repeating: 0, count: parameterCount)
+        guard featureValueCount > 0, parameterCount > 0 else { return grad }
         // Feature j's gradient at the resolution in hand, and at the next coarser one.
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * scratchCount)
         defer { scratch.deallocate() }
