@@ -11,7 +11,6 @@ import NeuralKernels
 /// branch runs outside the `PointwiseMLP`, its output added before the rate and its gradient
 /// formed from the saved output gradients.
 struct ARMTraining {
-    let geometry: LatentGeometry
     let layout: ARMLayout
     let offsets: [(dy: Int, dx: Int)]
     let mlp: PointwiseMLP
@@ -31,7 +30,6 @@ struct ARMTraining {
     static let mlpChunk = PointwiseMLP.chunk
 
     init(shape: ModelShape) {
-        geometry = shape.geometry
         layout = shape.arm
         spatial = shape.architecture.spatialContext
         offsets = CausalNeighbourhood.offsets(count: spatial)

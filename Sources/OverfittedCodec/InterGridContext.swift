@@ -123,7 +123,7 @@ extension InterGridContext {
                 Self.spread(coarser, belowWidth: grids.sizes[resolution + 1].width, into: sums, width: size.width, height: size.height)
             }
             for (m, grid) in sources.enumerated() where grids.resolutions[grid] == resolution {
-                Self.addScaled(latents + grids.starts[grid], by: w[m], to: sums, count: n)
+                VectorOps.axpy(w[m], latents + grids.starts[grid], sums, count: n)
             }
         }
         return sums
@@ -185,7 +185,7 @@ extension InterGridContext {
                             for (m, grid) in resolutionSources {
                                 let target = gradLatents + grids.starts[grid] + positions.lowerBound
                                 for j in 0..<f {
-                                    Self.addScaled(g + j * planeSize + positions.lowerBound, by: w[j * sources.count + m], to: target,
+                                    VectorOps.axpy(w[j * sources.count + m], g + j * planeSize + positions.lowerBound, target,
                                                    count: positions.count)
                                 }
                             }
@@ -266,21 +266,6 @@ extension InterGridContext {
         }
         while i < count {
             a[i] *= b[i]
-            i += 1
-        }
-    }
-
-    /// `a[i] += weight * b[i]`, eight at a time.
-    @inline(__always)
-    private static func addScaled(_ b: UnsafePointer<Float>, by weight: Float, to a: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            let sum = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) + weight * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(a + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            a[i] += weight * b[i]
             i += 1
         }
     }

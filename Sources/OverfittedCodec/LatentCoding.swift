@@ -80,7 +80,7 @@ struct LatentCoding {
                                       code: (Int, UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafeMutablePointer<Int32>) throws(Failure) -> Void)
         throws(Failure) {
         let width = grids.sizes[grid].width, height = grids.sizes[grid].height, offset = grids.starts[grid]
-        let featurePlanes = latents.withUnsafeBufferPointer { features?.parentFeatures(grid: grid, latents: $0.baseAddress!) }
+        let parentFeatures = latents.withUnsafeBufferPointer { features?.parentFeatures(grid: grid, latents: $0.baseAddress!) }
         let featureCount = arm.context - arm.offsets.count
         let slope = CausalNeighbourhood.wavefrontSlope(contextSize: arm.offsets.count)
         // Feature windows for every feature input, left at zero for a grid without features.
@@ -103,8 +103,8 @@ struct LatentCoding {
             let first = window.cell(step: step, row: rows.lowerBound)
             // Latent (y, step - slope * y) of the grid, for y from rows.lowerBound.
             let firstLatent = rows.lowerBound * width + step - slope * rows.lowerBound
-            if let featurePlanes {
-                window.storeFeatures(featurePlanes.values, parentWidth: featurePlanes.width, step: step, firstRow: rows.lowerBound,
+            if let parentFeatures {
+                window.storeFeatures(parentFeatures.values, parentWidth: parentFeatures.width, step: step, firstRow: rows.lowerBound,
                                      count: rows.count, cell: first)
             }
             var clock = ContinuousClock.now
