@@ -31,7 +31,6 @@ struct FixedPointARM: Sendable {
         Int32(ARMOutput.logScaleRange.lowerBound * 256)...Int32(ARMOutput.logScaleRange.upperBound * 256)
     /// Activation bound: keeps sums far from Int64 overflow for any sane network.
     private static let activationBound: Int64 = 1 << 40
-    private static let reach = CausalNeighbourhood.reach
 
     /// The kernels of `level` (at most ``Acceleration/level``) where the weights allow them; `.portable`
     /// keeps to the scalar Int64 path (for tests comparing the paths).
@@ -82,7 +81,7 @@ struct FixedPointARM: Sendable {
         return scratch
     }
 
-    /// Working memory of one thread for ``parameters(grid:width:height:x:y:stepX:stepY:count:means:logScales:batch:)``.
+    /// Working memory of one thread for ``parameters(cells:neighbourOffsets:stride:count:means:logScales:batch:)``.
     final class Batch: @unchecked Sendable {
         /// Latents per call of the vector kernel.
         static let capacity = 256
@@ -116,29 +115,6 @@ struct FixedPointARM: Sendable {
         }
     }
 
-    /// Means and log-scales of the `count` latents at `(x + k * stepX, y + k * stepY)`, `k < count`,
-    /// into `means[k]` and `logScales[k]`: the same values as
-    /// ``parameters(grid:width:height:x:y:scratch:)``, with one vector-kernel call per batch.
-    func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x x0: Int, y y0: Int,
-                    stepX: Int, stepY: Int, count: Int, means: UnsafeMutablePointer<Int32>,
-                    logScales: UnsafeMutablePointer<Int32>, batch: Batch) {
-        if count > 0, let g = grid.baseAddress,
-           Self.isInterior(x: x0, y: y0, width: width, height: height),
-           Self.isInterior(x: x0 + (count - 1) * stepX, y: y0 + (count - 1) * stepY, width: width, height: height) {
-            // Every position is interior (x and y are linear in k), so no read leaves the grid.
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: context) { flat in
-                guard let flat = flat.baseAddress else { return }
-                for (i, offset) in offsets.enumerated() { flat[i] = Int32(truncatingIfNeeded: offset.dy * width + offset.dx) }
-                parameters(cells: g + (y0 * width + x0), neighbourOffsets: flat, stride: stepY * width + stepX, count: count,
-                           means: means, logScales: logScales, batch: batch)
-            }
-            return
-        }
-        outputParameters(count: count, means: means, logScales: logScales, batch: batch) { k, store in
-            gatherInput(grid: grid, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY, store: store)
-        }
-    }
-
     /// Means and log-scales of `count` latents whose neighbours all lie in memory the caller owns:
     /// neighbour `i` of latent `k` is `cells[k * stride + neighbourOffsets[i]]` (`context` offsets, in
     /// the order of ``offsets``; a zero-bordered layout stands for the zeros outside the grid). The
@@ -162,12 +138,6 @@ struct FixedPointARM: Sendable {
             let centre = cells + (start + k) * stride
             for i in 0..<c { store(i, centre[Int(neighbourOffsets[i])]) }
         }
-    }
-
-    /// Whether every neighbour of `(x, y)` lies inside the grid.
-    @inline(__always)
-    private static func isInterior(x: Int, y: Int, width: Int, height: Int) -> Bool {
-        y >= reach && x >= reach && x + reach < width && y < height
     }
 
     /// The batch on the 256-bit Int64 kernel (or the scalar path), without the narrow kernel;
@@ -222,8 +192,9 @@ struct FixedPointARM: Sendable {
     }
 
     /// Mean and log-scale (Q8) of the latent at `(x, y)` of a `width x height` grid whose decoded
-    /// values are in `grid` (row-major; only causal positions are read). `scratch` comes from
-    /// ``makeScratch()``.
+    /// values are in `grid` (row-major; only causal positions are read), one latent at a time: the
+    /// definition the batched ``parameters(cells:neighbourOffsets:stride:count:means:logScales:batch:)``
+    /// is tested against. `scratch` comes from ``makeScratch()``.
     func parameters(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                     scratch: UnsafeMutablePointer<Int64>) -> (mean: Int32, logScale: Int32) {
         finish(outputSums(grid: grid, width: width, height: height, x: x, y: y, scratch: scratch))
@@ -231,7 +202,6 @@ struct FixedPointARM: Sendable {
 
     /// The two output sums (Q32) the mean and log-scale come from, from the vector kernel when it
     /// applies, else from the scalar path.
-    @inline(__always)
     func outputSums(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                     scratch: UnsafeMutablePointer<Int64>) -> (Int64, Int64) {
         let input = scratch
@@ -278,30 +248,13 @@ struct FixedPointARM: Sendable {
         return (min(max(mean, -(1 << 20)), 1 << 20), logScale)
     }
 
-    /// The neighbours of `(x, y)` in Q16 (zero outside the grid); away from the borders without
-    /// per-neighbour bounds checks.
-    @inline(__always)
+    /// The neighbours of `(x, y)` in Q16 into `input` (zero outside the grid).
     private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
                              into input: UnsafeMutablePointer<Int64>) {
-        gatherInput(grid: grid, width: width, height: height, x: x, y: y) { k, value in input[k] = Int64(value) << 16 }
-    }
-
-    /// Calls `store(k, value)` with neighbour `k`'s value (0 outside the grid).
-    @inline(__always)
-    private func gatherInput(grid: UnsafeBufferPointer<Int32>, width: Int, height: Int, x: Int, y: Int,
-                             store: (Int, Int32) -> Void) {
-        let r = Self.reach
-        offsets.withUnsafeBufferPointer { o in
-            if y >= r, x >= r, x + r < width, y < height, let g = grid.baseAddress {
-                let centre = g + (y * width + x)
-                for k in 0..<o.count { store(k, centre[o[k].dy * width + o[k].dx]) }
-                return
-            }
-            for k in 0..<o.count {
-                let yy = y + o[k].dy, xx = x + o[k].dx
-                let inside = yy >= 0 && xx >= 0 && xx < width && yy < height
-                store(k, inside ? grid[yy * width + xx] : 0)
-            }
+        for (k, offset) in offsets.enumerated() {
+            let yy = y + offset.dy, xx = x + offset.dx
+            let inside = yy >= 0 && xx >= 0 && xx < width && yy < height
+            input[k] = inside ? Int64(grid[yy * width + xx]) << 16 : 0
         }
     }
 

@@ -65,7 +65,6 @@ import NeuralKernels
         }
         let scratch = scalar.makeScratch()
         defer { scratch.deallocate() }
-        var means = [Int32](repeating: 0, count: 40), logScales = means
         for level in Self.vectorLevels {
             let fast = FixedPointARM(networks: networks, layout: layout, level: level)
             #expect(fast.usesNarrowKernel == fits, "\(level)")
@@ -74,12 +73,8 @@ import NeuralKernels
                 // Wavefront-like diagonals and rows, 1 to 25 positions (across the 8- and 16-lane boundaries).
                 for (x0, y0, stepX, stepY, count) in [(35, 4, -1, 1, 25), (30, 5, -2, 1, 12), (4, 10, 1, 0, 31), (20, 29, 1, 0, 1),
                                                       (8, 6, 0, 1, 17), (35, 4, -4, 1, 8)] {
-                    means.withUnsafeMutableBufferPointer { m in
-                        logScales.withUnsafeMutableBufferPointer { s in
-                            fast.parameters(grid: g, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY,
-                                            count: count, means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
-                        }
-                    }
+                    let (means, logScales) = fast.batchParameters(grid: grid, width: width, height: height, x: x0, y: y0,
+                                                                  stepX: stepX, stepY: stepY, count: count, batch: batch)
                     for k in 0..<count {
                         let q = scalar.parameters(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY,
                                                   scratch: scratch)
@@ -113,18 +108,13 @@ import NeuralKernels
         grid[10 * width + 12] = 500
         let scratch = scalar.makeScratch()
         defer { scratch.deallocate() }
-        var means = [Int32](repeating: 0, count: 16), logScales = means
         for level in Self.vectorLevels {
             let fast = FixedPointARM(networks: networks, layout: layout, level: level)
             #expect(fast.usesNarrowKernel)
             let batch = FixedPointARM.Batch(arm: fast)
             grid.withUnsafeBufferPointer { g in
-                means.withUnsafeMutableBufferPointer { m in
-                    logScales.withUnsafeMutableBufferPointer { s in
-                        fast.parameters(grid: g, width: width, height: height, x: 4, y: 11, stepX: 1, stepY: 0, count: 16,
-                                        means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
-                    }
-                }
+                let (means, logScales) = fast.batchParameters(grid: grid, width: width, height: height, x: 4, y: 11,
+                                                              stepX: 1, stepY: 0, count: 16, batch: batch)
                 for k in 0..<16 {
                     let q = scalar.parameters(grid: g, width: width, height: height, x: 4 + k, y: 11, scratch: scratch)
                     #expect(means[k] == q.mean && logScales[k] == q.logScale, "\(level): latent \(k)")

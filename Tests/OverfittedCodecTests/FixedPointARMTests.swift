@@ -44,14 +44,9 @@ import NeuralKernels
             }
             // Batches: along each row, and down a wavefront-like diagonal (one row down, two columns left).
             let batch = FixedPointARM.Batch(arm: vector)
-            var means = [Int32](repeating: 0, count: width), logScales = means
             for (x0, y0, stepX, stepY, count) in (0..<height).map({ (0, $0, 1, 0, width) }) + [(12, 0, -2, 1, 7), (5, 3, -1, 1, 6)] {
-                means.withUnsafeMutableBufferPointer { m in
-                    logScales.withUnsafeMutableBufferPointer { s in
-                        vector.parameters(grid: g, width: width, height: height, x: x0, y: y0, stepX: stepX, stepY: stepY,
-                                          count: count, means: m.baseAddress!, logScales: s.baseAddress!, batch: batch)
-                    }
-                }
+                let (means, logScales) = vector.batchParameters(grid: grid, width: width, height: height, x: x0, y: y0,
+                                                                stepX: stepX, stepY: stepY, count: count, batch: batch)
                 for k in 0..<count {
                     let q = scalar.parameters(grid: g, width: width, height: height, x: x0 + k * stepX, y: y0 + k * stepY, scratch: b)
                     #expect(means[k] == q.mean && logScales[k] == q.logScale, "batch from (\(x0), \(y0)), latent \(k)")
