@@ -169,44 +169,37 @@ struct ARMTraining {
         let features = features(of: latents, parameters: interGridParameters, parallel: parallel)
         let featureValues = features?.values ?? [], mlpParameters = parameters.gathered(layout.mlpOrder)
         let linearWeights = Array(parameters[layout.wLinear])
-        let total = total, stride = Self.mlpChunk, range = ARMOutput.logScaleRange
+        let stride = Self.mlpChunk, range = ARMOutput.logScaleRange
         let avx512: Int32 = Acceleration.level >= .avx512 ? 1 : 0
-        // The work items and the order of the sums of PointwiseMLP.trainItems, which `run` uses.
-        let items = (total + PointwiseMLP.itemSize - 1) / PointwiseMLP.itemSize
-        var itemBits = [Double](repeating: 0, count: items)
-        latents.withUnsafeBufferPointer { q in
+        return latents.withUnsafeBufferPointer { q in
             mlpParameters.withUnsafeBufferPointer { p in
                 linearWeights.withUnsafeBufferPointer { w in
                     featureValues.withUnsafeBufferPointer { fp in
-                        itemBits.withUnsafeMutableBufferPointer { out in
-                            let shared = UnsafeSendableBox((q.baseAddress!, p.baseAddress!, w.baseAddress!,
-                                                            features == nil ? nil : fp.baseAddress, out.baseAddress!))
-                            Parallel.forEach(items) { index in
-                                let (latents, mlp, linear, features, out) = shared.value
-                                // Scratch, contexts, then the values' gradients and the linear branch's sums (unused).
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 3) * stride + 16 * c)
-                                defer { scratch.deallocate() }
-                                let contexts = scratch + (4 * c + 2) * stride, gradValues = contexts + c * stride
-                                let linearSums = gradValues + stride
-                                var bits = 0.0, start = index * PointwiseMLP.itemSize
-                                let end = min(total, start + PointwiseMLP.itemSize)
-                                while start < end {
-                                    let n = min(stride, end - start)
-                                    writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start,
-                                                  features: features)
-                                    bits += nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlp, linear, 0,
-                                                               range.lowerBound, range.upperBound, scratch, gradValues, nil, stride,
-                                                               nil, linearSums)
-                                    start += n
-                                }
-                                out[index] = bits
+                        let latents = q.baseAddress!, mlp = p.baseAddress!, linear = w.baseAddress!
+                        let features = features == nil ? nil : fp.baseAddress
+                        // `run`'s work items and order of sums, so the same bits.
+                        return PointwiseMLP.sumOverItems(count: total) { item in
+                            // Scratch, contexts, then the values' gradients and the linear branch's sums (unused).
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 3) * stride + 16 * c)
+                            defer { scratch.deallocate() }
+                            let contexts = scratch + (4 * c + 2) * stride, gradValues = contexts + c * stride
+                            let linearSums = gradValues + stride
+                            var bits = 0.0, start = item.lowerBound
+                            while start < item.upperBound {
+                                let n = min(stride, item.upperBound - start)
+                                writeContexts(of: start..<start + n, latents: latents, into: contexts, plane: stride, origin: start,
+                                              features: features)
+                                bits += nk_arm_train_chunk(avx512, Int32(c), n, contexts, stride, latents + start, mlp, linear, 0,
+                                                           range.lowerBound, range.upperBound, scratch, gradValues, nil, stride,
+                                                           nil, linearSums)
+                                start += n
                             }
+                            return bits
                         }
                     }
                 }
             }
         }
-        return itemBits.reduce(0, +)
     }
 
     /// The inter-grid features of `latents` (``InterGridContext/trainingFeatures(latents:parameters:parallel:)``);
