@@ -22,30 +22,22 @@ public enum LaplaceRate {
                             count: Int, gradValues: UnsafeMutablePointer<Float>? = nil,
                             gradMeans: UnsafeMutablePointer<Float>? = nil,
                             gradLogScales: UnsafeMutablePointer<Float>? = nil, scale: Float = 1) -> Double {
-        guard count > 0 else { return 0 }
-        let chunks = (count + chunk - 1) / chunk
-        var partials = [Double](repeating: 0, count: chunks)
-        partials.withUnsafeMutableBufferPointer { buffer in
-            guard let sums = buffer.baseAddress else { return }
-            Parallel.forEach(chunks) { index in
-                var total = 0.0
-                var i = index * chunk
-                let end = min(count, (index + 1) * chunk)
-                while i < end {
-                    let lanes = min(8, end - i)
-                    let term = eight(value: VectorLanes.load(values + i, count: lanes),
-                                     mean: VectorLanes.load(means + i, count: lanes),
-                                     logScale: VectorLanes.load(logScales + i, count: lanes))
-                    for lane in 0..<lanes { total += Double(term.bits[lane]) }
-                    if let gradValues { VectorLanes.store(scale * term.dValue, to: gradValues + i, count: lanes) }
-                    if let gradMeans { VectorLanes.store(-scale * term.dValue, to: gradMeans + i, count: lanes) }
-                    if let gradLogScales { VectorLanes.store(scale * term.dLogScale, to: gradLogScales + i, count: lanes) }
-                    i += lanes
-                }
-                sums[index] = total
+        Parallel.sumOverRanges(count: count, grain: chunk) { range in
+            var total = 0.0
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let lanes = min(8, range.upperBound - i)
+                let term = eight(value: VectorLanes.load(values + i, count: lanes),
+                                 mean: VectorLanes.load(means + i, count: lanes),
+                                 logScale: VectorLanes.load(logScales + i, count: lanes))
+                for lane in 0..<lanes { total += Double(term.bits[lane]) }
+                if let gradValues { VectorLanes.store(scale * term.dValue, to: gradValues + i, count: lanes) }
+                if let gradMeans { VectorLanes.store(-scale * term.dValue, to: gradMeans + i, count: lanes) }
+                if let gradLogScales { VectorLanes.store(scale * term.dLogScale, to: gradLogScales + i, count: lanes) }
+                i += lanes
             }
+            return total
         }
-        return partials.reduce(0, +)
     }
 
     public typealias Vector = SIMD8<Float>

@@ -7,31 +7,25 @@ public enum MeanSquaredError {
     public static func loss(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
                             gradient: UnsafeMutablePointer<Float>? = nil, scale: Float = 1) -> Double {
         guard count > 0 else { return 0 }
-        let chunks = (count + chunk - 1) / chunk
-        var partials = [Double](repeating: 0, count: chunks)
         let factor = scale * 2 / Float(count)
-        partials.withUnsafeMutableBufferPointer { buffer in
-            guard let sums = buffer.baseAddress else { return }
-            Parallel.forEach(chunks) { index in
-                let start = index * chunk, end = min(count, start + chunk)
-                var acc = SIMD8<Float>()
-                var i = start
-                while i + 8 <= end {
-                    let d = load8(prediction + i) - load8(target + i)
-                    acc = acc + d * d
-                    if let gradient { store8(d * factor, gradient + i) }
-                    i += 8
-                }
-                var total = Double(horizontalSum(acc))
-                while i < end {
-                    let d = prediction[i] - target[i]
-                    total += Double(d * d)
-                    gradient?[i] = d * factor
-                    i += 1
-                }
-                sums[index] = total
+        let sum = Parallel.sumOverRanges(count: count, grain: chunk) { range in
+            var acc = SIMD8<Float>()
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let d = load8(prediction + i) - load8(target + i)
+                acc = acc + d * d
+                if let gradient { store8(d * factor, gradient + i) }
+                i += 8
             }
+            var total = Double(horizontalSum(acc))
+            while i < range.upperBound {
+                let d = prediction[i] - target[i]
+                total += Double(d * d)
+                gradient?[i] = d * factor
+                i += 1
+            }
+            return total
         }
-        return partials.reduce(0, +) / Double(count)
+        return sum / Double(count)
     }
 }

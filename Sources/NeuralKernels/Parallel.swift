@@ -78,6 +78,19 @@ public enum Parallel {
             body(start..<min(count, start + step))
         }
     }
+
+    /// ``forRanges(count:grain:_:)`` for a sum: `body` returns each range's part, and the parts
+    /// are added in range order, so the sum is the same at every thread count.
+    public static func sumOverRanges(count: Int, grain: Int, _ body: (Range<Int>) -> Double) -> Double {
+        guard count > 0 else { return 0 }
+        let step = max(1, grain)
+        var parts = [Double](repeating: 0, count: (count + step - 1) / step)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            guard let parts = buffer.baseAddress else { return }
+            forRanges(count: count, grain: step) { range in parts[range.lowerBound / step] = body(range) }
+        }
+        return parts.reduce(0, +)
+    }
 }
 
 /// Carries a non-Sendable value (a closure, or pointers into buffers whose disjoint use the caller

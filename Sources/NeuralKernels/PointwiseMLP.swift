@@ -187,7 +187,7 @@ public struct PointwiseMLP: Sendable, Equatable {
         var partials = [Float](repeating: 0, count: items * parameterCount + 1)
         let loss = partials.withUnsafeMutableBufferPointer { partialBuffer in
             let partialBase = partialBuffer.baseAddress!
-            return sumOverItems(count: count) { positions in
+            return Parallel.sumOverRanges(count: count, grain: itemSize) { positions in
                 item(positions, partialBase + positions.lowerBound / itemSize * parameterCount)
             }
         }
@@ -195,23 +195,6 @@ public struct PointwiseMLP: Sendable, Equatable {
             for k in 0..<parameterCount { gradParameters[k] += scale * partials[index * parameterCount + k] }
         }
         return loss
-    }
-
-    /// ``trainItems(count:parameterCount:gradParameters:scale:_:)``'s split and sum without
-    /// gradients (a forward pass with the training pass's loss, to the bit): `item(positions)` runs
-    /// concurrently on the work items; returns their results summed in item order.
-    public static func sumOverItems(count: Int, _ item: (Range<Int>) -> Double) -> Double {
-        guard count > 0 else { return 0 }
-        let items = (count + itemSize - 1) / itemSize
-        var losses = [Double](repeating: 0, count: items)
-        losses.withUnsafeMutableBufferPointer { lossBuffer in
-            guard let lossBase = lossBuffer.baseAddress else { return }
-            Parallel.forEach(items) { index in
-                let start = index * itemSize
-                lossBase[index] = item(start..<min(count, start + itemSize))
-            }
-        }
-        return losses.reduce(0, +)
     }
 }
 

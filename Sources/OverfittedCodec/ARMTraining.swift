@@ -178,7 +178,7 @@ struct ARMTraining {
                         let latents = q.baseAddress!, mlp = p.baseAddress!, linear = w.baseAddress!
                         let features = features == nil ? nil : fp.baseAddress
                         // `run`'s work items and order of sums, so the same bits.
-                        return PointwiseMLP.sumOverItems(count: total) { item in
+                        return Parallel.sumOverRanges(count: total, grain: PointwiseMLP.itemSize) { item in
                             // Scratch, contexts, then the values' gradients and the linear branch's sums (unused).
                             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (5 * c + 3) * stride + 16 * c)
                             defer { scratch.deallocate() }

@@ -32,4 +32,22 @@ import NeuralKernels
             for await allOnce in group { #expect(allOnce) }
         }
     }
+
+    /// ``Parallel/sumOverRanges(count:grain:_:)`` cuts `0..<count` into ranges of `grain` (the last
+    /// shorter) and adds their parts in range order, whatever order the threads finish in: parts
+    /// whose floating-point sum depends on the order give the left-to-right sum every time.
+    @Test func sumOverRangesAddsThePartsInRangeOrder() {
+        let parts: [Double] = [1e16, 1, -1e16, 1, 0.5, -3, 1e-9]
+        let expected = parts.reduce(0, +)  // left to right: (1e16 + 1) rounds to 1e16
+        for _ in 0..<50 {
+            let ranges = Mutex([Range<Int>]())
+            let sum = Parallel.sumOverRanges(count: 7 * 10 - 4, grain: 10) { range in
+                ranges.withLock { $0.append(range) }
+                return parts[range.lowerBound / 10]
+            }
+            #expect(sum == expected)
+            #expect(ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+                        == (0..<7).map { $0 * 10..<min(66, $0 * 10 + 10) })
+        }
+    }
 }
