@@ -2,7 +2,7 @@
 // and AVX-512F, reproducing the Swift loops operation for operation so that results are
 // bit-identical to the portable path:
 // - the 3x3 residual layer's weight and bias gradients (Synthesis.residualBackward): each gradient
-//   entry receives, row by row, one dot product formed as Synthesis.dot forms it (four interleaved
+//   entry receives, row by row, one dot product formed as VectorOps.dot forms it (four interleaved
 //   8-lane accumulators over blocks of 32, then 8-lane steps, a scalar tail, the lanes summed in
 //   order, then the tail); the speed comes from computing the three horizontal taps of one
 //   (gradient row, input row) pair in one pass, in wider registers;
@@ -20,7 +20,7 @@
 #define AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) static inline
 #define AVX512_INLINE __attribute__((target("avx512f,avx2,fma"), always_inline)) static inline
 
-// The end of one Synthesis.dot(a, b, count) whose four accumulators `acc` hold the blocks of 32
+// The end of one VectorOps.dot(a, b, count) whose four accumulators `acc` hold the blocks of 32
 // before `i`: the remaining blocks of 32, the 8-lane steps, the tail and the final sum.
 AVX2_INLINE float dot_finish(__m256 acc[4], const float *a, const float *b, ptrdiff_t i, ptrdiff_t count) {
     if (count <= 0) return 0.0f;
@@ -38,7 +38,7 @@ AVX2_INLINE float dot_finish(__m256 acc[4], const float *a, const float *b, ptrd
     return nk_simd8_sum(total) + tail;
 }
 
-// Synthesis.sum(a, count): 8-lane steps, a scalar tail, lanes summed in order, then the tail.
+// VectorOps.sum(a, count): 8-lane steps, a scalar tail, lanes summed in order, then the tail.
 AVX2_INLINE float row_sum(const float *a, ptrdiff_t count) {
     __m256 acc = _mm256_setzero_ps();
     ptrdiff_t i = 0;

@@ -44,7 +44,7 @@ static inline void column_taps(ptrdiff_t y, ptrdiff_t width, ptrdiff_t height, c
 
 // Positions x ..< width of one output row of the column backward passes (after the wide loops):
 // SIMD8 steps of the dot products (VectorOps.axpy's SIMD8 form alongside), then the scalar tails;
-// returns the `taps` dot products as Synthesis.dot does, acc.sum() + tail.
+// returns the `taps` dot products as VectorOps.dot does, acc.sum() + tail.
 AVX2_INLINE void column_finish_avx2(const int taps, const float *g, const float *const *r, float *const *o,
                                     const float *c, ptrdiff_t x, ptrdiff_t width, __m256 *acc, float *dots) {
     for (; x + 8 <= width; x += 8) {
@@ -65,7 +65,7 @@ AVX2_INLINE void column_finish_avx2(const int taps, const float *g, const float 
 }
 
 // `taps` taps (two: four would spill AVX2's 16 registers) of one output row of
-// nk_upsample_columns_backward_avx2: o[t] += c[t] g (VectorOps.axpy) and dots[t] = Synthesis.dot(g, r[t]):
+// nk_upsample_columns_backward_avx2: o[t] += c[t] g (VectorOps.axpy) and dots[t] = VectorOps.dot(g, r[t]):
 // four SIMD8 accumulators over 32-float blocks, combined as (acc0 + acc1) + (acc2 + acc3).
 AVX2_INLINE void column_taps_avx2(const int taps, const float *g, const float *const *r, float *const *o,
                                   const float *c, ptrdiff_t width, float *dots) {
@@ -111,7 +111,7 @@ void nk_upsample_columns_backward_avx2(const float *grad, const float *rows, ptr
 }
 
 // Upsampler.filterColumnsBackward on AVX-512F: in each 32-float block, one 512-bit accumulator per tap
-// holds Synthesis.dot's acc0 | acc1 and another acc2 | acc3; the four taps in one pass.
+// holds VectorOps.dot's acc0 | acc1 and another acc2 | acc3; the four taps in one pass.
 __attribute__((target("avx512f")))
 void nk_upsample_columns_backward_avx512(const float *grad, const float *rows, ptrdiff_t width, ptrdiff_t height,
                                          ptrdiff_t target_height, const float *kernel, float *grad_kernel,

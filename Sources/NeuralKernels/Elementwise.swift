@@ -31,8 +31,7 @@ public enum Elementwise {
     public static func addScaled(_ source: UnsafePointer<Float>, scale: Float, into target: UnsafeMutablePointer<Float>,
                                  count: Int) {
         Parallel.forRanges(count: count, grain: grain) { range in
-            SeparableFilter.addScaled(scale, source + range.lowerBound, to: target + range.lowerBound,
-                                      count: range.count)
+            VectorOps.axpy(scale, source + range.lowerBound, target + range.lowerBound, count: range.count)
         }
     }
 }

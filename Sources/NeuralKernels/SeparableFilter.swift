@@ -45,7 +45,7 @@ public enum SeparableFilter {
                     if !accumulate { target.update(repeating: 0, count: width) }
                     for t in 0..<tapCount {
                         guard let j = line.source(m, t, n: height) else { continue }
-                        addScaled(taps[t], input + p * plane + j * width, to: target, count: width)
+                        VectorOps.axpy(taps[t], input + p * plane + j * width, target, count: width)
                     }
                 }
             }
@@ -111,8 +111,8 @@ public enum SeparableFilter {
             let g = gradOutput + m * width
             for t in 0..<line.tapCount {
                 guard let j = line.source(m, t, n: height) else { continue }
-                sums[t] += dot(g, input + j * width, count: columns)
-                if let gradInput { addScaled(taps[t], g, to: gradInput + j * width, count: columns) }
+                sums[t] += VectorOps.dot(g, input + j * width, count: columns)
+                if let gradInput { VectorOps.axpy(taps[t], g, gradInput + j * width, count: columns) }
             }
         }
     }
@@ -128,35 +128,6 @@ public enum SeparableFilter {
                 gradInput?[j] += taps[t] * g
             }
         }
-    }
-
-    /// `target[i] += scale * source[i]` for `i < count`.
-    static func addScaled(_ scale: Float, _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            store8(load8(target + i) + load8(source + i) * scale, target + i)
-            i += 8
-        }
-        while i < count {
-            target[i] = target[i] + source[i] * scale
-            i += 1
-        }
-    }
-
-    /// `sum_i a[i] * b[i]` in a fixed order.
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var s = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= count {
-            s = s + load8(a + i) * load8(b + i)
-            i += 8
-        }
-        var total = horizontalSum(s)
-        while i < count {
-            total = total + a[i] * b[i]
-            i += 1
-        }
-        return total
     }
 }
 

@@ -161,7 +161,7 @@ extension InterGridContext {
                             Self.pool(gradFeatures + j * total + grids.starts[level], width: size.width, height: size.height,
                                       into: g + j * planeSize, coarserWidth: parent.width)
                             Self.multiply(g + j * planeSize, by: passes + parentStarts[level] + j * n, count: n)
-                            grad.value[biasStarts[level] + j] = Self.sum(g + j * planeSize, count: n)
+                            grad.value[biasStarts[level] + j] = VectorOps.sum(g + j * planeSize, count: n)
                         }
                     }
                     for resolution in parentResolution...coarsest {
@@ -172,7 +172,7 @@ extension InterGridContext {
                         parallel.run(chunks: n >= Self.parallelSize ? f : 1, over: f) { _, features in
                             for j in features {
                                 for (m, grid) in resolutionSources {
-                                    grad.value[weightStarts[level] + j * sources.count + m] = Self.dot(g + j * planeSize, latents + grids.starts[grid], count: n)
+                                    grad.value[weightStarts[level] + j * sources.count + m] = VectorOps.dot(g + j * planeSize, latents + grids.starts[grid], count: n)
                                 }
                                 if resolution < coarsest {
                                     Self.pool(g + j * planeSize, width: size.width, height: size.height, into: below + j * planeSize,
@@ -268,39 +268,6 @@ extension InterGridContext {
             a[i] *= b[i]
             i += 1
         }
-    }
-
-    /// The lanes added in a fixed order (`SIMD.sum()` leaves its order unspecified).
-    @inline(__always)
-    private static func laneSum(_ v: SIMD8<Float>) -> Float {
-        ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
-    }
-
-    /// `sum_x a[x]` on eight lanes (lane `k` takes `x = k, k + 8, ...`), the lanes added in order.
-    @inline(__always)
-    private static func sum(_ a: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD8<Float>.zero, x = 0
-        while x + 8 <= count {
-            lanes += UnsafeRawPointer(a + x).loadUnaligned(as: SIMD8<Float>.self)
-            x += 8
-        }
-        var total = Self.laneSum(lanes)
-        while x < count { total += a[x]; x += 1 }
-        return total
-    }
-
-    /// `sum_x a[x] b[x]` on eight lanes, as ``sum(_:count:)``.
-    @inline(__always)
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD8<Float>.zero, x = 0
-        while x + 8 <= count {
-            lanes += UnsafeRawPointer(a + x).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(b + x).loadUnaligned(as: SIMD8<Float>.self)
-            x += 8
-        }
-        var total = Self.laneSum(lanes)
-        while x < count { total += a[x] * b[x]; x += 1 }
-        return total
     }
 
     /// Bounds of a feature (those of a latent, so the ARM's integer kernels take it as one).

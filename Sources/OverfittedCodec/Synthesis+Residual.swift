@@ -167,7 +167,7 @@ extension Synthesis {
     }
 
     /// The weight and bias gradients of one residual layer from `rows`, added to `sums` (weights
-    /// `[o][i][ky][kx]`, then the biases): per row, output and tap, one ``dot(_:_:count:)`` of the
+    /// `[o][i][ky][kx]`, then the biases): per row, output and tap, one ``VectorOps/dot(_:_:count:)`` of the
     /// gradient row with the shifted input row, skipping taps outside the image.
     private func residualWeightGradient(rows: Range<Int>, grad: UnsafePointer<Float>, input: UnsafePointer<Float>,
                                         sums: UnsafeMutablePointer<Float>) {
@@ -175,7 +175,7 @@ extension Synthesis {
         for y in rows {
             for o in 0..<k {
                 let gRow = grad + o * n + y * w
-                sums[k * k * 9 + o] += Self.sum(gRow, count: w)
+                sums[k * k * 9 + o] += VectorOps.sum(gRow, count: w)
                 for i in 0..<k {
                     for ky in 0..<3 {
                         let sy = y + ky - 1
@@ -184,61 +184,11 @@ extension Synthesis {
                         for kx in 0..<3 {
                             let shift = kx - 1
                             let lo = max(0, -shift), hi = min(w, w - shift)
-                            sums[((o * k + i) * 3 + ky) * 3 + kx] += Self.dot(gRow + lo, source + lo + shift, count: hi - lo)
+                            sums[((o * k + i) * 3 + ky) * 3 + kx] += VectorOps.dot(gRow + lo, source + lo + shift, count: hi - lo)
                         }
                     }
                 }
             }
         }
-    }
-
-    /// `sum_i a[i] * b[i]` in four interleaved SIMD8 accumulators (independent add chains, so the
-    /// loop runs at load speed instead of waiting on each add), then one more SIMD8 step at a time
-    /// and a scalar tail; fixed order. 0 when `count <= 0`.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        guard count > 0 else { return 0 }
-        var acc0 = SIMD8<Float>.zero, acc1 = acc0, acc2 = acc0, acc3 = acc0
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        @inline(__always) func product(_ j: Int) -> SIMD8<Float> {
-            ra.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-        }
-        while i + 32 <= count {
-            acc0 = acc0 + product(i)
-            acc1 = acc1 + product(i + 8)
-            acc2 = acc2 + product(i + 16)
-            acc3 = acc3 + product(i + 24)
-            i += 32
-        }
-        var acc = (acc0 + acc1) + (acc2 + acc3)
-        while i + 8 <= count {
-            acc = acc + product(i)
-            i += 8
-        }
-        var tail: Float = 0
-        while i < count {
-            tail = tail + a[i] * b[i]
-            i += 1
-        }
-        return acc.sum() + tail
-    }
-
-    /// `sum_i a[i]` in SIMD8 lanes (fixed order).
-    @inline(__always)
-    static func sum(_ a: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>.zero
-        var i = 0
-        let ra = UnsafeRawPointer(a)
-        while i + 8 <= count {
-            acc = acc + ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var tail: Float = 0
-        while i < count {
-            tail = tail + a[i]
-            i += 1
-        }
-        return acc.sum() + tail
     }
 }

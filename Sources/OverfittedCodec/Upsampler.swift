@@ -279,7 +279,7 @@ struct Upsampler {
                         for t in 0..<4 {
                             let (row, coefficient) = tap(y, t, count: height)
                             VectorOps.axpy(kernel[coefficient], gy, out + row * width, count: width)
-                            gradKernel[coefficient] += Synthesis.dot(gy, r + row * width, count: width)
+                            gradKernel[coefficient] += VectorOps.dot(gy, r + row * width, count: width)
                         }
                     }
                 }

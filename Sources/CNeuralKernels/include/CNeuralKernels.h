@@ -344,7 +344,7 @@ void nk_synthesis_linear_backward_avx2(int inputs, int outputs, ptrdiff_t plane,
 /// height; destination (width x height, all overwritten) gets, from zero, for each output row y and
 /// tap t in order, + kernel[c] * grad row y on the tap's source row (clamped; c its kernel value
 /// index, as nk_upsample_columns_avx512), and grad_kernel[c] += the dot product of grad row y and that
-/// row of `rows` (Synthesis.dot: four 8-lane sums over 32-float blocks, (s0 + s1) + (s2 + s3), then
+/// row of `rows` (VectorOps.dot: four 8-lane sums over 32-float blocks, (s0 + s1) + (s2 + s3), then
 /// 8-lane steps, a scalar tail, lanes summed in order, + tail). Products and sums rounded separately.
 /// Needs AVX-512F (the caller checks); does nothing off x86-64.
 void nk_upsample_columns_backward_avx512(const float *grad, const float *rows, ptrdiff_t width, ptrdiff_t height,
