@@ -97,9 +97,11 @@ import NeuralKernels
     }
 
     /// The coder's integer features equal the training features of the same quantised parameters
-    /// (weights on 2^-7, biases on 2^-5: every sum is exact in float), ties included.
-    @Test func integerFeaturesEqualTheTrainingFeatures() throws {
-        let c = Self.context(width: 45, height: 30, features: 4)
+    /// (weights on 2^-7, biases on 2^-5: every sum is exact in float), ties included; at 3x2 the
+    /// feature grid's parent is the coarsest resolution (two sources there, none coarser).
+    @Test(arguments: [(45, 30), (3, 2), (9, 5)])
+    func integerFeaturesEqualTheTrainingFeatures(width: Int, height: Int) throws {
+        let c = Self.context(width: width, height: height, features: 4)
         var generator = SeededGenerator(seed: 4)
         let weights = (0..<c.weightCount).map { _ in Int32.random(in: -200...200, using: &generator) }
         let biases = (0..<(c.parameterCount - c.weightCount)).map { _ in Int32.random(in: -300...300, using: &generator) }
