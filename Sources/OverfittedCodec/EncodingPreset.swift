@@ -19,9 +19,9 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
 
     /// Total training iterations (warm-up, main phase and final straight-through phase) for a
     /// decoder of `complexity`. The named presets are time budgets, the same at every complexity: on
-    /// a Kodak image (768x512) with two cores of a quiet AVX-512 Xeon, about 28 s (fast), 1.5
-    /// minutes (medium) and 5.3 minutes (slow); with the kernels capped at AVX2 the same counts take
-    /// 1.3 to 1.55 times as long (fast and slow stay under 1 and 10 minutes). A training step of the
+    /// a Kodak image (768x512) with two cores of an AMD EPYC Zen 4, about 30 s (fast), 1.5 minutes
+    /// (medium) and 7.5 minutes (slow); on a 2.1 GHz Intel Xeon the fast and slow presets took 51 s
+    /// and 9.2 minutes, under their 1- and 10-minute targets. A training step of the
     /// medium, high and very-high decoders costs about 1.4, 2.2 and 3.2 times one of the low
     /// decoder, so they get proportionally fewer iterations. Whenever a change makes a step
     /// cheaper or dearer, each count moves by the measured ratio of times of a fast-preset encode
