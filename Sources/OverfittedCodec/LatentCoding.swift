@@ -176,16 +176,22 @@ struct LatentCoding {
         /// Writes the features of the `count` latents of step `step` from row `firstRow` (cells from
         /// `cell` on): latent `(y, x)` takes position `(y >> 1, x >> 1)` of the parent-resolution
         /// features (`parentWidth` wide, the features of a position adjacent, one per feature window).
+        /// (The positions are found once per latent, then each window is filled in one tight loop.)
         mutating func storeFeatures(_ features: [Int32], parentWidth: Int, step: Int, firstRow: Int, count: Int, cell: Int) {
             let windows = cells.count / windowSize - 1, windowSize = windowSize, slope = slope
-            cells.withUnsafeMutableBufferPointer { c in
-                features.withUnsafeBufferPointer { f in
-                    guard let cells = c.baseAddress, let features = f.baseAddress else { return }
-                    let target = cells + cell + windowSize
-                    for k in 0..<count {
-                        let y = firstRow + k, x = step - slope * y
-                        let source = features + ((y >> 1) * parentWidth + (x >> 1)) * windows
-                        for j in 0..<windows { target[j * windowSize + k] = source[j] }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { positions in
+                guard let positions = positions.baseAddress else { return }
+                for k in 0..<count {
+                    let y = firstRow + k, x = step - slope * y
+                    positions[k] = ((y >> 1) * parentWidth + (x >> 1)) * windows
+                }
+                cells.withUnsafeMutableBufferPointer { c in
+                    features.withUnsafeBufferPointer { f in
+                        guard let cells = c.baseAddress, let features = f.baseAddress else { return }
+                        for j in 0..<windows {
+                            let target = cells + cell + (j + 1) * windowSize, source = features + j
+                            for k in 0..<count { target[k] = source[positions[k]] }
+                        }
                     }
                 }
             }
