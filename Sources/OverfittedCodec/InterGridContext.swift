@@ -274,12 +274,15 @@ extension InterGridContext {
     static let featureRange: ClosedRange<Float> = -64...63
 
     /// `clamp(round(sum / 2^exponent), -64, 63)`, halves away from zero: `(sum + 2^(e-1) - [sum < 0]) >> e`
-    /// with a wrapping addition and an arithmetic shift (`sum` itself when `e = 0`).
+    /// with a wrapping addition and an arithmetic shift (`sum` itself when `e = 0`); `exponent` in
+    /// 0...63 (the format's are at most 16). Branch-free, so that a loop hoists everything but the
+    /// per-sum arithmetic.
     @inline(__always)
     static func roundedFeature(_ sum: Int64, exponent: Int) -> Int32 {
-        let half: Int64 = exponent > 0 ? 1 << Int64(exponent - 1) : 0
-        let rounded = (sum &+ half &- (sum < 0 && exponent > 0 ? 1 : 0)) >> Int64(exponent)
-        return Int32(min(max(rounded, -64), 63))
+        let e = Int64(exponent), rounding: Int64 = exponent > 0 ? 1 : 0
+        let half = rounding &<< (e &- 1)
+        let rounded = (sum &+ half &- ((sum &>> 63) & rounding)) &>> e
+        return Int32(truncatingIfNeeded: min(max(rounded, -64), 63))
     }
 }
 
