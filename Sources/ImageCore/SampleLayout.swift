@@ -6,24 +6,30 @@ enum SampleLayout {
         let pixelCount = image.width * image.height
         let bytesPerSample = image.bitDepth == 16 ? 2 : 1
         let scale = Float(image.maxValue)
-        var bytes = [UInt8](repeating: 0, count: pixelCount * channels * bytesPerSample)
-        bytes.withUnsafeMutableBufferPointer { out in
+        let byteCount = pixelCount * channels * bytesPerSample
+        return [UInt8](unsafeUninitializedCapacity: byteCount) { out, count in
             for (channel, plane) in image.planes.enumerated() {
                 plane.samples.withUnsafeBufferPointer { samples in
-                    for index in 0..<pixelCount {
-                        let value = quantize(samples[index], scale: scale)
-                        let position = (index * channels + channel) * bytesPerSample
-                        if bytesPerSample == 2 {
-                            out[position] = UInt8(value >> 8)
-                            out[position + 1] = UInt8(value & 0xFF)
-                        } else {
-                            out[position] = UInt8(value)
+                    // One loop per sample size, so that the per-sample work is the quantisation alone.
+                    var position = channel * bytesPerSample
+                    let stride = channels * bytesPerSample
+                    if bytesPerSample == 2 {
+                        for index in 0..<pixelCount {
+                            let value = quantize(samples[index], scale: scale)
+                            out[position] = UInt8(truncatingIfNeeded: value >> 8)
+                            out[position + 1] = UInt8(truncatingIfNeeded: value)
+                            position += stride
+                        }
+                    } else {
+                        for index in 0..<pixelCount {
+                            out[position] = UInt8(truncatingIfNeeded: quantize(samples[index], scale: scale))
+                            position += stride
                         }
                     }
                 }
             }
+            count = byteCount
         }
-        return bytes
     }
 
     /// Splits interleaved big-endian samples into planes normalised by `maxValue`.
