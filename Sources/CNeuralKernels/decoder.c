@@ -163,6 +163,7 @@ int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shif
 // The same ARM on AVX2, 8 positions per 256-bit vector (nk_arm_narrow_avx2): the operations of
 // arm_narrow on half as many lanes, so the same 32-bit values in every lane and the same sums.
 #define AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) static inline
+#define AVX512F_INLINE __attribute__((target("avx512f"), always_inline)) static inline
 
 enum { ARM_LANES_AVX2 = 8 };
 
@@ -597,6 +598,76 @@ void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, cons
     }
 }
 
+// pointwise_block_avx2 on the 16 pixels of x (AVX-512F): the same operations per lane, each weight
+// broadcast from the first of its 8 copies. Hidden unit r's positive lanes 0-7 go to low_signs[r],
+// lanes 8-15 to high_signs[r] (each written unless NULL).
+AVX512F_INLINE void pointwise_block_avx512(const int I, const int O, ptrdiff_t hidden, const float *packed,
+                                           const __m512 *x, __m512 *result, uint8_t *low_signs, uint8_t *high_signs) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 acc[NK_POINTWISE_MAX_OUTPUTS];
+    for (int o = 0; o < O; o++) acc[o] = zero;
+    const float *w = packed;
+    for (ptrdiff_t r = 0; r < hidden; r++, w += (I + 1 + O) * 8) {
+        __m512 h = zero;
+        for (int i = 0; i < I; i++) h = _mm512_fmadd_ps(x[i], _mm512_set1_ps(w[i * 8]), h);
+        h = _mm512_add_ps(h, _mm512_set1_ps(w[I * 8]));
+        h = _mm512_mask_mov_ps(h, _mm512_cmp_ps_mask(h, zero, _CMP_LT_OQ), zero);
+        if (low_signs) {
+            const __mmask16 positive = _mm512_cmp_ps_mask(h, zero, _CMP_GT_OQ);
+            low_signs[r] = (uint8_t)positive;
+            if (high_signs) high_signs[r] = (uint8_t)(positive >> 8);
+        }
+        for (int o = 0; o < O; o++) acc[o] = _mm512_fmadd_ps(h, _mm512_set1_ps(w[(I + 1 + o) * 8]), acc[o]);
+    }
+    const float *linear = w + O * 8;
+    for (int o = 0; o < O; o++) {
+        __m512 sum = _mm512_add_ps(acc[o], _mm512_set1_ps(w[o * 8]));
+        for (int i = 0; i < I; i++) sum = _mm512_add_ps(sum, _mm512_mul_ps(x[i], _mm512_set1_ps(linear[(o * I + i) * 8])));
+        result[o] = sum;
+    }
+}
+
+// nk_synthesis_pointwise_avx512 for I inputs and O outputs (compile-time constants at the calls).
+// A vector's 16 sign bits are the bytes of two 8-pixel blocks; the second is written only when
+// it holds a pixel before `end`.
+AVX512F_INLINE void pointwise_avx512(const int I, const int O, ptrdiff_t hidden, const float *packed,
+                                     const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                     float *output, uint8_t *signs) {
+    __m512 x[NK_POINTWISE_MAX_INPUTS], result[NK_POINTWISE_MAX_OUTPUTS];
+    for (ptrdiff_t p = begin; p < end; p += 16) {
+        const __mmask16 mask = end - p >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (end - p)) - 1u);
+        // Lanes past `end` read zeros (lanes are independent).
+        for (int i = 0; i < I; i++) x[i] = _mm512_maskz_loadu_ps(mask, features + i * plane + p);
+        uint8_t *low_signs = signs ? signs + p / 8 * hidden : NULL;
+        pointwise_block_avx512(I, O, hidden, packed, x, result, low_signs, low_signs && p + 8 < end ? low_signs + hidden : NULL);
+        for (int o = 0; o < O; o++) _mm512_mask_storeu_ps(output + o * plane + p, mask, result[o]);
+    }
+}
+
+#define POINTWISE_OUTPUTS_AVX512(I, O, ...)                   \
+    switch (O) {                                              \
+    case 1: pointwise_avx512(I, 1, __VA_ARGS__); break;       \
+    case 2: pointwise_avx512(I, 2, __VA_ARGS__); break;       \
+    default: pointwise_avx512(I, 3, __VA_ARGS__); break;      \
+    }
+
+__attribute__((target("avx512f")))
+void nk_synthesis_pointwise_avx512(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
+                                   const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                   float *output, uint8_t *signs) {
+    if (inputs < 1 || inputs > NK_POINTWISE_MAX_INPUTS || outputs < 1 || outputs > NK_POINTWISE_MAX_OUTPUTS) return;
+    if (signs && begin % 8 != 0) return;
+    switch (inputs) {
+    case 1: POINTWISE_OUTPUTS_AVX512(1, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 2: POINTWISE_OUTPUTS_AVX512(2, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 3: POINTWISE_OUTPUTS_AVX512(3, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 4: POINTWISE_OUTPUTS_AVX512(4, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 5: POINTWISE_OUTPUTS_AVX512(5, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    case 6: POINTWISE_OUTPUTS_AVX512(6, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    default: POINTWISE_OUTPUTS_AVX512(7, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
+    }
+}
+
 __attribute__((target("avx2")))
 void nk_copy_where_bits_avx2(const float *source, const uint8_t *bits, ptrdiff_t bit_stride, float *target,
                              ptrdiff_t count) {
@@ -845,6 +916,12 @@ void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, cons
                                  float *output, uint8_t *signs) {
     (void)inputs; (void)outputs; (void)hidden; (void)packed; (void)features; (void)plane; (void)begin; (void)end;
     (void)output; (void)signs;
+}
+
+void nk_synthesis_pointwise_avx512(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
+                                   const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                   float *output, uint8_t *signs) {
+    nk_synthesis_pointwise_avx2(inputs, outputs, hidden, packed, features, plane, begin, end, output, signs);
 }
 
 void nk_copy_where_bits_avx2(const float *source, const uint8_t *bits, ptrdiff_t bit_stride, float *target,

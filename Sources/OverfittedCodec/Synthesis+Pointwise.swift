@@ -5,13 +5,14 @@ extension Synthesis {
     /// The 1x1 part on every pixel: `outputs` planes from the `inputs` feature planes. At `level`
     /// (at most ``Acceleration/level``; tests pass `.portable` to compare) AVX2 or above, with at most
     /// `NK_POINTWISE_MAX_INPUTS` inputs and `NK_POINTWISE_MAX_OUTPUTS` outputs, one fused kernel
-    /// (`nk_synthesis_pointwise_avx2`: the hidden layer in registers, the linear branch added in
-    /// the same pass) does the same operations in the same order per output as the MLP followed by
+    /// (`nk_synthesis_pointwise_avx2`, or `nk_synthesis_pointwise_avx512` at `.avx512`: the hidden
+    /// layer in registers, the linear branch added in the same pass) does the same operations in the
+    /// same order per output as the MLP followed by
     /// ``addLinearBranch(features:parameters:output:parallel:)``.
     func pointwise(features: [Float], parameters: [Float], parallel: ParallelChunks,
                    level: Acceleration.Level = Acceleration.level) -> [Float] {
         if fusedKernelApplies(level: level) {
-            return fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: nil)
+            return fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: nil, level: level)
         }
         let mlpParameters = parameters.gathered(layout.pointwiseMLPOrder)
         // Every value is written by the MLP.
@@ -30,7 +31,7 @@ extension Synthesis {
         return output
     }
 
-    /// Whether ``pointwise(features:parameters:parallel:level:)`` runs `nk_synthesis_pointwise_avx2` at `level`.
+    /// Whether ``pointwise(features:parameters:parallel:level:)`` runs a fused kernel at `level`.
     private func fusedKernelApplies(level: Acceleration.Level) -> Bool {
         min(level, Acceleration.level) >= .avx2 && layout.inputs <= Int(NK_POINTWISE_MAX_INPUTS)
             && layout.outputs <= Int(NK_POINTWISE_MAX_OUTPUTS)
@@ -39,23 +40,27 @@ extension Synthesis {
     /// ``pointwise(features:parameters:parallel:level:)``, and with the fused kernel the signs of its
     /// hidden units as well (see ``Trace/hiddenSigns``), which spare ``pointwiseBackward`` most of
     /// its recomputation.
-    func pointwiseKeepingSigns(features: [Float], parameters: [Float], parallel: ParallelChunks) -> ([Float], [UInt8]) {
-        guard fusedKernelApplies(level: Acceleration.level) else {
-            return (pointwise(features: features, parameters: parameters, parallel: parallel), [])
+    func pointwiseKeepingSigns(features: [Float], parameters: [Float], parallel: ParallelChunks,
+                               level: Acceleration.Level = Acceleration.level) -> ([Float], [UInt8]) {
+        guard fusedKernelApplies(level: level) else {
+            return (pointwise(features: features, parameters: parameters, parallel: parallel, level: level), [])
         }
         // Every byte is written by the kernel (the work split covers every 8-pixel block).
         let count = (pixelCount + 7) / 8 * layout.width
         var signs = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let output = signs.withUnsafeMutableBufferPointer { buffer in
-            fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: buffer.baseAddress)
+            fusedPointwise(features: features, parameters: parameters, parallel: parallel, signs: buffer.baseAddress,
+                           level: level)
         }
         return (output, signs)
     }
 
-    /// ``pointwise(features:parameters:parallel:level:)`` in `nk_synthesis_pointwise_avx2` (work split
-    /// at multiples of 8 pixels, where its `signs` bytes start), writing `signs` unless it is nil.
+    /// ``pointwise(features:parameters:parallel:level:)`` in `nk_synthesis_pointwise_avx512` or
+    /// `nk_synthesis_pointwise_avx2` (work split at multiples of 8 pixels, where their `signs` bytes
+    /// start), writing `signs` unless it is nil.
     private func fusedPointwise(features: [Float], parameters: [Float], parallel: ParallelChunks,
-                                signs: UnsafeMutablePointer<UInt8>?) -> [Float] {
+                                signs: UnsafeMutablePointer<UInt8>?, level: Acceleration.Level) -> [Float] {
+        let kernel = min(level, Acceleration.level) >= .avx512 ? nk_synthesis_pointwise_avx512 : nk_synthesis_pointwise_avx2
         let (inputs, outputs, hidden, pixels) = (layout.inputs, layout.outputs, layout.width, pixelCount)
         // Every weight and bias as 8 equal floats, in the order the kernel reads them.
         var values = [Float]()
@@ -76,9 +81,8 @@ extension Synthesis {
                 packed.withUnsafeBufferPointer { p in
                     parallel.run(chunks: Self.chunks, over: (pixels + 7) / 8) { _, blocks in
                         guard let target = out.value.baseAddress, let source = f.baseAddress, let weights = p.baseAddress else { return }
-                        nk_synthesis_pointwise_avx2(Int32(inputs), Int32(outputs), hidden, weights, source, pixels,
-                                                    blocks.lowerBound * 8, min(pixels, blocks.upperBound * 8), target,
-                                                    signBox.value)
+                        kernel(Int32(inputs), Int32(outputs), hidden, weights, source, pixels, blocks.lowerBound * 8,
+                               min(pixels, blocks.upperBound * 8), target, signBox.value)
                     }
                 }
             }

@@ -263,8 +263,8 @@ import NeuralKernels
     /// The training forward's kept hidden-unit signs spare the backward its recomputation on the
     /// chunks whose weight gradients are not taken, with the same results bit for bit: several
     /// chunks and work items, pixel counts that end in a partial byte of signs, full and sampled
-    /// weight gradients.
-    @Test(arguments: [(130, 70, 48, 3), (37, 23, 16, 3), (9, 5, 5, 1)])
+    /// weight gradients. Every vector level keeps the same signs.
+    @Test(arguments: [(130, 70, 48, 3), (37, 23, 16, 3), (9, 5, 5, 1), (21, 1, 7, 3)])
     func keptSignsGiveTheRecomputedBackward(case: (width: Int, height: Int, hidden: Int, channels: Int)) throws {
         let (synthesis, parameters, features, grad) = try Self.backwardFixture(`case`, seed: 2)
         let parallel = ParallelChunks(threads: 2)
@@ -272,6 +272,12 @@ import NeuralKernels
         let plain = synthesis.pointwise(features: features, parameters: parameters, parallel: parallel)
         #expect(output.map(\.bitPattern) == plain.map(\.bitPattern))
         #expect(signs.isEmpty == (Acceleration.level < .avx2))
+        for level in Self.vectorLevels {
+            let (levelOutput, levelSigns) = synthesis.pointwiseKeepingSigns(features: features, parameters: parameters,
+                                                                            parallel: parallel, level: level)
+            #expect(levelOutput.map(\.bitPattern) == plain.map(\.bitPattern), "\(level)")
+            #expect(levelSigns == signs, "\(level)")
+        }
         for sampling in [ChunkSampling.all, ChunkSampling(stride: 4, phase: 1)] {
             var recomputedGradients = [Float](repeating: 0.5, count: parameters.count)
             let recomputed = synthesis.pointwiseBackward(grad, features: features, parameters: parameters, parallel: parallel,

@@ -208,6 +208,12 @@ void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, cons
                                  const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
                                  float *output, uint8_t *signs);
 
+/// nk_synthesis_pointwise_avx2 on AVX-512F, 16 pixels per vector (each weight read from the first
+/// of its 8 copies): the same contract and results, signs included. Needs AVX-512F (the caller checks).
+void nk_synthesis_pointwise_avx512(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
+                                   const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
+                                   float *output, uint8_t *signs);
+
 /// The backward of a ReLU whose mask is packed as nk_synthesis_pointwise_avx2's signs: target[j] =
 /// source[j] where bit j % 8 of bits[j / 8 * bit_stride] is set, else +0, for j < count. Needs AVX2
 /// (the caller checks; the signs exist only where that kernel ran); does nothing off x86-64.
