@@ -114,8 +114,10 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
         const int32_t *base = grid + n * stride;
         __mmask16 outside = 0;
         for (int i = 0; i < c; i++) {
-            lat[i] = _mm512_mask_i32gather_epi32(zero, mask, _mm512_add_epi32(lane_offsets, _mm512_set1_epi32(offsets[i])),
-                                                 base, 4);
+            // Adjacent positions (the decoder's step window) are a masked load, not a gather.
+            lat[i] = stride == 1 ? _mm512_maskz_loadu_epi32(mask, base + offsets[i])
+                                 : _mm512_mask_i32gather_epi32(zero, mask, _mm512_add_epi32(lane_offsets, _mm512_set1_epi32(offsets[i])),
+                                                               base, 4);
             outside |= _mm512_cmplt_epi32_mask(lat[i], low) | _mm512_cmpgt_epi32_mask(lat[i], high);
         }
         if (outside) return 0;  // the bounds the caller checked assume latents in -64...64
