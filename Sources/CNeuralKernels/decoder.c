@@ -74,21 +74,35 @@ AVX512_INLINE __m512i dot_lanes(__m512i acc, const int32_t *w, const __m512i *v,
     return acc;
 }
 
-// The two output sums of one batch, lanes 8 * half ... 8 * half + 7 (wrapping Int64):
-// ((sum_i w_out[k][i] h2[i]) << sum_shift) + (linear[k] << linear_shift), the dot product with 64-bit
-// products and sums (exact modulo 2^64, which is all the caller needs).
-AVX512_INLINE void output_sums(const int c, int half, const int32_t *w_out, const __m512i *h2, const __m512i *linear,
-                               __m128i sum_shift, __m128i linear_shift, int64_t *mean, int64_t *scale) {
-    __m512i q0 = _mm512_setzero_si512(), q1 = _mm512_setzero_si512();
+// A vector whose 64-bit lanes hold w[0] in their low 32 bits (all vpmuldq reads): one broadcast
+// load of w[0 ..< 2] (w[1] is in bounds at every call below).
+AVX512_INLINE __m512i broadcast_low_dword(const int32_t *w) {
+    return _mm512_broadcastq_epi64(_mm_loadl_epi64((const __m128i *)w));
+}
+
+// The two output sums of one batch (wrapping Int64): ((sum_i w_out[k][i] h2[i]) << sum_shift) +
+// (linear[k] << linear_shift), the dot product with 64-bit products and sums (exact modulo 2^64,
+// which is all the caller needs). vpmuldq multiplies the low halves of 64-bit lanes, so each h2[i]
+// serves as it is for the even positions and shifted down 32 bits for the odd ones:
+// out[k][0][j] is position 2j's sum k, out[k][1][j] position 2j + 1's.
+AVX512_INLINE void output_sums(const int c, const int32_t *w_out, const __m512i *h2, const __m512i *linear,
+                               __m128i sum_shift, __m128i linear_shift, int64_t out[2][2][8]) {
+    __m512i q[2][2] = {{_mm512_setzero_si512(), _mm512_setzero_si512()}, {_mm512_setzero_si512(), _mm512_setzero_si512()}};
     for (int i = 0; i < c; i++) {
-        const __m512i x = _mm512_cvtepi32_epi64(half ? _mm512_extracti64x4_epi64(h2[i], 1) : _mm512_castsi512_si256(h2[i]));
-        q0 = _mm512_add_epi64(q0, _mm512_mul_epi32(x, _mm512_set1_epi64(w_out[i])));
-        q1 = _mm512_add_epi64(q1, _mm512_mul_epi32(x, _mm512_set1_epi64(w_out[c + i])));
+        const __m512i odd = _mm512_srli_epi64(h2[i], 32);
+        for (int k = 0; k < 2; k++) {
+            const __m512i w = broadcast_low_dword(w_out + k * c + i);
+            q[k][0] = _mm512_add_epi64(q[k][0], _mm512_mul_epi32(h2[i], w));
+            q[k][1] = _mm512_add_epi64(q[k][1], _mm512_mul_epi32(odd, w));
+        }
     }
     for (int k = 0; k < 2; k++) {
-        const __m512i l = _mm512_cvtepi32_epi64(half ? _mm512_extracti64x4_epi64(linear[k], 1) : _mm512_castsi512_si256(linear[k]));
-        const __m512i s = _mm512_add_epi64(_mm512_sll_epi64(k ? q1 : q0, sum_shift), _mm512_sll_epi64(l, linear_shift));
-        _mm512_storeu_si512((void *)((k ? scale : mean) + 8 * half), s);
+        // The linear sums sign-extended from the low and the high half of each 64-bit lane.
+        const __m512i l[2] = {_mm512_srai_epi64(_mm512_slli_epi64(linear[k], 32), 32), _mm512_srai_epi64(linear[k], 32)};
+        for (int parity = 0; parity < 2; parity++) {
+            const __m512i s = _mm512_add_epi64(_mm512_sll_epi64(q[k][parity], sum_shift), _mm512_sll_epi64(l[parity], linear_shift));
+            _mm512_storeu_si512((void *)out[k][parity], s);
+        }
     }
 }
 
@@ -137,12 +151,12 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
             const __m512i z = _mm512_add_epi32(_mm512_sra_epi32(p, round_shift), _mm512_set1_epi32(b2[o]));
             h2[o] = _mm512_max_epi32(_mm512_add_epi32(_mm512_sll_epi32(h1[o], hidden_shift), z), zero);
         }
-        int64_t mean[ARM_LANES], scale[ARM_LANES];
+        int64_t out[2][2][8];
         const __m512i linear[2] = {dot_lanes(zero, w_linear, lat, c), dot_lanes(zero, w_linear + c, lat, c)};
-        for (int half = 0; half < 2; half++) output_sums(c, half, w_out, h2, linear, sum_shift, linear_shift, mean, scale);
+        output_sums(c, w_out, h2, linear, sum_shift, linear_shift, out);
         for (ptrdiff_t k = 0; k < active; k++) {
-            sums[2 * (n + k)] = mean[k];
-            sums[2 * (n + k) + 1] = scale[k];
+            sums[2 * (n + k)] = out[0][k & 1][k >> 1];
+            sums[2 * (n + k) + 1] = out[1][k & 1][k >> 1];
         }
     }
     return 1;
