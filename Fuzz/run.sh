@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 seconds="${1:-600}"; shift || true
 out=.build/fuzz
 mkdir -p "$out" "$out/corpus"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name EntropyFuzz \
-    Sources/EntropyCoding/*.swift Fuzz/EntropyFuzz.swift -o "$out/entropy-fuzz"
+# EntropyCoding's C module (its compiled-in tables), built and mapped by hand outside SwiftPM.
+mkdir -p "$out/CEntropyTables"
+printf 'module CEntropyTables {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CEntropyTables/include/CEntropyTables.h" \
+    > "$out/CEntropyTables/module.modulemap"
+clang -c -O2 -fsanitize=address -I Sources/CEntropyTables/include Sources/CEntropyTables/laplace16.c -o "$out/laplace16.o"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name EntropyFuzz -I "$out/CEntropyTables" \
+    Sources/EntropyCoding/*.swift Fuzz/EntropyFuzz.swift "$out/laplace16.o" -o "$out/entropy-fuzz"
 "$out/entropy-fuzz" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 "$@" "$out/corpus"

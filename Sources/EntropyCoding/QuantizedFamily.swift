@@ -1,3 +1,4 @@
+import CEntropyTables
 import Synchronization
 
 /// Precomputed integer CDF tables for a quantized continuous distribution (Laplace, Gaussian or
@@ -13,7 +14,7 @@ import Synchronization
 /// arithmetic, so tables are bit-identical everywhere. Coding a symbol is a table lookup.
 ///
 /// The tables of a scale step are built the first time a symbol uses that step (thread-safe), so a
-/// decoder pays only for the scales its stream uses.
+/// decoder pays only for the scales its stream uses; ``laplace16``'s are compiled in.
 public final class QuantizedFamily: @unchecked Sendable {
     /// The continuous distribution whose integer bins are coded.
     public enum Distribution: String, Sendable, CaseIterable {
@@ -63,7 +64,14 @@ public final class QuantizedFamily: @unchecked Sendable {
 
     /// Prepares the per-scale parameters (the tables follow on first use); prefer the shared instances such as ``laplace16``.
     /// Returns nil unless `precision` is in 14...16.
-    public init?(_ distribution: Distribution, precision: Int) {
+    public convenience init?(_ distribution: Distribution, precision: Int) {
+        self.init(distribution, precision: precision, compiledTables: nil)
+    }
+
+    /// A family whose tables are `compiledTables` (the output of ``storedTables()`` for the same
+    /// distribution and precision, compiled into the program), or built on first use when it is nil
+    /// or of the wrong size.
+    private init?(_ distribution: Distribution, precision: Int, compiledTables: UnsafeBufferPointer<UInt16>?) {
         guard (14...16).contains(precision) else { return nil }
         self.distribution = distribution
         self.precision = precision
@@ -73,6 +81,17 @@ public final class QuantizedFamily: @unchecked Sendable {
         _ = scaleEntries.initialize(from: entries)
         cumulativeStarts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: tableEntryCount + Self.searchPadding)
         cumulativeStarts.initialize(repeating: 0)
+        if let compiledTables, compiledTables.count == tableEntryCount {
+            _ = cumulativeStarts.initialize(from: compiledTables)
+            for step in 0..<Self.scaleCount { markBuilt(step: step) }
+        }
+    }
+
+    /// Every scale step's tables as they are stored (``cumulativeStarts`` without its padding), built
+    /// if they are not yet: what a program may compile in (see ``laplace16``).
+    public func storedTables() -> [UInt16] {
+        ensureAllTables()
+        return Array(cumulativeStarts[0..<(cumulativeStarts.count - Self.searchPadding)])
     }
 
     /// Makes sure the tables of scale step `step` are in place (builds them on first use).
@@ -117,12 +136,18 @@ public final class QuantizedFamily: @unchecked Sendable {
             guard builtBits(word: step >> 6) & bit == 0 else { return }
             let entry = scaleEntries[step]
             builder.tables(scaleIndex: step, entry: entry, into: cumulativeStarts.baseAddress.unsafelyUnwrapped + Int(entry.firstTable))
-            switch step >> 6 {
-            case 0: built0.bitwiseOr(bit, ordering: .releasing)
-            case 1: built1.bitwiseOr(bit, ordering: .releasing)
-            case 2: built2.bitwiseOr(bit, ordering: .releasing)
-            default: built3.bitwiseOr(bit, ordering: .releasing)
-            }
+            markBuilt(step: step)
+        }
+    }
+
+    /// Sets scale step `step`'s bit in the built words (after its tables are in place).
+    private func markBuilt(step: Int) {
+        let bit = UInt64(1) << UInt64(step & 63)
+        switch step >> 6 {
+        case 0: built0.bitwiseOr(bit, ordering: .releasing)
+        case 1: built1.bitwiseOr(bit, ordering: .releasing)
+        case 2: built2.bitwiseOr(bit, ordering: .releasing)
+        default: built3.bitwiseOr(bit, ordering: .releasing)
         }
     }
 
@@ -138,7 +163,11 @@ public final class QuantizedFamily: @unchecked Sendable {
     public var tableByteCount: Int { (cumulativeStarts.count - Self.searchPadding) * MemoryLayout<UInt16>.stride }
 
     // Shared families, built on first use.
-    public static let laplace16 = QuantizedFamily(.laplace, precision: 16)!
+    /// The overfitted codec's family. Its tables are compiled in (`CEntropyTables`, generated from
+    /// ``storedTables()`` by `swift run GenerateEntropyTables`; a test checks them against the
+    /// builder), so a decoder does not spend milliseconds building them.
+    public static let laplace16 = QuantizedFamily(.laplace, precision: 16, compiledTables: UnsafeBufferPointer(
+        start: nc_laplace16_tables(), count: nc_laplace16_table_count()))!
     public static let laplace15 = QuantizedFamily(.laplace, precision: 15)!
     public static let gaussian16 = QuantizedFamily(.gaussian, precision: 16)!
     public static let gaussian15 = QuantizedFamily(.gaussian, precision: 15)!

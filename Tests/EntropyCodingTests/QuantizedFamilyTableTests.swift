@@ -117,4 +117,14 @@ let goldenTableFingerprints: [String: UInt64] = [
         family.ensureAllTables()
         #expect(family.builtScaleCount == QuantizedFamily.scaleCount)
     }
+
+    /// The shared laplace16 family starts with every table in place, and they are the builder's
+    /// (after a change to the construction, regenerate them:
+    /// `swift run -c release GenerateEntropyTables > Sources/CEntropyTables/laplace16.c`).
+    @Test func compiledTablesAreTheBuilders() throws {
+        let compiled = QuantizedFamily.laplace16
+        #expect(compiled.builtScaleCount == QuantizedFamily.scaleCount)
+        let built = try #require(QuantizedFamily(.laplace, precision: 16)).storedTables()
+        #expect(compiled.storedTables() == built)
+    }
 }
