@@ -320,33 +320,67 @@ struct InterGridFeatureSource: Sendable {
         let sources = grids.sources(of: level), parentResolution = level + 1
         let coarsest = sources.map { grids.resolutions[$0] }.max() ?? parentResolution
         let wStart = context.weightStarts[level], bStart = context.biasStarts[level] - context.weightCount
+        // The sources at the parent's resolution: (index among the sources, latents).
+        let parentSources = sources.enumerated().filter { grids.resolutions[$0.element] == parentResolution }
+            .map { (m: $0.offset, values: latents + grids.starts[$0.element]) }
         var values = [Int32](unsafeUninitializedCapacity: f * n) { _, count in count = f * n }  // every value written below
         let scratch = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * n)
         defer { scratch.deallocate() }
         values.withUnsafeMutableBufferPointer { out in
             guard let out = out.baseAddress else { return }
             for j in 0..<f {
+                // The sums of the coarser resolutions, from the coarsest down to the one below the parent's.
                 var (sums, coarser) = (scratch, scratch + n)
-                for resolution in stride(from: coarsest, through: parentResolution, by: -1) {
+                for resolution in stride(from: coarsest, to: parentResolution, by: -1) {
                     swap(&sums, &coarser)
                     let size = grids.sizes[resolution], count = size.width * size.height
                     if resolution == coarsest {
                         sums.update(repeating: biases[bStart + j], count: count)
                     } else {
-                        let below = grids.sizes[resolution + 1].width
-                        for y in 0..<size.height {
-                            let source = coarser + (y >> 1) * below, target = sums + y * size.width
-                            for x in 0..<size.width { target[x] = source[x >> 1] }
-                        }
+                        Self.nearestUpsampled(coarser, width: grids.sizes[resolution + 1].width, into: sums, size: size)
                     }
                     for (m, grid) in sources.enumerated() where grids.resolutions[grid] == resolution {
                         let weight = weights[wStart + j * sources.count + m], v = latents + grids.starts[grid]
                         for i in 0..<count { sums[i] = sums[i] &+ weight &* Int64(v[i]) }
                     }
                 }
-                for i in 0..<n { out[i * f + j] = InterGridContext.roundedFeature(sums[i], exponent: exponent) }
+                // The parent's resolution in one pass: the coarser sums (or the bias) up-sampled, its
+                // own sources added, rounded.
+                if coarsest == parentResolution { sums.update(repeating: biases[bStart + j], count: n) }
+                let below = coarsest > parentResolution ? grids.sizes[parentResolution + 1].width : 0
+                let weightsHere = parentSources.map { weights[wStart + j * sources.count + $0.m] }
+                for y in 0..<parent.height {
+                    // Row y's coarser sums: up-sampled from the resolution below, or the bias row.
+                    let row = sums + (below > 0 ? (y >> 1) * below : y * parent.width)
+                    let step = below > 0 ? 1 : 0  // x's column is (x >> step)
+                    let first = y * parent.width, target = out + first * f + j
+                    if parentSources.count == 1 {
+                        let weight = weightsHere[0], v = parentSources[0].values + first
+                        for x in 0..<parent.width {
+                            let sum = row[x >> step] &+ weight &* Int64(v[x])
+                            target[x * f] = InterGridContext.roundedFeature(sum, exponent: exponent)
+                        }
+                    } else {
+                        for x in 0..<parent.width {
+                            var sum = row[x >> step]
+                            for (k, source) in parentSources.enumerated() {
+                                sum = sum &+ weightsHere[k] &* Int64(source.values[first + x])
+                            }
+                            target[x * f] = InterGridContext.roundedFeature(sum, exponent: exponent)
+                        }
+                    }
+                }
             }
         }
         return (values, parent.width)
+    }
+
+    /// `target` (`size`) as the nearest up-sampling of `source` (`sourceWidth` wide, half the size).
+    private static func nearestUpsampled(_ source: UnsafePointer<Int64>, width sourceWidth: Int,
+                                         into target: UnsafeMutablePointer<Int64>, size: (width: Int, height: Int)) {
+        for y in 0..<size.height {
+            let sourceRow = source + (y >> 1) * sourceWidth, targetRow = target + y * size.width
+            for x in 0..<size.width { targetRow[x] = sourceRow[x >> 1] }
+        }
     }
 }
