@@ -39,22 +39,37 @@ extension QuantizedFamily {
     func locate(count: Int, means: UnsafePointer<Int32>, logScales: UnsafePointer<Int32>,
                 into located: UnsafeMutablePointer<LocatedTable>) {
         var built = builtSteps()  // checked per value in a register instead of through the atomics
-        for k in 0..<count {
-            let step = Self.scaleStep(logScale: logScales[k])
-            if (built[step &>> 6] &>> UInt64(truncatingIfNeeded: step & 63)) & 1 == 0 {
-                ensureTables(step: step)
-                built = builtSteps()
+        if built == Self.allStepsBuilt {  // compiled tables, or every step used already: no checks
+            for k in 0..<count { located[k] = locatedTable(mean: means[k], step: Self.scaleStep(logScale: logScales[k])) }
+        } else {
+            for k in 0..<count {
+                let step = Self.scaleStep(logScale: logScales[k])
+                if (built[step &>> 6] &>> UInt64(truncatingIfNeeded: step & 63)) & 1 == 0 {
+                    ensureTables(step: step)
+                    built = builtSteps()
+                }
+                located[k] = locatedTable(mean: means[k], step: step)
             }
-            let location = locate(mean: means[k], step: step)
-            located[k] = LocatedTable(
-                base: Int32(truncatingIfNeeded: location.base),
-                tableStart: Int32(truncatingIfNeeded: location.tableStart),
-                lastStart: 0,
-                radius: UInt16(truncatingIfNeeded: location.radius),
-                escapeOrder: UInt16(truncatingIfNeeded: location.escapeOrder))
         }
         let starts = cumulativeStarts.baseAddress.unsafelyUnwrapped
         for k in 0..<count { located[k].lastStart = starts[Int(located[k].tableStart)] }
+    }
+
+    /// ``builtSteps()`` once every scale step's tables are in place.
+    static let allStepsBuilt = SIMD4<UInt64>((0..<4).map { word in
+        (0..<64).reduce(UInt64(0)) { bits, bit in word * 64 + bit < scaleCount ? bits | (1 << UInt64(bit)) : bits }
+    })
+
+    /// ``locate(mean:step:)`` packed for the decoding loop, its first entry not yet read.
+    @inline(__always)
+    private func locatedTable(mean: Int32, step: Int) -> LocatedTable {
+        let location = locate(mean: mean, step: step)
+        return LocatedTable(
+            base: Int32(truncatingIfNeeded: location.base),
+            tableStart: Int32(truncatingIfNeeded: location.tableStart),
+            lastStart: 0,
+            radius: UInt16(truncatingIfNeeded: location.radius),
+            escapeOrder: UInt16(truncatingIfNeeded: location.escapeOrder))
     }
 
 
