@@ -94,11 +94,12 @@ struct LatentCoding {
         // ARM working memory per chunk of a step (a step has at most `parallel.threads` chunks).
         let batches = (0..<parallel.threads).map { _ in FixedPointARM.Batch(arm: arm) }
         for step in 0..<((width - 1) + slope * (height - 1) + 1) {
-            if step >= window.columns {  // the column's previous step: its rows back to zero
-                let old = WavefrontOrder.rows(ofStep: step - window.columns, width: width, height: height, slope: slope)
-                window.clear(step: step, firstRow: old.lowerBound, count: old.count)
-            }
             let rows = WavefrontOrder.rows(ofStep: step, width: width, height: height, slope: slope)
+            if step >= window.columns {  // the column's previous step: its rows this one does not overwrite back to zero
+                let old = WavefrontOrder.rows(ofStep: step - window.columns, width: width, height: height, slope: slope)
+                window.clear(step: step, fromRow: old.lowerBound, toRow: min(old.upperBound, rows.lowerBound))
+                window.clear(step: step, fromRow: max(old.lowerBound, rows.upperBound), toRow: old.upperBound)
+            }
             guard !rows.isEmpty else { continue }
             let first = window.cell(step: step, row: rows.lowerBound)
             // Latent (y, step - slope * y) of the grid, for y from rows.lowerBound.
@@ -119,8 +120,9 @@ struct LatentCoding {
             try code(rows.count, means, logScales, values)
             window.store(values, count: rows.count, cell: first)
             latents.withUnsafeMutableBufferPointer { grid in
-                guard let base = grid.baseAddress else { return }
-                for k in 0..<rows.count { base[offset + firstLatent + k * (width - slope)] = values[k] }
+                guard let first = grid.baseAddress.map({ $0 + offset + firstLatent }) else { return }
+                let stride = width - slope
+                for k in 0..<rows.count { first[k &* stride] = values[k] }
             }
         }
     }
@@ -202,23 +204,27 @@ struct LatentCoding {
 
         /// Writes `count` decoded latents to both copies of the cells from `cell` on.
         mutating func store(_ values: UnsafePointer<Int32>, count: Int, cell: Int) {
-            let lower = cell - columns * columnLength
+            let copyDistance = columns * columnLength
             cells.withUnsafeMutableBufferPointer { c in
+                guard let upper = c.baseAddress.map({ $0 + cell }) else { return }
+                let lower = upper - copyDistance
                 for k in 0..<count {
-                    c[cell + k] = values[k]
-                    c[lower + k] = values[k]
+                    upper[k] = values[k]
+                    lower[k] = values[k]
                 }
             }
         }
 
-        /// Zeroes `count` rows from `firstRow` of the column `step` reuses, in both copies.
-        mutating func clear(step: Int, firstRow: Int, count: Int) {
-            let upper = cell(step: step, row: firstRow), lower = upper - columns * columnLength
+        /// Zeroes rows `fromRow ..< toRow` (none if `toRow <= fromRow`) of the column `step` reuses, in
+        /// both copies. (Rows that the step then writes need no clearing: a column is zero outside its
+        /// step's rows.)
+        mutating func clear(step: Int, fromRow: Int, toRow: Int) {
+            guard toRow > fromRow else { return }
+            let first = cell(step: step, row: fromRow), copyDistance = columns * columnLength
             cells.withUnsafeMutableBufferPointer { c in
-                for k in 0..<count {
-                    c[upper + k] = 0
-                    c[lower + k] = 0
-                }
+                guard let upper = c.baseAddress.map({ $0 + first }) else { return }
+                (upper - copyDistance).update(repeating: 0, count: toRow - fromRow)
+                upper.update(repeating: 0, count: toRow - fromRow)
             }
         }
     }
