@@ -184,14 +184,14 @@ struct LatentCoding {
             withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { positions in
                 guard let positions = positions.baseAddress else { return }
                 for k in 0..<count {
-                    let y = firstRow + k, x = step - slope * y
-                    positions[k] = ((y >> 1) * parentWidth + (x >> 1)) * windows
+                    let y = firstRow &+ k, x = step &- slope &* y
+                    positions[k] = ((y &>> 1) &* parentWidth &+ (x &>> 1)) &* windows
                 }
                 cells.withUnsafeMutableBufferPointer { c in
                     features.withUnsafeBufferPointer { f in
                         guard let cells = c.baseAddress, let features = f.baseAddress else { return }
                         for j in 0..<windows {
-                            let target = cells + cell + (j + 1) * windowSize, source = features + j
+                            let target = cells + (cell &+ (j &+ 1) &* windowSize), source = features + j
                             for k in 0..<count { target[k] = source[positions[k]] }
                         }
                     }
