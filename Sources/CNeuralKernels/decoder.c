@@ -112,6 +112,7 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
                              const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
     const int32_t *w1 = packed, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c;
     const int32_t *w_linear = w_out + 2 * c, *w1_pairs = w_linear + 2 * c, *w2_pairs = w1_pairs + c * ((c + 1) / 2);
+    const int32_t *linear_pairs = w2_pairs + c * ((c + 1) / 2);
     const int pairs = (c + 1) / 2;
     const __m128i input_shift = _mm_cvtsi32_si128(shifts[0]), hidden_shift = _mm_cvtsi32_si128(shifts[1]);
     const __m128i round_shift = _mm_cvtsi32_si128(shifts[2]);
@@ -135,13 +136,16 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
             outside |= _mm512_cmplt_epi32_mask(lat[i], low) | _mm512_cmpgt_epi32_mask(lat[i], high);
         }
         if (outside) return 0;  // the bounds the caller checked assume latents in -64...64
-        // Latents always fit in Int16: layer 1 on 16-bit pairs when its weights do.
-        if (shifts[5]) pack_pairs(lat, c, packed_pairs);
+        // Latents always fit in Int16: layer 1 and the linear branch on 16-bit pairs when their weights do.
+        if (shifts[5] || shifts[7]) pack_pairs(lat, c, packed_pairs);
         for (int o = 0; o < c; o++) {
             const __m512i b = _mm512_set1_epi32(b1[o]);
             const __m512i z = shifts[5] ? dot_pairs(b, w1_pairs + o * pairs, packed_pairs, pairs) : dot_lanes(b, w1 + o * c, lat, c);
             h1[o] = _mm512_max_epi32(_mm512_add_epi32(_mm512_sll_epi32(lat[o], input_shift), z), zero);
         }
+        const __m512i linear[2] = {
+            shifts[7] ? dot_pairs(zero, linear_pairs, packed_pairs, pairs) : dot_lanes(zero, w_linear, lat, c),
+            shifts[7] ? dot_pairs(zero, linear_pairs + pairs, packed_pairs, pairs) : dot_lanes(zero, w_linear + c, lat, c)};
         // Layer 2 on 16-bit pairs when its weights and this batch's activations fit.
         const int layer2_pairs = shifts[6] && fit_int16(h1, c);
         if (layer2_pairs) pack_pairs(h1, c, packed_pairs);
@@ -152,7 +156,6 @@ AVX512_INLINE int arm_narrow(const int c, const int32_t *packed, const int32_t *
             h2[o] = _mm512_max_epi32(_mm512_add_epi32(_mm512_sll_epi32(h1[o], hidden_shift), z), zero);
         }
         int64_t out[2][2][8];
-        const __m512i linear[2] = {dot_lanes(zero, w_linear, lat, c), dot_lanes(zero, w_linear + c, lat, c)};
         output_sums(c, w_out, h2, linear, sum_shift, linear_shift, out);
         for (ptrdiff_t k = 0; k < active; k++) {
             sums[2 * (n + k)] = out[0][k & 1][k >> 1];
@@ -266,6 +269,7 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
                                 const int32_t *offsets, ptrdiff_t stride, ptrdiff_t count, int64_t *sums) {
     const int32_t *w1 = packed, *b1 = w1 + c * c, *w2 = b1 + c, *b2 = w2 + c * c, *w_out = b2 + c;
     const int32_t *w_linear = w_out + 2 * c, *w1_pairs = w_linear + 2 * c, *w2_pairs = w1_pairs + c * ((c + 1) / 2);
+    const int32_t *linear_pairs = w2_pairs + c * ((c + 1) / 2);
     const int pairs = (c + 1) / 2;
     const __m128i input_shift = _mm_cvtsi32_si128(shifts[0]), hidden_shift = _mm_cvtsi32_si128(shifts[1]);
     const __m128i round_shift = _mm_cvtsi32_si128(shifts[2]);
@@ -290,8 +294,8 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
         }
         if (!_mm256_testz_si256(outside, outside)) return 0;  // the bounds assume latents in -64...64
         int o = 0;  // outputs done; with 16-bit pairs, four at a time first
+        if (shifts[5] || shifts[7]) pack_pairs_avx2(lat, c, packed_pairs);
         if (shifts[5]) {
-            pack_pairs_avx2(lat, c, packed_pairs);
             for (; o + 4 <= c; o += 4) {
                 __m256i z[4];
                 for (int j = 0; j < 4; j++) z[j] = _mm256_set1_epi32(b1[o + j]);
@@ -305,6 +309,9 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
                                         : dot_lanes_avx2(b, w1 + o * c, lat, c);
             h1[o] = hidden1_avx2(lat[o], z, input_shift);
         }
+        const __m256i linear[2] = {
+            shifts[7] ? dot_pairs_avx2(zero, linear_pairs, packed_pairs, pairs) : dot_lanes_avx2(zero, w_linear, lat, c),
+            shifts[7] ? dot_pairs_avx2(zero, linear_pairs + pairs, packed_pairs, pairs) : dot_lanes_avx2(zero, w_linear + c, lat, c)};
         const int layer2_pairs = shifts[6] && fit_int16_avx2(h1, c);
         o = 0;
         if (layer2_pairs) {
@@ -321,7 +328,6 @@ AVX2_INLINE int arm_narrow_avx2(const int c, const int32_t *packed, const int32_
             h2[o] = hidden2_avx2(h1[o], p, b2[o], hidden_shift, round_shift);
         }
         int64_t mean[ARM_LANES_AVX2], scale[ARM_LANES_AVX2];
-        const __m256i linear[2] = {dot_lanes_avx2(zero, w_linear, lat, c), dot_lanes_avx2(zero, w_linear + c, lat, c)};
         output_sums_avx2(c, w_out, h2, linear, sum_shift, linear_shift, mean, scale);
         for (ptrdiff_t k = 0; k < active; k++) {
             sums[2 * (n + k)] = mean[k];

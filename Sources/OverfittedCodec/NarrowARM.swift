@@ -26,9 +26,11 @@ import NeuralKernels
 /// its rounding shifts and that its ±2^40 activation clamp never acts; if one fails, `init` gives nil.
 struct NarrowARM: Sendable {
     let context: Int
-    /// `w1 | b1 | w2 | b2 | wOut | wLinear`, scaled as above (the kernel's layout).
+    /// `w1 | b1 | w2 | b2 | wOut | wLinear`, scaled as above, then w1, w2 and wLinear as 16-bit
+    /// pairs (zeros where they do not fit): the kernel's layout.
     private let packed: [Int32]
-    /// `16 - g`, `g - g2`, the layer-2 rounding shift, `sOut + g2`, `sLinear + 16`.
+    /// `16 - g`, `g - g2`, the layer-2 rounding shift, `sOut + g2`, `sLinear + 16`, and whether w1,
+    /// w2 and wLinear are in pairs.
     private let shifts: [Int32]
     /// Whether the AVX-512 kernel runs (else the AVX2 one).
     private let usesAVX512: Bool
@@ -81,10 +83,12 @@ struct NarrowARM: Sendable {
             guard Self.dotBound(wLinear32[(k * c)..<(k * c + c)], latentBounds, start: 0) != nil else { return nil }
         }
         context = c
-        let w1Pairs = Self.pairs(w1q, context: c), w2Pairs = Self.pairs(w2q, context: c)
-        packed = w1q + b1q + w2q + b2q + wOut32 + wLinear32 + (w1Pairs ?? Self.noPairs(c)) + (w2Pairs ?? Self.noPairs(c))
+        let w1Pairs = Self.pairs(w1q, rows: c, context: c), w2Pairs = Self.pairs(w2q, rows: c, context: c)
+        let linearPairs = Self.pairs(wLinear32, rows: 2, context: c)
+        packed = w1q + b1q + w2q + b2q + wOut32 + wLinear32 + (w1Pairs ?? Self.noPairs(rows: c, context: c))
+            + (w2Pairs ?? Self.noPairs(rows: c, context: c)) + (linearPairs ?? Self.noPairs(rows: 2, context: c))
         shifts = [Int32(16 - g), Int32(g - g2), Int32(round), Int32(sOut + g2), Int32(sLinear + 16),
-                  w1Pairs == nil ? 0 : 1, w2Pairs == nil ? 0 : 1]
+                  w1Pairs == nil ? 0 : 1, w2Pairs == nil ? 0 : 1, linearPairs == nil ? 0 : 1]
     }
 
     /// `values` as `v << s` with `s` the largest shift, at most 16, that divides every value exactly.
@@ -93,12 +97,12 @@ struct NarrowARM: Sendable {
         return (values.map { $0 >> shift }, shift)
     }
 
-    /// Rows of a `context x context` matrix as 16-bit pairs (`w[o][2p]` low, `w[o][2p + 1]` or 0 high),
+    /// Rows of a `rows x context` matrix as 16-bit pairs (`w[o][2p]` low, `w[o][2p + 1]` or 0 high),
     /// or nil when a weight is outside -32767...32767.
-    private static func pairs(_ w: [Int32], context c: Int) -> [Int32]? {
+    private static func pairs(_ w: [Int32], rows: Int, context c: Int) -> [Int32]? {
         guard w.allSatisfy({ $0.magnitude < 1 << 15 }) else { return nil }
         let count = (c + 1) / 2
-        return (0..<(c * count)).map { k in
+        return (0..<(rows * count)).map { k in
             let o = k / count, p = k % count
             let low = UInt32(UInt16(truncatingIfNeeded: w[o * c + 2 * p]))
             let high = 2 * p + 1 < c ? UInt32(UInt16(truncatingIfNeeded: w[o * c + 2 * p + 1])) : 0
@@ -106,8 +110,8 @@ struct NarrowARM: Sendable {
         }
     }
 
-    /// The place of an unused pair matrix.
-    private static func noPairs(_ c: Int) -> [Int32] { [Int32](repeating: 0, count: c * ((c + 1) / 2)) }
+    /// The place of an unused pair matrix of `rows` rows.
+    private static func noPairs(rows: Int, context c: Int) -> [Int32] { [Int32](repeating: 0, count: rows * ((c + 1) / 2)) }
 
     /// `values << shift` as Int32, or nil when one would reach 2^31 in magnitude.
     private static func scaled(_ values: [Int64], by shift: Int) -> [Int32]? {

@@ -50,6 +50,24 @@ import NeuralKernels
         Self.expectNarrowBatchesMatchTheScalarPath(networks: networks, context: c, fits: true, generator: &generator)
     }
 
+    /// Linear-branch weights beyond Int16 (so not in 16-bit pairs, unlike the layers' here) keep the
+    /// narrow kernel, on 32-bit products for that branch.
+    @Test func wideLinearWeightsKeepTheNarrowKernel() {
+        var generator = SeededGenerator(seed: 6)
+        let c = 8
+        let small = Self.networks(context: c, magnitude: 40, weightExponent: 8, biasMagnitude: 200, biasExponent: 8,
+                                  generator: &generator)
+        let tensors = zip(small.units, small.tensors).map { unit, tensor in
+            unit.name == "ARM Wlinear"
+                ? QuantizedNetworks.Tensor(exponent: 16, values: tensor.values.map { _ in
+                    Int32.random(in: 33_000...40_000, using: &generator) * (Bool.random(using: &generator) ? 1 : -1) | 1
+                })
+                : tensor
+        }
+        let networks = QuantizedNetworks(units: small.units, tensors: tensors)
+        Self.expectNarrowBatchesMatchTheScalarPath(networks: networks, context: c, fits: true, generator: &generator)
+    }
+
     /// The narrow kernel is in use exactly when `fits`, and its batches (and Int64 sums) equal the
     /// scalar path's at every vector level, on a grid of mostly small latents with some at the ends
     /// of the range.

@@ -125,15 +125,15 @@ int nk_avx512bw_available(void);
 /// The entropy model (ARM) of the overfitted decoder for `count` positions, 16 at a time in 32-bit
 /// lanes (AVX-512F and BW). Position n reads the latents lat[i] = grid[n * stride + offsets[i]],
 /// i < context. With packed = w1 (context x context, row-major) | b1 | w2 | b2 | w_out (2 x context) |
-/// w_linear (2 x context) | w1_pairs | w2_pairs and shifts = {input, hidden, round, sum, linear,
-/// layer-1 pairs, layer-2 pairs}, in 32-bit arithmetic:
+/// w_linear (2 x context) | w1_pairs | w2_pairs | linear_pairs and shifts = {input, hidden, round, sum,
+/// linear, layer-1 pairs, layer-2 pairs, linear pairs}, in 32-bit arithmetic:
 ///   h1[o] = max((lat[o] << input) + b1[o] + sum_i w1[o][i] lat[i], 0)
 ///   h2[o] = max((h1[o] << hidden) + ((2^(round-1) [if round > 0] + sum_i w2[o][i] h1[i]) >> round) + b2[o], 0)
 /// and sums[2n + k] = ((sum_i w_out[k][i] h2[i]) << sum) + ((sum_i w_linear[k][i] lat[i]) << linear)
-/// in wrapping Int64. When the layer-1 (layer-2) pairs flag is set, w1_pairs (w2_pairs) holds, per
-/// row o and pair p < ceil(context / 2), w[o][2p] in the low and w[o][2p + 1] (0 past the end) in the
-/// high 16 bits, none of them -2^15: the layer then multiplies 16-bit pairs (layer 2 only for batches
-/// whose h1 fits in Int16), with the same results. The products w_out[k][i] h2[i] are 64-bit; for
+/// in wrapping Int64. When the layer-1 (layer-2, linear) pairs flag is set, w1_pairs (w2_pairs,
+/// linear_pairs, 2 rows) holds, per row o and pair p < ceil(context / 2), w[o][2p] in the low and
+/// w[o][2p + 1] (0 past the end) in the high 16 bits, none of them -2^15: the layer then multiplies
+/// 16-bit pairs (layer 2 only for batches whose h1 fits in Int16), with the same results. The products w_out[k][i] h2[i] are 64-bit; for
 /// the rest, the caller guarantees that no 32-bit partial sum overflows when every latent is in
 /// -64...64. Returns 0 (sums incomplete) if a latent is outside, or off x86-64, else 1.
 int nk_arm_narrow_avx512(const int32_t *packed, int context, const int32_t *shifts, const int32_t *grid,
