@@ -231,10 +231,12 @@ struct FixedPointARM: Sendable {
     }
 
     /// ``finish(_:)`` of `count` positions whose sums are `sums[2n]`, `sums[2n + 1]`, in one C call
-    /// (AVX2 on x86-64: only for the narrow kernel's batches, which imply it).
+    /// (AVX2 on x86-64, or AVX-512 with the narrow kernel's AVX-512 form: only for the narrow kernel's
+    /// batches, which imply them).
     func finish(sums: UnsafePointer<Int64>, count: Int, means: UnsafeMutablePointer<Int32>, logScales: UnsafeMutablePointer<Int32>) {
-        nk_arm_finish(sums, count, packed[packed.count - 2], packed[packed.count - 1], Self.logScaleRangeQ8.lowerBound,
-                      Self.logScaleRangeQ8.upperBound, means, logScales)
+        let kernel = narrow?.usesAVX512 == true ? nk_arm_finish_avx512 : nk_arm_finish
+        kernel(sums, count, packed[packed.count - 2], packed[packed.count - 1], Self.logScaleRangeQ8.lowerBound,
+               Self.logScaleRangeQ8.upperBound, means, logScales)
     }
 
     /// Mean and log-scale (Q8) from the two output sums.

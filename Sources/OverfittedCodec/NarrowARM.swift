@@ -33,7 +33,7 @@ struct NarrowARM: Sendable {
     /// w2 and wLinear are in pairs.
     private let shifts: [Int32]
     /// Whether the AVX-512 kernel runs (else the AVX2 one).
-    private let usesAVX512: Bool
+    let usesAVX512: Bool
 
     /// Largest latent magnitude the bounds assume.
     static let latentBound: Int64 = 64

@@ -152,6 +152,11 @@ int nk_arm_narrow_avx2(const int32_t *packed, int context, const int32_t *shifts
 void nk_arm_finish(const int64_t *sums, ptrdiff_t count, int64_t mean_bias, int64_t scale_bias, int32_t log_scale_min,
                    int32_t log_scale_max, int32_t *means, int32_t *log_scales);
 
+/// nk_arm_finish on AVX-512F, eight positions per iteration (the same values). Needs AVX-512F (the
+/// caller checks).
+void nk_arm_finish_avx512(const int64_t *sums, ptrdiff_t count, int64_t mean_bias, int64_t scale_bias,
+                          int32_t log_scale_min, int32_t log_scale_max, int32_t *means, int32_t *log_scales);
+
 /// The overfitted codec's x2 up-sampling of each row of a width x height plane to target_width
 /// columns (2 width - 1 or 2 width), with the symmetric kernel k = kernel[0...3]: output 2i reads
 /// source i + (-2, -1, 0, 1) with weights (k3, k1, k0, k2), output 2i + 1 reads i + (-1, 0, 1, 2) with
