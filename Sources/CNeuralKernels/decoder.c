@@ -629,28 +629,32 @@ AVX2_INLINE void pointwise_avx2(const int I, const int O, ptrdiff_t hidden, cons
     }
 }
 
-#define POINTWISE_OUTPUTS(I, O, ...)                          \
-    switch (O) {                                              \
-    case 1: pointwise_avx2(I, 1, __VA_ARGS__); break;         \
-    case 2: pointwise_avx2(I, 2, __VA_ARGS__); break;         \
-    default: pointwise_avx2(I, 3, __VA_ARGS__); break;        \
+// The 1x1 entry points' checks and their dispatch to `kernel`'s form for the given (inputs,
+// outputs), compile-time constants there (one macro for every vector level).
+#define POINTWISE_OUTPUTS(kernel, I, O, ...)                 \
+    switch (O) {                                             \
+    case 1: kernel(I, 1, __VA_ARGS__); break;                \
+    case 2: kernel(I, 2, __VA_ARGS__); break;                \
+    default: kernel(I, 3, __VA_ARGS__); break;               \
+    }
+#define POINTWISE_DISPATCH(kernel)                                                                               \
+    if (inputs < 1 || inputs > NK_POINTWISE_MAX_INPUTS || outputs < 1 || outputs > NK_POINTWISE_MAX_OUTPUTS) return; \
+    if (signs && begin % 8 != 0) return;                                                                           \
+    switch (inputs) {                                                                                              \
+    case 1: POINTWISE_OUTPUTS(kernel, 1, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
+    case 2: POINTWISE_OUTPUTS(kernel, 2, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
+    case 3: POINTWISE_OUTPUTS(kernel, 3, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
+    case 4: POINTWISE_OUTPUTS(kernel, 4, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
+    case 5: POINTWISE_OUTPUTS(kernel, 5, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
+    case 6: POINTWISE_OUTPUTS(kernel, 6, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
+    default: POINTWISE_OUTPUTS(kernel, 7, outputs, hidden, packed, features, plane, begin, end, output, signs); break; \
     }
 
 __attribute__((target("avx2,fma")))
 void nk_synthesis_pointwise_avx2(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
                                  const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
                                  float *output, uint8_t *signs) {
-    if (inputs < 1 || inputs > NK_POINTWISE_MAX_INPUTS || outputs < 1 || outputs > NK_POINTWISE_MAX_OUTPUTS) return;
-    if (signs && begin % 8 != 0) return;
-    switch (inputs) {
-    case 1: POINTWISE_OUTPUTS(1, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 2: POINTWISE_OUTPUTS(2, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 3: POINTWISE_OUTPUTS(3, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 4: POINTWISE_OUTPUTS(4, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 5: POINTWISE_OUTPUTS(5, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 6: POINTWISE_OUTPUTS(6, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    default: POINTWISE_OUTPUTS(7, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    }
+    POINTWISE_DISPATCH(pointwise_avx2)
 }
 
 // pointwise_block_avx2 on the 16 pixels of x (AVX-512F): the same operations per lane, each weight
@@ -699,28 +703,11 @@ AVX512F_INLINE void pointwise_avx512(const int I, const int O, ptrdiff_t hidden,
     }
 }
 
-#define POINTWISE_OUTPUTS_AVX512(I, O, ...)                   \
-    switch (O) {                                              \
-    case 1: pointwise_avx512(I, 1, __VA_ARGS__); break;       \
-    case 2: pointwise_avx512(I, 2, __VA_ARGS__); break;       \
-    default: pointwise_avx512(I, 3, __VA_ARGS__); break;      \
-    }
-
 __attribute__((target("avx512f")))
 void nk_synthesis_pointwise_avx512(int inputs, int outputs, ptrdiff_t hidden, const float *packed,
                                    const float *features, ptrdiff_t plane, ptrdiff_t begin, ptrdiff_t end,
                                    float *output, uint8_t *signs) {
-    if (inputs < 1 || inputs > NK_POINTWISE_MAX_INPUTS || outputs < 1 || outputs > NK_POINTWISE_MAX_OUTPUTS) return;
-    if (signs && begin % 8 != 0) return;
-    switch (inputs) {
-    case 1: POINTWISE_OUTPUTS_AVX512(1, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 2: POINTWISE_OUTPUTS_AVX512(2, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 3: POINTWISE_OUTPUTS_AVX512(3, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 4: POINTWISE_OUTPUTS_AVX512(4, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 5: POINTWISE_OUTPUTS_AVX512(5, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    case 6: POINTWISE_OUTPUTS_AVX512(6, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    default: POINTWISE_OUTPUTS_AVX512(7, outputs, hidden, packed, features, plane, begin, end, output, signs); break;
-    }
+    POINTWISE_DISPATCH(pointwise_avx512)
 }
 
 __attribute__((target("avx2")))
