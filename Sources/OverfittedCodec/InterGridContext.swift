@@ -346,13 +346,13 @@ struct InterGridFeatureSource: Sendable {
                 }
                 // The parent's resolution in one pass: the coarser sums (or the bias) up-sampled, its
                 // own sources added, rounded.
-                if coarsest == parentResolution { sums.update(repeating: biases[bStart + j], count: n) }
-                let below = coarsest > parentResolution ? grids.sizes[parentResolution + 1].width : 0
+                // Row y's coarser sums start at (y >> 1) * rowStride, x's at x >> step: the resolution
+                // below, or (with nothing coarser) one row of the bias for every row.
+                let (rowStride, step) = coarsest > parentResolution ? (grids.sizes[parentResolution + 1].width, 1) : (0, 0)
+                if rowStride == 0 { sums.update(repeating: biases[bStart + j], count: parent.width) }
                 let weightsHere = parentSources.map { weights[wStart + j * sources.count + $0.m] }
                 for y in 0..<parent.height {
-                    // Row y's coarser sums: up-sampled from the resolution below, or the bias row.
-                    let row = sums + (below > 0 ? (y >> 1) * below : y * parent.width)
-                    let step = below > 0 ? 1 : 0  // x's column is (x >> step)
+                    let row = sums + (y >> 1) * rowStride
                     let first = y * parent.width, target = out + first * f + j
                     if parentSources.count == 1 {
                         let weight = weightsHere[0], v = parentSources[0].values + first
