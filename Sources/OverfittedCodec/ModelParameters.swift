@@ -26,14 +26,11 @@ struct ModelShape: Sendable {
     let synthesisMLP: PointwiseMLP
 
     /// Nil when the architecture is outside the bitstream's ranges or the size is not positive.
-    /// Without `interGrid` (the encoder's half-resolution start) there are no hyper grids and the
-    /// ARM's inter-grid inputs stay zero.
-    init?(architecture: Architecture, width: Int, height: Int, maximumLevels: Int = LatentGeometry.maximumLevels,
-          interGrid: Bool = true) {
+    init?(architecture: Architecture, width: Int, height: Int, maximumLevels: Int = LatentGeometry.maximumLevels) {
         guard architecture.isValid, width >= 1, height >= 1 else { return nil }
         self.architecture = architecture
         geometry = LatentGeometry(width: width, height: height, maximumLevels: maximumLevels)
-        entropyGrids = EntropyGrids(geometry: geometry, interGrid: interGrid && architecture.interGridFeatures > 0)
+        entropyGrids = EntropyGrids(geometry: geometry, interGrid: architecture.interGridFeatures > 0)
         self.interGrid = InterGridContext(grids: entropyGrids, featureCount: architecture.interGridFeatures)
         let c = architecture.contextSize
         arm = ARMLayout(context: c)

@@ -104,13 +104,14 @@ struct Trainer {
 
     /// The trainer of the first steps (``TrainingSchedule/halfResolutionIterations``): the image
     /// down-sampled by two (2x2 means), one grid less, so that its grids are this model's grids 1
-    /// and up, and lambda / 4, so that a latent bit weighs the same against the squared error per
+    /// and up (and its hyper grids, at the same resolutions, this model's where they exist), and
+    /// lambda / 4, so that a latent bit weighs the same against the squared error per
     /// full-resolution pixel. Nil when the schedule has no such phase or the image has one grid.
     func halfResolutionTrainer() -> Trainer? {
         let geometry = shape.geometry
         guard schedule.halfResolutionIterations > warmUpIterations, geometry.levels >= 2,
               let halfShape = ModelShape(architecture: shape.architecture, width: (geometry.width + 1) / 2,
-                                         height: (geometry.height + 1) / 2, maximumLevels: geometry.levels - 1, interGrid: false)
+                                         height: (geometry.height + 1) / 2, maximumLevels: geometry.levels - 1)
         else { return nil }
         let pixels = evaluator.pixelCount
         var target: [Float] = []
@@ -126,20 +127,63 @@ struct Trainer {
         return trainer
     }
 
+    /// The half-resolution model's grid that holds this model's grid `grid` (an entropy grid index),
+    /// if any: synthesis grid `g >= 1` is the half model's `g - 1`; a hyper grid is the half model's
+    /// hyper grid one resolution level lower (the same size).
+    func halfGrid(of grid: Int, in half: EntropyGrids) -> Int? {
+        let grids = shape.entropyGrids
+        if grid < grids.synthesisGrids { return grid >= 1 ? grid - 1 : nil }
+        return (half.synthesisGrids..<half.count).first { half.resolutions[$0] + 1 == grids.resolutions[grid] }
+    }
+
+    /// `values` laid out as the half model's latents (grid by grid), as this model's: each grid
+    /// from the half model's grid that holds it, zeros for the others (the finest grid, and any
+    /// hyper grid the half model lacks).
+    func latentsFromHalf(_ values: [Float], half: EntropyGrids) -> [Float] {
+        let grids = shape.entropyGrids
+        var result = [Float](repeating: 0, count: grids.totalLatents)
+        for grid in 0..<grids.count {
+            guard let source = halfGrid(of: grid, in: half) else { continue }
+            result[grids.starts[grid]..<grids.starts[grid + 1]] = values[half.starts[source]..<half.starts[source + 1]]
+        }
+        return result
+    }
+
+    /// The inter-grid parameters of this model from the half model's: feature level `l >= 1` takes
+    /// the half model's level `l - 1` (the same grid), each weight from the half model's weight of
+    /// the same feature and source grid; the finest grid's features start at zero.
+    func interGridFromHalf(_ values: [Float], half: InterGridContext) -> [Float] {
+        let context = shape.interGrid, grids = context.grids, f = context.featureCount
+        var result = [Float](repeating: 0, count: context.parameterCount)
+        for level in 1..<max(1, grids.featureLevels) where level - 1 < half.grids.featureLevels {
+            let sources = grids.sources(of: level), halfSources = half.grids.sources(of: level - 1)
+            for (m, grid) in sources.enumerated() {
+                guard let source = halfGrid(of: grid, in: half.grids), halfSources.contains(source) else { continue }
+                let halfM = source - halfSources.lowerBound
+                for j in 0..<f {
+                    result[context.weightStarts[level] + j * sources.count + m] =
+                        values[half.weightStarts[level - 1] + j * halfSources.count + halfM]
+                }
+            }
+            for j in 0..<f { result[context.biasStarts[level] + j] = values[half.biasStarts[level - 1] + j] }
+        }
+        return result
+    }
+
     /// A half-resolution trainer's state carried over to this model: its grids become grids 1 and up
-    /// (grid 0 and the hyper grids start at zero, their Adam moments too), its up-sampling steps are
-    /// this model's first ones and the last starts bicubic, and the synthesis keeps its weights with
-    /// a column of small random weights added for the new plane (the finest, last input). The ARM
-    /// and its optimiser carry over unchanged (its inter-grid inputs were zero at half resolution;
-    /// the features' weights start at zero); the other optimisers start afresh.
+    /// and its hyper grids this model's of the same resolution (grid 0 and any other starts at zero,
+    /// their Adam moments too; ``latentsFromHalf(_:half:)``), its inter-grid parameters this model's
+    /// of the same grids (``interGridFromHalf(_:half:)``), its up-sampling steps are this model's
+    /// first ones and the last starts bicubic, and the synthesis keeps its weights with a column of
+    /// small random weights added for the new plane (the finest, last input). The ARM and its
+    /// optimiser carry over unchanged; the other optimisers start afresh.
     func transferred(_ half: State, from halfShape: ModelShape, generator: inout SeededGenerator) -> State {
-        let finest = [Float](repeating: 0, count: shape.geometry.count(level: 0))
-        let hyper = [Float](repeating: 0, count: shape.entropyGrids.totalLatents - shape.geometry.totalLatents)
+        let halfGrids = halfShape.entropyGrids
         var state = half
-        state.latentParameters = finest + half.latentParameters + hyper
-        state.latentOptimizer.firstMoment = finest + half.latentOptimizer.firstMoment + hyper
-        state.latentOptimizer.secondMoment = finest + half.latentOptimizer.secondMoment + hyper
-        state.networks.interGrid = [Float](repeating: 0, count: shape.interGrid.parameterCount)
+        state.latentParameters = latentsFromHalf(half.latentParameters, half: halfGrids)
+        state.latentOptimizer.firstMoment = latentsFromHalf(half.latentOptimizer.firstMoment, half: halfGrids)
+        state.latentOptimizer.secondMoment = latentsFromHalf(half.latentOptimizer.secondMoment, half: halfGrids)
+        state.networks.interGrid = interGridFromHalf(half.networks.interGrid, half: halfShape.interGrid)
         state.interGridOptimizer = NetworkOptimizerState(count: shape.interGrid.parameterCount, matrices: shape.interGrid.matrices)
         state.networks.upsampling = half.networks.upsampling + UpsamplerLayout.bicubic
         state.networks.synthesis = widenedSynthesis(half.networks.synthesis, from: halfShape.synthesis, generator: &generator)

@@ -64,28 +64,67 @@ import ImageCore
         #expect(widened[shape.synthesis.a].contains { $0 != 0 })
     }
 
-    /// The carried-over state: grid 0 at zero in front of the half model's grids and the hyper grids
-    /// at zero behind them (parameters and Adam moments), the up-sampling steps kept with a bicubic
-    /// one added, the inter-grid feature weights at zero, sizes of the full model.
-    @Test func transferPutsTheHalfGridsBehindAZeroFinestGrid() throws {
-        let trainer = try #require(Self.trainer(width: 37, height: 21))
+    /// The carried-over state: grid 0 at zero in front of the half model's synthesis grids, the hyper
+    /// grids from the half model's of the same size (parameters and Adam moments), the up-sampling
+    /// steps kept with a bicubic one added, sizes of the full model.
+    @Test(arguments: [(37, 21), (64, 64), (12, 5)])
+    func transferPutsTheHalfGridsBehindAZeroFinestGrid(size: (Int, Int)) throws {
+        let trainer = try #require(Self.trainer(width: size.0, height: size.1))
         let half = try #require(trainer.halfResolutionTrainer())
-        var generator = SeededGenerator(seed: 9)
-        var state = half.initialState(generator: &generator, seedOffset: 0)
-        state.latentParameters = state.latentParameters.map { _ in generator.uniform(2) }
-        state.latentOptimizer.secondMoment = state.latentParameters.map { $0 * $0 }
-        state.networks.upsampling = state.networks.upsampling.map { _ in generator.uniform(1) }
-        let full = trainer.transferred(state, from: half.shape, generator: &generator)
-        let finest = trainer.shape.geometry.count(level: 0), synthesisLatents = trainer.shape.geometry.totalLatents
-        #expect(trainer.shape.entropyGrids.hyperGrids == 3 && half.shape.entropyGrids.hyperGrids == 0)
-        #expect(full.latentParameters.count == trainer.shape.entropyGrids.totalLatents)
-        #expect(full.latentParameters[..<finest].allSatisfy { $0 == 0 })
-        #expect(Array(full.latentParameters[finest..<synthesisLatents]) == state.latentParameters)
-        #expect(full.latentParameters[synthesisLatents...].allSatisfy { $0 == 0 })
-        #expect(Array(full.latentOptimizer.secondMoment[finest..<synthesisLatents]) == state.latentOptimizer.secondMoment)
-        #expect(full.networks.interGrid == [Float](repeating: 0, count: trainer.shape.interGrid.parameterCount))
+        let (state, full) = Self.transferredRandomState(trainer, half)
+        let grids = trainer.shape.entropyGrids, halfGrids = half.shape.entropyGrids
+        #expect(full.latentParameters.count == grids.totalLatents)
+        #expect(full.latentParameters[..<grids.starts[1]].allSatisfy { $0 == 0 })
+        #expect(Array(full.latentParameters[grids.starts[1]..<grids.starts[grids.synthesisGrids]])
+                == Array(state.latentParameters[..<halfGrids.starts[halfGrids.synthesisGrids]]))
+        for grid in grids.synthesisGrids..<grids.count {
+            let values = Array(full.latentParameters[grids.starts[grid]..<grids.starts[grid + 1]])
+            let moments = Array(full.latentOptimizer.secondMoment[grids.starts[grid]..<grids.starts[grid + 1]])
+            if let source = (halfGrids.synthesisGrids..<halfGrids.count).first(where: { halfGrids.sizes[$0] == grids.sizes[grid] }) {
+                #expect(values == Array(state.latentParameters[halfGrids.starts[source]..<halfGrids.starts[source + 1]]))
+                #expect(moments == Array(state.latentOptimizer.secondMoment[halfGrids.starts[source]..<halfGrids.starts[source + 1]]))
+            } else {
+                #expect(values.allSatisfy { $0 == 0 })
+            }
+        }
         #expect(full.networks.upsampling == state.networks.upsampling + UpsamplerLayout.bicubic)
         #expect(full.networks.upsampling.count == trainer.shape.upsampler.layout.totalCount)
         #expect(full.networks.arm == state.networks.arm)
+    }
+
+    /// The inter-grid features of the carried-over state are the half model's: on each feature grid
+    /// but the finest the same values (that grid is the half model's next finer one), on the finest
+    /// zero, since its weights and biases start at zero. Where the half model lacks a hyper grid
+    /// (small images), the features differ by that grid's share, which starts at zero too.
+    @Test(arguments: [(37, 21), (64, 64)])
+    func transferKeepsTheInterGridFeatures(size: (Int, Int)) throws {
+        let trainer = try #require(Self.trainer(width: size.0, height: size.1))
+        let half = try #require(trainer.halfResolutionTrainer())
+        let (state, full) = Self.transferredRandomState(trainer, half)
+        let context = trainer.shape.interGrid, halfContext = half.shape.interGrid
+        #expect(context.grids.featureLevels == 3 && halfContext.grids.featureLevels == 3)
+        #expect(full.networks.interGrid.count == context.parameterCount)
+        let parallel = ParallelChunks(threads: 2)
+        let features = context.trainingFeatures(latents: full.latentParameters, parameters: full.networks.interGrid, parallel: parallel)
+        let halfFeatures = halfContext.trainingFeatures(latents: state.latentParameters, parameters: state.networks.interGrid,
+                                                        parallel: parallel)
+        #expect(features.values[..<context.parentStarts[1]].allSatisfy { $0 == 0 })
+        #expect(halfFeatures.values.contains { $0 != 0 })
+        for level in 1..<context.grids.featureLevels {
+            #expect(Array(features.values[context.parentStarts[level]..<context.parentStarts[level + 1]])
+                    == Array(halfFeatures.values[halfContext.parentStarts[level - 1]..<halfContext.parentStarts[level]]))
+        }
+    }
+
+    /// A half-resolution state with random latents, second moments, up-sampling kernels and
+    /// inter-grid parameters, and the full-resolution state it carries over to.
+    static func transferredRandomState(_ trainer: Trainer, _ half: Trainer) -> (half: Trainer.State, full: Trainer.State) {
+        var generator = SeededGenerator(seed: 9)
+        var state = half.initialState(generator: &generator, seedOffset: 0)
+        state.latentParameters = state.latentParameters.map { _ in generator.uniform(4) }
+        state.latentOptimizer.secondMoment = state.latentParameters.map { $0 * $0 }
+        state.networks.upsampling = state.networks.upsampling.map { _ in generator.uniform(1) }
+        state.networks.interGrid = state.networks.interGrid.map { _ in generator.uniform(2) }
+        return (state, trainer.transferred(state, from: half.shape, generator: &generator))
     }
 }
