@@ -11,7 +11,7 @@ import NeuralKernels
 /// resolution: the main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` (latents: 1.5e-2)
 /// for its first 30%, then decaying with a cosine to `1e-5` (1.5e-5), latents quantised by `softround(softround(y, t) + n, t)`
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
-/// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 1e-4).
+/// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 3e-3).
 /// Throughout, the weight gradients of the ARM MLP and the synthesis are summed over a sample of the
 /// latents and pixels (``TrainingSchedule/weightGradientStride``).
 struct Trainer {
