@@ -13,7 +13,8 @@ import NeuralKernels
 /// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 3e-3).
 /// Throughout, the weight gradients of the ARM MLP and the synthesis are summed over a sample of the
-/// latents and pixels (``TrainingSchedule/weightGradientStride``).
+/// latents and pixels (``TrainingSchedule/weightGradientStride``), and the networks are trained on
+/// the loss with their own bits added (``NetworkRateEstimate``).
 struct Trainer {
     let evaluator: ModelEvaluator
     let configuration: EncoderConfiguration
@@ -34,11 +35,14 @@ struct Trainer {
     }
 
     var schedule: TrainingSchedule
+    /// The networks' bits, added to the loss the networks are trained on.
+    let networkRate: NetworkRateEstimate
 
     init(evaluator: ModelEvaluator, configuration: EncoderConfiguration, shape: ModelShape) {
         self.evaluator = evaluator
         self.configuration = configuration
         self.shape = shape
+        networkRate = NetworkRateEstimate(shape: shape)
         schedule = TrainingSchedule(iterations: configuration.preset.iterationCount(for: configuration.complexity))
     }
 
@@ -339,6 +343,11 @@ struct Trainer {
     }
 
     private func updateNetworks(_ state: inout State, gradients: NetworkParameters, rate: Float, preconditionFrequency: Int) {
+        var gradients = gradients
+        if schedule.networkRateWeight > 0 {
+            let bitWeight = schedule.networkRateWeight * evaluator.lambda / Float(evaluator.pixelCount)
+            networkRate.addGradient(of: state.networks, bitWeight: bitWeight, to: &gradients)
+        }
         var blocks = [gradients.arm, gradients.upsampling, gradients.synthesis, gradients.interGrid]
         GradientClipping.clipGlobalNorm(&blocks, maxNorm: schedule.networkGradientClipNorm)
         let optimizer = schedule.networkOptimizer
