@@ -8,8 +8,8 @@ import Testing
     static func laplaceValues(count: Int, scale: Float, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
-            let u = min(generator.uniform(0.5), 0.4999)
-            return -scale * (u < 0 ? -1 : 1) * Foundation.log(1 - 2 * abs(u))
+            let u = generator.uniform(0.5)  // in [-0.5, 0.5): the magnitude is kept below 0.5, where the log is finite
+            return -scale * (u < 0 ? -1 : 1) * Foundation.log(1 - 2 * min(abs(u), 0.4999))
         }
     }
 
