@@ -32,7 +32,7 @@ public enum QuantizationProxy {
     /// parameter `b = (2^a (a - 1) + 1) / a` so that its mode is 0 (C3: Kim et al. 2023, "C3:
     /// High-performance and low-complexity neural compression from a single image or video"): shape 1
     /// is the uniform noise, larger shapes peak at 0 (standard deviation 0.289 at 1, 0.21 at 2, 0.16
-    /// at 3, 0.13 at 4), and the values never leave (-1/2, 1/2), so that a noisy latent stays within
+    /// at 3, 0.13 at 4), and the values stay within [-1/2, 1/2], so that a noisy latent stays within
     /// one rounding step of where it was. Sampled by inversion from one counter-based uniform per
     /// value, `(1 - (1 - u)^(1/b))^(1/a) - 1/2`, with FastMath's `exp` and `log2`, so it needs no libm
     /// and is the same for any thread count. May run in place. At `level` AVX2 or above (at most
