@@ -227,28 +227,6 @@ int nk_avx512dq_available(void) {
     return (ebx & (1u << 17)) != 0;  // AVX-512DQ
 }
 
-#define DQ_KERNEL __attribute__((target("avx512f,avx512dq,avx2"), always_inline)) static inline
-
-/// uniform8 with AVX-512DQ's 64-bit products.
-DQ_KERNEL __m256 uniform8_dq(uint64_t seed, uint64_t first) {
-    const __m512i index = _mm512_add_epi64(_mm512_set1_epi64((long long)first), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
-    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)seed), _mm512_mullo_epi64(index, _mm512_set1_epi64((long long)golden_gamma)));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)mix1));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)mix2));
-    z = _mm512_srli_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 31)), 40);
-    return mul(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(z)), splat(1.0f / 16777216.0f));
-}
-
-__attribute__((target("avx512f,avx512dq,avx2")))
-void nk_add_kumaraswamy_noise_avx512dq(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a,
-                                       uint64_t seed, uint64_t offset, float *output) {
-    for (ptrdiff_t i = 0; i < count; i += NOISE_LANES) {
-        const ptrdiff_t lanes = count - i < NOISE_LANES ? count - i : NOISE_LANES;
-        const __m256 noise = kumaraswamy8(uniform8_dq(seed, offset + (uint64_t)i), ln2_over_b, ln2_over_a);
-        nk_simd8_store(add(nk_simd8_load(x + i, lanes), noise), output + i, lanes);
-    }
-}
-
 #define FMA_KERNEL __attribute__((target("avx2,fma"), always_inline)) static inline
 
 /// out[r] = fma(x[k], w[r * row_stride + k * depth_stride], out[r]) from +0 over k < depth in
@@ -538,6 +516,40 @@ AVX512_KERNEL __m512 logarithm2_16(__m512 x) {
     const __m512 exponent_value = sub16(_mm512_castsi512_ps(_mm512_add_epi32(exponent, _mm512_set1_epi32(0x4B400000))),
                                         splat16(12582912.0f));
     return add16(exponent_value, mul16(mul16(splat16(2.0f * 1.44269504f), s), p));
+}
+
+#define DQ_KERNEL __attribute__((target("avx512f,avx512dq,avx2,fma"), always_inline)) static inline
+
+/// uniform8 with AVX-512DQ's 64-bit products.
+DQ_KERNEL __m256 uniform8_dq(uint64_t seed, uint64_t first) {
+    const __m512i index = _mm512_add_epi64(_mm512_set1_epi64((long long)first), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)seed), _mm512_mullo_epi64(index, _mm512_set1_epi64((long long)golden_gamma)));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)mix1));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)mix2));
+    z = _mm512_srli_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 31)), 40);
+    return mul(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(z)), splat(1.0f / 16777216.0f));
+}
+
+/// kumaraswamy8 on sixteen lanes (the same operations, so the same values lane by lane).
+DQ_KERNEL __m512 kumaraswamy16(__m512 u, float ln2_over_b, float ln2_over_a) {
+    const __m512 one = splat16(1.0f), smallest = splat16(0x1p-24f);
+    const __m512 t = exponential16(mul16(logarithm2_16(sub16(one, u)), splat16(ln2_over_b)));
+    __m512 w = sub16(one, t);
+    w = pick16(w, smallest, less16(w, smallest));
+    return sub16(exponential16(mul16(logarithm2_16(w), splat16(ln2_over_a))), splat16(0.5f));
+}
+
+__attribute__((target("avx512f,avx512dq,avx2,fma")))
+void nk_add_kumaraswamy_noise_avx512dq(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a,
+                                       uint64_t seed, uint64_t offset, float *output) {
+    for (ptrdiff_t i = 0; i < count; i += 2 * NOISE_LANES) {
+        const __mmask16 lanes = count - i < 16 ? (__mmask16)((1u << (count - i)) - 1) : (__mmask16)0xFFFF;
+        const uint64_t first = offset + (uint64_t)i;
+        const __m512 u = _mm512_insertf32x8(_mm512_castps256_ps512(uniform8_dq(seed, first)),
+                                            uniform8_dq(seed, first + NOISE_LANES), 1);
+        const __m512 noise = kumaraswamy16(u, ln2_over_b, ln2_over_a);
+        _mm512_mask_storeu_ps(output + i, lanes, add16(_mm512_maskz_loadu_ps(lanes, x + i), noise));
+    }
 }
 
 /// laplace_rate on sixteen lanes.

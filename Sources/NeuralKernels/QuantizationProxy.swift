@@ -13,7 +13,7 @@ import CNeuralKernels
 ///   backward is simply passing the gradient on).
 public enum QuantizationProxy {
     static let grain = 1 << 15
-    /// Whether the CPU has AVX-512DQ's 64-bit vector products (the noise kernel's fast form).
+    /// Whether the CPU has AVX-512DQ's 64-bit vector products (the noise kernel's sixteen-lane form).
     static let hasAVX512DQ = nk_avx512dq_available() != 0
 
     /// `output[i] = x[i] + amplitude * (2 u_i - 1)` where `u_i` in [0, 1) depends only on `seed`
@@ -37,7 +37,7 @@ public enum QuantizationProxy {
     /// value, `(1 - (1 - u)^(1/b))^(1/a) - 1/2`, with FastMath's `exp` and `log2`, so it needs no libm
     /// and is the same for any thread count. May run in place. At `level` AVX2 or above (at most
     /// ``Acceleration/level``; tests pass `.portable` to compare) `nk_add_kumaraswamy_noise_avx2`, or
-    /// with AVX-512DQ `nk_add_kumaraswamy_noise_avx512dq`, does the same operations.
+    /// with AVX-512DQ `nk_add_kumaraswamy_noise_avx512dq` (sixteen lanes), does the same operations.
     public static func addKumaraswamyNoise(_ x: UnsafePointer<Float>, count: Int, shape: Float, seed: UInt64,
                                            offset: UInt64 = 0, output: UnsafeMutablePointer<Float>,
                                            level: Acceleration.Level = Acceleration.level) {

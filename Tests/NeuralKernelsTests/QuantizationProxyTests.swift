@@ -108,7 +108,7 @@ import NeuralKernels
     /// The noise kernels (AVX2, and AVX-512DQ where the CPU has it) against the Swift loop, bit for
     /// bit: counts with partial vectors, a nonzero offset (the counters of a later range), inputs of
     /// several magnitudes and three shapes.
-    @Test(arguments: [1, 7, 8, 9, 100, 1027])
+    @Test(arguments: [1, 7, 8, 9, 15, 16, 17, 100, 1027])
     func kumaraswamyNoiseKernelMatchesTheSwiftLoop(count: Int) {
         guard Acceleration.level >= .avx2 else { return }
         let x = (0..<count).map { Float($0 % 13) * 0.37 - 2 }

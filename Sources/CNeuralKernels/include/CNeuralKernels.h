@@ -259,8 +259,8 @@ void nk_add_kumaraswamy_noise_avx2(const float *x, ptrdiff_t count, float ln2_ov
 /// 1 when the CPU and OS support AVX-512F and AVX-512DQ (64-bit vector products), else 0.
 int nk_avx512dq_available(void);
 
-/// nk_add_kumaraswamy_noise_avx2 with AVX-512DQ's 64-bit products (same results). Needs AVX-512F and
-/// DQ (the caller checks); does nothing off x86-64.
+/// nk_add_kumaraswamy_noise_avx2 on sixteen lanes with AVX-512DQ's 64-bit products (same results).
+/// Needs AVX-512F, DQ and FMA (the caller checks); does nothing off x86-64.
 void nk_add_kumaraswamy_noise_avx512dq(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a,
                                        uint64_t seed, uint64_t offset, float *output);
 
