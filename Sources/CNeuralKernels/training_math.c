@@ -193,31 +193,24 @@ KERNEL __m128i uniform_bits4(uint64_t seed, __m256i index) {
     return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(z, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
 }
 
-/// QuantizationProxy.uniform of the counters first ... first + 7.
-KERNEL __m256 uniform8(uint64_t seed, uint64_t first) {
-    const __m256i start = _mm256_set1_epi64x((long long)first);
-    const __m256i bits = _mm256_setr_m128i(uniform_bits4(seed, _mm256_add_epi64(start, _mm256_setr_epi64x(0, 1, 2, 3))),
-                                           uniform_bits4(seed, _mm256_add_epi64(start, _mm256_setr_epi64x(4, 5, 6, 7))));
+/// QuantizationProxy.uniform of counters base + 4 i + draw for eight values i (draw 0...3).
+KERNEL __m256 uniform8(uint64_t seed, uint64_t base, int draw) {
+    const __m256i first = _mm256_setr_epi64x(0, 4, 8, 12), second = _mm256_setr_epi64x(16, 20, 24, 28);
+    const __m256i start = _mm256_set1_epi64x((long long)(base + (uint64_t)draw));
+    const __m256i bits = _mm256_setr_m128i(uniform_bits4(seed, _mm256_add_epi64(start, first)),
+                                           uniform_bits4(seed, _mm256_add_epi64(start, second)));
     return mul(_mm256_cvtepi32_ps(bits), splat(1.0f / 16777216.0f));
 }
 
-/// QuantizationProxy's Kumaraswamy sample of eight uniforms u: `(1 - (1 - u)^(1/b))^(1/a) - 1/2`,
-/// each power as `exp(log2(.) * ln 2 / exponent)`, the inner difference floored at 2^-24.
-KERNEL __m256 kumaraswamy8(__m256 u, float ln2_over_b, float ln2_over_a) {
-    const __m256 one = splat(1.0f), smallest = splat(0x1p-24f);
-    const __m256 t = exponential(mul(logarithm2(sub(one, u)), splat(ln2_over_b)));
-    __m256 w = sub(one, t);
-    w = pick(w, smallest, less(w, smallest));
-    return sub(exponential(mul(logarithm2(w), splat(ln2_over_a))), splat(0.5f));
-}
-
 __attribute__((target("avx2")))
-void nk_add_kumaraswamy_noise_avx2(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a, uint64_t seed,
-                                   uint64_t offset, float *output) {
+void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                float *output) {
     for (ptrdiff_t i = 0; i < count; i += NOISE_LANES) {
         const ptrdiff_t lanes = count - i < NOISE_LANES ? count - i : NOISE_LANES;
-        const __m256 noise = kumaraswamy8(uniform8(seed, offset + (uint64_t)i), ln2_over_b, ln2_over_a);
-        nk_simd8_store(add(nk_simd8_load(x + i, lanes), noise), output + i, lanes);
+        const uint64_t base = (offset + (uint64_t)i) * 4;
+        const __m256 sum = add(add(add(uniform8(seed, base, 0), uniform8(seed, base, 1)), uniform8(seed, base, 2)),
+                               uniform8(seed, base, 3));
+        nk_simd8_store(add(nk_simd8_load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
     }
 }
 
@@ -225,6 +218,31 @@ int nk_avx512dq_available(void) {
     unsigned eax, ebx, ecx, edx;
     if (!nk_avx512_available() || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
     return (ebx & (1u << 17)) != 0;  // AVX-512DQ
+}
+
+#define DQ_KERNEL __attribute__((target("avx512f,avx512dq,avx2"), always_inline)) static inline
+
+/// uniform8 with AVX-512DQ's 64-bit products, eight counters per vector.
+DQ_KERNEL __m256 uniform8_dq(uint64_t seed, uint64_t base, int draw) {
+    const __m512i index = _mm512_add_epi64(_mm512_set1_epi64((long long)(base + (uint64_t)draw)),
+                                           _mm512_setr_epi64(0, 4, 8, 12, 16, 20, 24, 28));
+    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)seed), _mm512_mullo_epi64(index, _mm512_set1_epi64((long long)golden_gamma)));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)mix1));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)mix2));
+    z = _mm512_srli_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 31)), 40);
+    return mul(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(z)), splat(1.0f / 16777216.0f));
+}
+
+__attribute__((target("avx512f,avx512dq,avx2")))
+void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                    float *output) {
+    for (ptrdiff_t i = 0; i < count; i += NOISE_LANES) {
+        const ptrdiff_t lanes = count - i < NOISE_LANES ? count - i : NOISE_LANES;
+        const uint64_t base = (offset + (uint64_t)i) * 4;
+        const __m256 sum = add(add(add(uniform8_dq(seed, base, 0), uniform8_dq(seed, base, 1)), uniform8_dq(seed, base, 2)),
+                               uniform8_dq(seed, base, 3));
+        nk_simd8_store(add(nk_simd8_load(x + i, lanes), mul(splat(scale), sub(sum, splat(2.0f)))), output + i, lanes);
+    }
 }
 
 #define FMA_KERNEL __attribute__((target("avx2,fma"), always_inline)) static inline
@@ -518,40 +536,6 @@ AVX512_KERNEL __m512 logarithm2_16(__m512 x) {
     return add16(exponent_value, mul16(mul16(splat16(2.0f * 1.44269504f), s), p));
 }
 
-#define DQ_KERNEL __attribute__((target("avx512f,avx512dq,avx2,fma"), always_inline)) static inline
-
-/// uniform8 with AVX-512DQ's 64-bit products.
-DQ_KERNEL __m256 uniform8_dq(uint64_t seed, uint64_t first) {
-    const __m512i index = _mm512_add_epi64(_mm512_set1_epi64((long long)first), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
-    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)seed), _mm512_mullo_epi64(index, _mm512_set1_epi64((long long)golden_gamma)));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)mix1));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)mix2));
-    z = _mm512_srli_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 31)), 40);
-    return mul(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(z)), splat(1.0f / 16777216.0f));
-}
-
-/// kumaraswamy8 on sixteen lanes (the same operations, so the same values lane by lane).
-DQ_KERNEL __m512 kumaraswamy16(__m512 u, float ln2_over_b, float ln2_over_a) {
-    const __m512 one = splat16(1.0f), smallest = splat16(0x1p-24f);
-    const __m512 t = exponential16(mul16(logarithm2_16(sub16(one, u)), splat16(ln2_over_b)));
-    __m512 w = sub16(one, t);
-    w = pick16(w, smallest, less16(w, smallest));
-    return sub16(exponential16(mul16(logarithm2_16(w), splat16(ln2_over_a))), splat16(0.5f));
-}
-
-__attribute__((target("avx512f,avx512dq,avx2,fma")))
-void nk_add_kumaraswamy_noise_avx512dq(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a,
-                                       uint64_t seed, uint64_t offset, float *output) {
-    for (ptrdiff_t i = 0; i < count; i += 2 * NOISE_LANES) {
-        const __mmask16 lanes = count - i < 16 ? (__mmask16)((1u << (count - i)) - 1) : (__mmask16)0xFFFF;
-        const uint64_t first = offset + (uint64_t)i;
-        const __m512 u = _mm512_insertf32x8(_mm512_castps256_ps512(uniform8_dq(seed, first)),
-                                            uniform8_dq(seed, first + NOISE_LANES), 1);
-        const __m512 noise = kumaraswamy16(u, ln2_over_b, ln2_over_a);
-        _mm512_mask_storeu_ps(output + i, lanes, add16(_mm512_maskz_loadu_ps(lanes, x + i), noise));
-    }
-}
-
 /// laplace_rate on sixteen lanes.
 AVX512_KERNEL void laplace_rate16(__m512 value, __m512 mean, __m512 log_scale, __m512 *bits, __m512 *d_value,
                                   __m512 *d_log_scale) {
@@ -717,16 +701,16 @@ double nk_arm_train_chunk(int avx512, int context, ptrdiff_t n, const float *inp
 #else
 
 // Never selected off x86-64 (the callers check for AVX2); defined so that every platform links.
-void nk_add_kumaraswamy_noise_avx2(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a, uint64_t seed,
-                                   uint64_t offset, float *output) {
-    (void)x; (void)count; (void)ln2_over_b; (void)ln2_over_a; (void)seed; (void)offset; (void)output;
+void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                float *output) {
+    (void)x; (void)count; (void)scale; (void)seed; (void)offset; (void)output;
 }
 
 int nk_avx512dq_available(void) { return 0; }
 
-void nk_add_kumaraswamy_noise_avx512dq(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a,
-                                       uint64_t seed, uint64_t offset, float *output) {
-    (void)x; (void)count; (void)ln2_over_b; (void)ln2_over_a; (void)seed; (void)offset; (void)output;
+void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                    float *output) {
+    (void)x; (void)count; (void)scale; (void)seed; (void)offset; (void)output;
 }
 
 void nk_soft_round_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser, float *output,

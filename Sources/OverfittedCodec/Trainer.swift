@@ -10,7 +10,7 @@ import NeuralKernels
 /// ``TrainingSchedule/halfResolutionIterations`` (``halfResolutionTrainer()``), then at full
 /// resolution: the main phase with Adam (latents) and SOAP (networks), learning rate `1e-2` (latents: 1.5e-2)
 /// for its first 30%, then decaying with a cosine to `1e-5` (1.5e-5), latents quantised by `softround(softround(y, t) + n, t)`
-/// with `n` Kumaraswamy noise on (-1/2, 1/2) (C3), both annealed (values in ``TrainingSchedule``); then a final
+/// with `n` near-Gaussian noise, both annealed (values in ``TrainingSchedule``); then a final
 /// twentieth with hard-rounded, frozen latents where only the networks learn (learning rate 3e-3).
 /// Throughout, the weight gradients of the ARM MLP and the synthesis are summed over a sample of the
 /// latents and pixels (``TrainingSchedule/weightGradientStride``), and the networks are trained on
@@ -251,8 +251,8 @@ struct Trainer {
     private func mainStep(_ state: inout State, step: Int) {
         let progress = Float(step) / Float(max(1, mainIterations))
         let rate = schedule.learningRate(at: step)
-        let temperature = schedule.temperature.value(at: progress)
-        let noiseShape = schedule.noiseShape.value(at: progress)
+        let temperature = TrainingSchedule.annealed(schedule.temperature, progress: progress)
+        let noise = TrainingSchedule.annealed(schedule.noiseStandardDeviation, progress: progress)
         let gain = configuration.latentGain
         let count = state.latentParameters.count
         let scaled = scaledLatents(state.latentParameters, gain: gain)
@@ -264,7 +264,7 @@ struct Trainer {
             derivatives.withUnsafeMutableBufferPointer { d in
                 proxy.withUnsafeMutableBufferPointer { q in
                     QuantizationProxy.noisySoftRound(y.baseAddress!, count: count, temperature: temperature,
-                                                     noiseShape: noiseShape, seed: configuration.seed &+ UInt64(state.seedOffset),
+                                                     standardDeviation: noise, seed: configuration.seed &+ UInt64(state.seedOffset),
                                                      offset: UInt64(step) &* UInt64(count), derivatives: d.baseAddress!,
                                                      output: q.baseAddress!)
                 }

@@ -41,20 +41,15 @@ struct TrainingSchedule: Sendable {
     /// On all 23 Kodak images: 0.16% lower (2e-2: 0.75%, lower in 18 of 23; level at the other
     /// lambdas), the BD-rate of the mean curve unchanged.
     var networkRateWeight: Float = 1
-    /// Soft-round temperature, from 0.5 (Cool-chic: 0.35) down to Cool-chic 5.0's 0.08: a smoother
-    /// start suits short encodes (see ``latentOptimizer`` for the measurement).
-    var temperature = Annealing(start: 0.5, end: 0.08)
-    /// Shape of the Kumaraswamy noise between the two soft-rounds
-    /// (``QuantizationProxy/addKumaraswamyNoise(_:count:shape:seed:offset:output:level:)``), bounded
-    /// to (-1/2, 1/2), from 2.5 to 3.5 (standard deviation 0.18 to 0.15). It replaced Cool-chic 5.0's
-    /// Gaussian noise of standard deviation 0.22 -> 0.15 (ours a sum of four uniforms): at the fast
-    /// preset (medium complexity, kodim05/15/19/23 at lambdas 4e-4 ... 2e-2; a trial build drawing
-    /// the same distribution through libm's `pow`) the loss of the decoded file fell by 0.47% (lower
-    /// in 11 of 16). Measured as well: shapes 2 -> 2.9 (0.21 to 0.165) -0.35%, 1.5 -> 2.9 +0.7%,
-    /// 3 -> 4 +3.7% at 2e-2 (two images), C3's 2 -> 1 (ending at the uniform) +2.5%. On all 23
-    /// Kodak images with this code: loss -0.13% (4e-4 -0.7%, 1e-3 -0.5%, 4e-3 +0.0%, 2e-2 +0.7%),
-    /// BD-rate of the mean curve -0.69%.
-    var noiseShape = Annealing(start: 2.5, end: 3.5)
+    /// Soft-round temperature and the standard deviation of the (near-)Gaussian noise between the
+    /// two soft-rounds, linearly annealed over the main phase: the noise as in Cool-chic 5.0
+    /// (0.22 -> 0.15), the temperature from 0.5 (Cool-chic: 0.35) down to its 0.08. A smoother start
+    /// suits short encodes: see ``latentOptimizer`` for the measurement. C3's bounded Kumaraswamy
+    /// noise (shape 2.5 -> 3.5, standard deviation 0.18 -> 0.15) replaced it for a day: 0.13% lower
+    /// loss at the fast preset on 23 Kodak images (0.7% at lambda 4e-4, 0.7% higher at 2e-2), but at
+    /// the slow preset on kodim15 at 2e-2 18% higher than this noise, so this one is back.
+    var temperature: ClosedRange<Float> = 0.08...0.5
+    var noiseStandardDeviation: ClosedRange<Float> = 0.15...0.22
     /// Optimiser of the latents, and of the networks: SOAP on the weight matrices (Adam on biases and
     /// up-sampling kernels) with Cool-chic 5.0's betas 0.95 / 0.95, weight decay 0.01 and basis
     /// refreshes (every step in the warm-up, every 10 after). The networks' gradients are clipped to
@@ -106,11 +101,8 @@ struct TrainingSchedule: Sendable {
     var halfResolutionIterations: Int { warmUpIterations > 0 ? Int(Double(iterations) * halfResolutionFraction) : 0 }
     var candidates: Int { warmUpIterations > 0 ? warmUpCandidates : 1 }
 
-    /// A value annealed linearly over the main phase.
-    struct Annealing {
-        var start: Float
-        var end: Float
-        /// The value at `progress` 0 (the start) ... 1 (the end).
-        func value(at progress: Float) -> Float { start + (end - start) * progress }
+    /// A value annealed linearly from `range.upperBound` (progress 0) to `range.lowerBound` (1).
+    static func annealed(_ range: ClosedRange<Float>, progress: Float) -> Float {
+        range.upperBound - (range.upperBound - range.lowerBound) * progress
     }
 }

@@ -72,62 +72,53 @@ import NeuralKernels
         #expect(abs(variance - 1.0 / 12) < 0.005)
     }
 
-    /// Kumaraswamy noise against the distribution's closed forms: with `b = (2^a (a - 1) + 1) / a`,
-    /// `E[K^n] = b B(1 + n / a, b)` and `P(K < x) = 1 - (1 - x^a)^b` on (0, 1), shifted by -1/2.
-    @Test(arguments: [Float(1), 2, 3.5]) func kumaraswamyNoiseHasItsDistributionAndIsReproducible(shape: Float) {
-        let count = 60000
+    @Test func gaussianNoiseHasTheRequestedSpreadAndIsReproducible() {
+        let count = 40000
         let zeros = [Float](repeating: 0, count: count)
-        func noise(seed: UInt64) -> [Float] {
+        func noise(seed: UInt64, sigma: Float) -> [Float] {
             var y = zeros
             zeros.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    QuantizationProxy.addKumaraswamyNoise(xp.baseAddress!, count: count, shape: shape, seed: seed,
-                                                          output: yp.baseAddress!)
+                    QuantizationProxy.addGaussianNoise(xp.baseAddress!, count: count, standardDeviation: sigma,
+                                                       seed: seed, output: yp.baseAddress!)
                 }
             }
             return y
         }
-        let k = noise(seed: 5)
-        #expect(k == noise(seed: 5))
-        #expect(k != noise(seed: 6))
-        #expect(k.allSatisfy { $0 > -0.5 && $0 < 0.5 })
-        let a = Double(shape), b = (pow(2, a) * (a - 1) + 1) / a
-        func moment(_ n: Double) -> Double { b * tgamma(1 + n / a) * tgamma(b) / tgamma(1 + n / a + b) }
-        let mean = moment(1) - 0.5, variance = moment(2) - moment(1) * moment(1)
-        let sampleMean = k.reduce(0.0) { $0 + Double($1) } / Double(count)
-        let sampleVariance = k.reduce(0.0) { $0 + (Double($1) - sampleMean) * (Double($1) - sampleMean) } / Double(count)
-        #expect(abs(sampleMean - mean) < 0.004, "mean \(sampleMean) against \(mean)")
-        #expect(abs(sampleVariance / variance - 1) < 0.03, "variance \(sampleVariance) against \(variance)")
-        for x in [0.2, 0.5, 0.7] {
-            let expected = 1 - pow(1 - pow(x, a), b)
-            let observed = Double(k.filter { Double($0) + 0.5 < x }.count) / Double(count)
-            #expect(abs(observed - expected) < 0.01, "P(K < \(x)): \(observed) against \(expected)")
-        }
+        let a = noise(seed: 5, sigma: 0.2)
+        #expect(a == noise(seed: 5, sigma: 0.2))
+        #expect(a != noise(seed: 6, sigma: 0.2))
+        let bound = 0.2 * 2 * Float(3).squareRoot()
+        #expect(a.allSatisfy { abs($0) <= bound })
+        let mean = a.reduce(0, +) / Float(count)
+        let variance = a.reduce(0) { $0 + $1 * $1 } / Float(count)
+        #expect(abs(mean) < 0.005)
+        #expect(abs(variance - 0.04) < 0.002)
+        // Close to normal: about 68% within one standard deviation (a uniform would give 58%).
+        let within = Float(a.filter { abs($0) < 0.2 }.count) / Float(count)
+        #expect(abs(within - 0.683) < 0.02)
     }
 
-    /// The noise kernels (AVX2, and AVX-512DQ where the CPU has it) against the Swift loop, bit for
-    /// bit: counts with partial vectors, a nonzero offset (the counters of a later range), inputs of
-    /// several magnitudes and three shapes.
-    @Test(arguments: [1, 7, 8, 9, 15, 16, 17, 100, 1027])
-    func kumaraswamyNoiseKernelMatchesTheSwiftLoop(count: Int) {
+    /// The noise kernels (AVX2, and AVX-512DQ where the CPU has it) against the Swift loop, bit for bit: counts with partial vectors, a
+    /// nonzero offset (the counters of a later range) and inputs of several magnitudes.
+    @Test(arguments: [1, 7, 8, 9, 100, 1027])
+    func gaussianNoiseKernelMatchesTheSwiftLoop(count: Int) {
         guard Acceleration.level >= .avx2 else { return }
         let x = (0..<count).map { Float($0 % 13) * 0.37 - 2 }
-        func noise(_ level: Acceleration.Level, shape: Float) -> [Float] {
+        func noise(_ level: Acceleration.Level) -> [Float] {
             var y = [Float](repeating: .nan, count: count)
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    QuantizationProxy.addKumaraswamyNoise(xp.baseAddress!, count: count, shape: shape,
-                                                          seed: 0xDEAD_BEEF_1234, offset: 977, output: yp.baseAddress!,
-                                                          level: level)
+                    QuantizationProxy.addGaussianNoise(xp.baseAddress!, count: count, standardDeviation: 0.19,
+                                                       seed: 0xDEAD_BEEF_1234, offset: 977, output: yp.baseAddress!,
+                                                       level: level)
                 }
             }
             return y
         }
-        for shape: Float in [1, 2.5, 3.37] {
-            let portable = noise(.portable, shape: shape).map(\.bitPattern)
-            for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.level {
-                #expect(noise(level, shape: shape).map(\.bitPattern) == portable, "\(level), shape \(shape)")
-            }
+        let portable = noise(.portable).map(\.bitPattern)
+        for level in [Acceleration.Level.avx2, .avx512] where level <= Acceleration.level {
+            #expect(noise(level).map(\.bitPattern) == portable, "\(level)")
         }
     }
 
@@ -195,20 +186,20 @@ import NeuralKernels
         let count = 70_001
         let x = random.array(count).map { $0 * 40 }
         let g = random.array(count)
-        let (shape, seed, offset): (Float, UInt64, UInt64) = (2.5, 11, 5_000_000)
+        let (sigma, seed, offset): (Float, UInt64, UInt64) = (0.2, 11, 5_000_000)
         for level in [Acceleration.Level.portable, .avx2, .avx512] where level <= Acceleration.available {
             var derivatives = [Float](repeating: 0, count: 2 * count), proxy = [Float](repeating: 0, count: count)
             var separateNoisy = proxy, separateProxy = proxy, gradNoisy = proxy, separateGrad = proxy
             var fusedGrad = g
             x.withUnsafeBufferPointer { xp in
-                QuantizationProxy.noisySoftRound(xp.baseAddress!, count: count, temperature: temperature, noiseShape: shape,
+                QuantizationProxy.noisySoftRound(xp.baseAddress!, count: count, temperature: temperature, standardDeviation: sigma,
                                                  seed: seed, offset: offset, derivatives: &derivatives, output: &proxy,
                                                  level: level)
                 QuantizationProxy.softRound(xp.baseAddress!, count: count, temperature: temperature, output: &separateNoisy,
                                             level: level)
                 separateNoisy.withUnsafeMutableBufferPointer { v in
-                    QuantizationProxy.addKumaraswamyNoise(v.baseAddress!, count: count, shape: shape, seed: seed,
-                                                          offset: offset, output: v.baseAddress!, level: level)
+                    QuantizationProxy.addGaussianNoise(v.baseAddress!, count: count, standardDeviation: sigma, seed: seed,
+                                                       offset: offset, output: v.baseAddress!, level: level)
                     QuantizationProxy.softRound(v.baseAddress!, count: count, temperature: temperature, output: &separateProxy,
                                                 level: level)
                 }

@@ -249,20 +249,19 @@ void nk_soft_round_avx512(const float *x, ptrdiff_t count, float sharpness, floa
 void nk_soft_round_backward_avx2(const float *x, ptrdiff_t count, float sharpness, float normaliser,
                                  const float *grad_output, float *grad_input, int accumulate);
 
-/// QuantizationProxy.addKumaraswamyNoise on AVX2, bit-identical to the Swift code: output[i] = x[i] +
-/// exp(log2(w) * ln2_over_a) - 1/2, w = max(1 - exp(log2(1 - u) * ln2_over_b), 2^-24), u =
-/// QuantizationProxy.uniform(seed, offset + i) (SplitMix64's finaliser, 24 bits), exp and log2 those
-/// of FastMath. Needs AVX2 (the caller checks); does nothing off x86-64.
-void nk_add_kumaraswamy_noise_avx2(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a, uint64_t seed,
-                                   uint64_t offset, float *output);
+/// QuantizationProxy.addGaussianNoise on AVX2, bit-identical to the Swift code: output[i] = x[i] +
+/// scale * (((u0 + u1) + u2) + u3 - 2), u_k = QuantizationProxy.uniform(seed, 4 (offset + i) + k)
+/// (SplitMix64's finaliser, 24 bits). Needs AVX2 (the caller checks); does nothing off x86-64.
+void nk_add_gaussian_noise_avx2(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                float *output);
 
 /// 1 when the CPU and OS support AVX-512F and AVX-512DQ (64-bit vector products), else 0.
 int nk_avx512dq_available(void);
 
-/// nk_add_kumaraswamy_noise_avx2 on sixteen lanes with AVX-512DQ's 64-bit products (same results).
-/// Needs AVX-512F, DQ and FMA (the caller checks); does nothing off x86-64.
-void nk_add_kumaraswamy_noise_avx512dq(const float *x, ptrdiff_t count, float ln2_over_b, float ln2_over_a,
-                                       uint64_t seed, uint64_t offset, float *output);
+/// nk_add_gaussian_noise_avx2 with AVX-512DQ's 64-bit products (same results). Needs AVX-512F and DQ
+/// (the caller checks); does nothing off x86-64.
+void nk_add_gaussian_noise_avx512dq(const float *x, ptrdiff_t count, float scale, uint64_t seed, uint64_t offset,
+                                    float *output);
 
 /// Positions per call of nk_arm_train_chunk (at most), and its largest context.
 enum { NK_ARM_TRAIN_CHUNK = 256, NK_ARM_TRAIN_MAX_CONTEXT = 40 };
