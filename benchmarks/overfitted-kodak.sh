@@ -22,7 +22,7 @@ for image in $images; do
         bpp=$(echo "$line" | sed -E 's/.* ([0-9.]+) bpp.*/\1/')
         psnr=$(echo "$line" | sed -E 's/.*PSNR ([0-9.]+) dB.*/\1/')
         seconds=$(echo "$line" | sed -E 's/.* ([0-9.]+) s$/\1/')
-        used=$(echo "$line" | sed -E 's/.* ([a-z-]+) complexity, .*/\1/')
+        used=$(echo "$line" | sed -E 's/.* ([a-z-]+) complexity.*/\1/')
         decode=$(for _ in 1 2 3; do "$ncodec" decode "$work/a.ncx" -o "$work/a.png" --threads 1 \
             | sed -E 's/.*decoded in ([0-9.]+) ms.*/\1/'; done | sort -n | sed -n 2p)
         printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$image" "$lambda" "$preset" "$used" "$bytes" "$bpp" "$psnr" "$seconds" "$decode" >> "$out"

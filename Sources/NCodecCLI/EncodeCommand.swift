@@ -28,6 +28,10 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Decoder complexity: low, medium, high or very-high (about 0.5, 1, 2, 3 kMAC/pixel), or auto: the one measured best for the preset and lambda (high below lambda \(EncoderConfiguration.highComplexityLambdaLimit) at the medium and slow presets, which includes the default quality 4; else medium).")
     var complexity: String = "auto"
 
+    @Option(name: .customLong("pre-filter"),
+            help: "Cool-chic 5's pre-concatenation filter on the latent grids: on, off, or auto (on below lambda \(EncoderConfiguration.preFilterLambdaLimit)).")
+    var preFilter: String = "auto"
+
     @Option(help: "Threads (the file is the same for every count).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -45,6 +49,9 @@ struct EncodeCommand: ParsableCommand {
         if complexity != "auto" && DecoderComplexity(rawValue: complexity) == nil {
             throw ValidationError("--complexity must be low, medium, high, very-high or auto (got '\(complexity)')")
         }
+        if !["auto", "on", "off"].contains(preFilter) {
+            throw ValidationError("--pre-filter must be on, off or auto (got '\(preFilter)')")
+        }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -52,7 +59,7 @@ struct EncodeCommand: ParsableCommand {
         EncoderConfiguration(lambda: lambda ?? EncoderConfiguration.lambda(quality: quality ?? 4),
                              preset: EncodingPreset(argument: preset) ?? .medium,
                              complexity: DecoderComplexity(rawValue: complexity),
-                             threads: threads, seed: seed)
+                             threads: threads, seed: seed, preFilter: preFilter == "auto" ? nil : preFilter == "on")
     }
 
     func run() throws {
@@ -69,8 +76,8 @@ struct EncodeCommand: ParsableCommand {
         print("""
             wrote \(output): \(result.data.count) bytes, \(Format.fixed(result.bitsPerPixel, 4)) bpp, \
             PSNR \(Format.fixed(result.psnr, 2)) dB (of the decoded image), \
-            lambda \(configuration.lambda), \(configuration.preset) preset, \(configuration.complexity.rawValue) complexity, \
-            \(Format.fixed(seconds, 1)) s
+            lambda \(configuration.lambda), \(configuration.preset) preset, \(configuration.complexity.rawValue) complexity\
+            \(configuration.preFilter ? " with pre-filter" : ""), \(Format.fixed(seconds, 1)) s
             """)
     }
 }

@@ -4,7 +4,9 @@
 ///   from the coarser grids (``EntropyGrids``) and the rest are causal neighbours -> two residual
 ///   hidden layers of width `contextSize` (`relu(h + W h + b)`) -> (mean, log-scale), plus a
 ///   parallel linear branch from the inputs to the outputs.
-/// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values).
+/// - Up-sampler: per x2 step one symmetric 8-tap separable kernel (4 free values); with
+///   `preFilter`, each grid but the coarsest first passes its own residual symmetric 7-tap separable
+///   filter (``PreConcatenationFilter``, 4 free values per grid).
 /// - Synthesis: 1x1 convolution from the latent grids to `synthesisWidth` channels, ReLU, 1x1 to
 ///   `outputChannels`, plus a parallel linear 1x1 branch from the latent grids to `outputChannels`;
 ///   then `residualLayers` 3x3 residual convolutions; output clamped to [0, 1].
@@ -21,13 +23,17 @@ public struct Architecture: Sendable, Equatable, Codable {
     public var residualLayers: Int
     /// 1 (gray) or 3 (RGB).
     public var outputChannels: Int
+    /// Whether the grids pass Cool-chic 5's pre-concatenation filter before up-sampling.
+    public var preFilter: Bool
 
-    public init(contextSize: Int, interGridFeatures: Int = 0, synthesisWidth: Int, residualLayers: Int, outputChannels: Int) {
+    public init(contextSize: Int, interGridFeatures: Int = 0, synthesisWidth: Int, residualLayers: Int, outputChannels: Int,
+                preFilter: Bool = false) {
         self.contextSize = contextSize
         self.interGridFeatures = interGridFeatures
         self.synthesisWidth = synthesisWidth
         self.residualLayers = residualLayers
         self.outputChannels = outputChannels
+        self.preFilter = preFilter
     }
 
     /// Causal neighbours the ARM reads.
@@ -51,8 +57,9 @@ public struct Architecture: Sendable, Equatable, Codable {
 
     /// Decoder multiply-accumulates per image pixel for a `width x height` image: ARM over every
     /// latent value (hyper grids included), the inter-grid features (per feature and source, one per
-    /// position of the feature grid's parent), up-sampling (4 taps per pass, 2 passes per channel
-    /// per x2 step) and synthesis.
+    /// position of the feature grid's parent), the pre-concatenation filter (7 taps per pass, 2
+    /// passes per value of every grid but the coarsest), up-sampling (4 taps per pass, 2 passes per
+    /// channel per x2 step) and synthesis.
     public func macsPerPixel(width: Int, height: Int) -> Double {
         let geometry = LatentGeometry(width: width, height: height)
         let grids = EntropyGrids(geometry: geometry, interGrid: interGridFeatures > 0)
@@ -69,6 +76,7 @@ public struct Architecture: Sendable, Equatable, Codable {
             let channels = geometry.levels - 1 - level
             // Horizontal pass on source rows, then vertical pass at the target size.
             upsampling += channels * (source.height * target.width * 4 + target.height * target.width * 4)
+            if preFilter { upsampling += 2 * (2 * PreConcatenationFilter.radius + 1) * target.width * target.height }
         }
         let k = outputChannels
         let synthesis = geometry.levels * synthesisWidth + synthesisWidth * k + geometry.levels * k + residualLayers * 9 * k * k

@@ -11,16 +11,30 @@ public struct EncoderConfiguration: Sendable {
     public var threads: Int
     /// Seed of the random initialisations and training noise.
     public var seed: UInt64
+    /// Whether the decoder gets the pre-concatenation filter (``PreConcatenationFilter``;
+    /// ``automaticPreFilter(lambda:)`` unless given).
+    public var preFilter: Bool
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
                 complexity: DecoderComplexity? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                seed: UInt64 = 0) {
+                seed: UInt64 = 0, preFilter: Bool? = nil) {
         self.lambda = lambda
         self.preset = preset
         self.complexity = complexity ?? Self.automaticComplexity(lambda: lambda, preset: preset)
         self.threads = max(1, threads)
         self.seed = seed
+        self.preFilter = preFilter ?? Self.automaticPreFilter(lambda: lambda)
     }
+
+    /// Whether the encoder gives the decoder the pre-concatenation filter when not told: below
+    /// ``preFilterLambdaLimit``. On kodim05, 15, 19 and 23 at the fast preset (medium complexity,
+    /// equal iterations) the loss of the decoded file moved by -0.2% at lambda 4e-4, -1.3% at 1e-3,
+    /// -0.8% at 4e-3 and +0.4% at 2e-2; at the slow preset on kodim15 by -0.9% at 4e-4 and -0.3% at
+    /// 1e-3 (BENCHMARKS.md, thirty-first session). A step costs about 4% more with it.
+    public static func automaticPreFilter(lambda: Double) -> Bool { lambda < preFilterLambdaLimit }
+
+    /// Below this lambda the encoder chooses the pre-concatenation filter (``automaticPreFilter(lambda:)``).
+    public static let preFilterLambdaLimit = 1e-2
 
     /// The decoder complexity chosen when none is given: the one with the lowest loss in our Kodak
     /// measurements at that preset and lambda (BENCHMARKS.md, seventeenth to nineteenth sessions).

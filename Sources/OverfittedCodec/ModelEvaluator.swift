@@ -12,6 +12,7 @@ struct ModelEvaluator {
     let lambda: Float
     let parallel: ParallelChunks
     let armTraining: ARMTraining
+    let preFilter: PreConcatenationFilter?
     let upsampler: Upsampler
     let synthesis: Synthesis
 
@@ -21,6 +22,7 @@ struct ModelEvaluator {
         self.lambda = lambda
         self.parallel = parallel
         armTraining = ARMTraining(shape: shape)
+        preFilter = shape.architecture.preFilter ? PreConcatenationFilter(geometry: shape.geometry) : nil
         upsampler = Upsampler(geometry: shape.geometry)
         synthesis = Synthesis(shape: shape)
     }
@@ -39,13 +41,27 @@ struct ModelEvaluator {
         var networks: NetworkParameters
     }
 
+    /// What ``reconstruct(latents:networks:)``'s backward pass needs besides the output.
+    struct ReconstructionTrace {
+        var features: [Float]
+        var synthesis: Synthesis.Trace
+        var upsampling: Upsampler.Trace
+        /// The grids the up-sampler read and the filter's trace, when the model has the pre-concatenation filter.
+        var filtered: [Float]?
+        var preFilter: PreConcatenationFilter.Trace?
+    }
+
     /// The synthesis output of `latents` through the networks (the reconstruction before its clamp
     /// to [0, 1]; not quantised to 8 bits) with what the backward pass needs.
-    func reconstruct(latents: [Float], networks: NetworkParameters) -> (output: [Float], features: [Float], trace: Synthesis.Trace, upsampling: Upsampler.Trace?) {
+    func reconstruct(latents: [Float], networks: NetworkParameters) -> (output: [Float], trace: ReconstructionTrace) {
+        var filterTrace: PreConcatenationFilter.Trace? = PreConcatenationFilter.Trace()
+        let filtered = preFilter?.forward(latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
+                                          parallel: parallel, trace: &filterTrace)
         var trace: Upsampler.Trace? = Upsampler.Trace()
-        let features = upsampler.forward(latents: latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
+        let features = upsampler.forward(latents: filtered ?? latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
         let synthesisTrace = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
-        return (synthesisTrace.output, features, synthesisTrace, trace)
+        return (synthesisTrace.output, ReconstructionTrace(features: features, synthesis: synthesisTrace, upsampling: trace ?? Upsampler.Trace(),
+                                                           filtered: filtered, preFilter: filtered == nil ? nil : filterTrace))
     }
 
     /// Chunks of the error sums: fixed, so the sum does not depend on the thread count.
@@ -146,23 +162,30 @@ struct ModelEvaluator {
     /// Loss and gradients w.r.t. the (already quantised-proxy) latents and every network parameter;
     /// the ARM MLP's from the chunks of latents `armWeightGradients` takes (``ARMTraining/run``), the
     /// synthesis's from the rows and chunks of pixels `synthesisWeightGradients` takes
-    /// (``Synthesis/backward``).
+    /// (``Synthesis/backward``), the pre-concatenation filter's from the row bands it takes.
     func evaluateWithGradients(latents: [Float], networks: NetworkParameters, armWeightGradients: ChunkSampling = .all,
                                synthesisWeightGradients: ChunkSampling = .all) -> (Evaluation, Gradients) {
         let pixels = Float(pixelCount)
         let rate = armTraining.run(latents: latents, parameters: networks.arm, interGridParameters: networks.interGrid,
                                    scale: lambda / pixels, parallel: parallel, weightGradients: armWeightGradients)
-        // Bound one by one: indexing a tuple member inside a loop copies (retains) the whole tuple.
-        let (output, features, synthesisTrace, upsamplingTrace) = reconstruct(latents: latents, networks: networks)
+        let (output, trace) = reconstruct(latents: latents, networks: networks)
         let (mse, gradOutput) = squaredErrors(output, gradientScale: 2 / Float(max(1, output.count)))
         var gradSynthesis = [Float](repeating: 0, count: networks.synthesis.count)
-        let gradFeatures = synthesis.backward(gradOutput: gradOutput, features: features, parameters: networks.synthesis,
-                                              trace: synthesisTrace, parallel: parallel, gradParameters: &gradSynthesis,
+        let gradFeatures = synthesis.backward(gradOutput: gradOutput, features: trace.features, parameters: networks.synthesis,
+                                              trace: trace.synthesis, parallel: parallel, gradParameters: &gradSynthesis,
                                               weightGradients: synthesisWeightGradients)
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
-        if let trace = upsamplingTrace {
-            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace, parallel: parallel,
+        if let preFilter, let filterTrace = trace.preFilter {
+            var gradFiltered = [Float](repeating: 0, count: latents.count)
+            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
+                               gradLatents: &gradFiltered, gradKernels: &gradUpsampling)
+            preFilter.backward(gradOutput: gradFiltered, latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
+                               trace: filterTrace, parallel: parallel, weightGradients: synthesisWeightGradients,
+                               gradLatents: &gradLatents,
+                               gradValues: &gradUpsampling[shape.upsampler.preFilter])
+        } else {
+            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
                                gradLatents: &gradLatents, gradKernels: &gradUpsampling)
         }
         let gradients = Gradients(latents: gradLatents,

@@ -34,7 +34,7 @@ struct ModelShape: Sendable {
         self.interGrid = InterGridContext(grids: entropyGrids, featureCount: architecture.interGridFeatures)
         let c = architecture.contextSize
         arm = ARMLayout(context: c)
-        upsampler = UpsamplerLayout(levels: geometry.levels)
+        upsampler = UpsamplerLayout(levels: geometry.levels, preFilter: architecture.preFilter)
         synthesis = SynthesisLayout(inputs: geometry.levels, width: architecture.synthesisWidth,
                                     outputs: architecture.outputChannels, residualLayers: architecture.residualLayers)
         guard let armMLP = try? PointwiseMLP(layers: [
@@ -70,7 +70,7 @@ struct ModelShape: Sendable {
 
     /// Random initial networks: ARM residual layers at zero (Cool-chic's initialisation), its output
     /// and linear-branch weights uniform in +-1/sqrt(fan-in), its log-scale bias at
-    /// ``initialLogScaleBias``; bicubic up-sampling; synthesis 1x1 layers at
+    /// ``initialLogScaleBias``; bicubic up-sampling, Dirac pre-concatenation filters; synthesis 1x1 layers at
     /// ``smallInitialBound(inputs:outputs:)``, zero residual convolutions, output biases at
     /// `outputMeans`.
     func initialNetworks(generator: inout SeededGenerator, outputMeans: [Float]) -> NetworkParameters {
@@ -81,6 +81,10 @@ struct ModelShape: Sendable {
         var upsampling = [Float](repeating: 0, count: upsampler.layout.totalCount)
         for step in 0..<upsampler.steps {
             for t in 0..<4 { upsampling[4 * step + t] = UpsamplerLayout.bicubic[t] }
+        }
+        for start in stride(from: upsampler.preFilter.lowerBound, to: upsampler.preFilter.upperBound,
+                            by: PreConcatenationFilter.valuesPerGrid) {
+            upsampling.replaceSubrange(start..<(start + PreConcatenationFilter.valuesPerGrid), with: PreConcatenationFilter.dirac)
         }
         var synthesisParameters = [Float](repeating: 0, count: synthesis.layout.totalCount)
         for i in synthesis.a { synthesisParameters[i] = generator.uniform(Self.smallInitialBound(inputs: synthesis.inputs, outputs: synthesis.width)) }

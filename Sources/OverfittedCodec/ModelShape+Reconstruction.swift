@@ -5,7 +5,12 @@ extension ModelShape {
     func reconstruct(latents: [Float], networks: NetworkParameters, parallel: ParallelChunks,
                      phases: inout DecodePhases, clock: inout ContinuousClock.Instant) -> [Float] {
         var noTrace: Upsampler.Trace? = nil
-        let features = Upsampler(geometry: geometry).forward(latents: latents, kernels: networks.upsampling,
+        var noFilterTrace: PreConcatenationFilter.Trace? = nil
+        let grids = architecture.preFilter
+            ? PreConcatenationFilter(geometry: geometry).forward(latents: latents, values: networks.upsampling[upsampler.preFilter],
+                                                                 parallel: parallel, trace: &noFilterTrace)
+            : latents
+        let features = Upsampler(geometry: geometry).forward(latents: grids, kernels: networks.upsampling,
                                                            parallel: parallel, trace: &noTrace)
         phases.upsampling = DecodePhases.lap(&clock)
         let output = Synthesis(shape: self).output(features: consume features, parameters: networks.synthesis, parallel: parallel)

@@ -11,9 +11,12 @@ extension NCXHeader {
         var reader = FieldReader(bytes: bytes, position: 6)
         let width = reader.integer(byteCount: 2) + 1, height = reader.integer(byteCount: 2) + 1
         let bitDepth = reader.integer(byteCount: 1), channels = reader.integer(byteCount: 1)
-        let architecture = Architecture(contextSize: reader.integer(byteCount: 1), interGridFeatures: reader.integer(byteCount: 1),
+        var architecture = Architecture(contextSize: reader.integer(byteCount: 1), interGridFeatures: reader.integer(byteCount: 1),
                                         synthesisWidth: reader.integer(byteCount: 1), residualLayers: reader.integer(byteCount: 1),
                                         outputChannels: channels)
+        let flags = reader.integer(byteCount: 1)
+        guard flags & ~Int(preFilterFlag) == 0 else { throw .invalidHeader("unknown flags \(flags)") }
+        architecture.preFilter = flags & Int(preFilterFlag) != 0
         let networkStreamByteCount = reader.integer(byteCount: 3)
         let total = byteCount + networkStreamByteCount + checksumByteCount
         let header = NCXHeader(width: width, height: height, bitDepth: bitDepth, channels: channels,

@@ -2,14 +2,16 @@
 public struct NCXHeader: Sendable, Equatable {
     /// `0x89 'N' 'C' 'X'`: the high first byte catches 7-bit transfers, as PNG's does.
     public static let magic: [UInt8] = [0x89, 0x4E, 0x43, 0x58]
-    public static let currentVersion = 4
+    public static let currentVersion = 5
     /// Codec id of the overfitted codec.
     public static let overfittedCodecID = 1
     public static let maximumDimension = 1 << 16
     /// Largest `width * height` (64 Mpixel): bounds the decoder's memory (about 4 GB at the limit).
     public static let maximumPixelCount = 1 << 26
     /// Bytes of the header, before the two streams.
-    public static let byteCount = 19
+    public static let byteCount = 20
+    /// Bit of the flags byte set when the grids pass the pre-concatenation filter; the other bits are 0.
+    static let preFilterFlag: UInt8 = 1
     /// Bytes of the CRC-32 that ends the file.
     public static let checksumByteCount = 4
 
@@ -40,6 +42,7 @@ public struct NCXHeader: Sendable, Equatable {
         bytes.append(UInt8(architecture.interGridFeatures))
         bytes.append(UInt8(architecture.synthesisWidth))
         bytes.append(UInt8(architecture.residualLayers))
+        bytes.append(architecture.preFilter ? Self.preFilterFlag : 0)
         // 3 bytes: the largest valid architecture has under 8,000 parameters, so under 64 KB of stream.
         Self.append(networkStreamByteCount, byteCount: 3, to: &bytes)
         return bytes

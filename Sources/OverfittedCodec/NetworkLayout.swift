@@ -118,15 +118,22 @@ extension Array where Element == Float {
     }
 }
 
-/// The up-sampler: per x2 step (coarse to fine) 4 kernel values, all weights.
+/// The up-sampler: per x2 step (coarse to fine) 4 kernel values, then, with the pre-concatenation
+/// filter, 4 values per filtered grid (coarse to fine: ``PreConcatenationFilter``); all weights.
 struct UpsamplerLayout: Sendable {
     let steps: Int
     let layout: NetworkLayout
 
-    init(levels: Int) {
+    init(levels: Int, preFilter: Bool) {
         steps = max(0, levels - 1)
-        layout = NetworkLayout(weightSizes: [4 * steps], biasSizes: [])
+        layout = NetworkLayout(weightSizes: [4 * steps] + (preFilter ? [PreConcatenationFilter.valuesPerGrid * steps] : []),
+                               biasSizes: [])
     }
+
+    /// The up-sampling kernels' values.
+    var kernels: Range<Int> { layout.tensors[0] }
+    /// The pre-concatenation filter's values (empty without it).
+    var preFilter: Range<Int> { layout.tensors.count > 1 ? layout.tensors[1] : layout.totalCount..<layout.totalCount }
 
     /// Bicubic (Keys, a = -0.75) values at distances 0.25, 0.75, 1.25, 1.75 from the output position.
     static let bicubic: [Float] = [0.87890625, 0.26171875, -0.10546875, -0.03515625]

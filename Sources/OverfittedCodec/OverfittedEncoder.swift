@@ -32,8 +32,9 @@ public struct OverfittedEncoder: Sendable {
     public func encodeAndVerify(_ image: Image, progress: ((EncodeProgress) -> Void)? = nil) throws(OverfittedEncodeError) -> Result {
         let source = try validated(image)
         let channels = source.planes.count
-        guard let shape = ModelShape(architecture: configuration.complexity.architecture(outputChannels: channels),
-                                     width: source.width, height: source.height) else {
+        var architecture = configuration.complexity.architecture(outputChannels: channels)
+        architecture.preFilter = configuration.preFilter
+        guard let shape = ModelShape(architecture: architecture, width: source.width, height: source.height) else {
             throw .internalInconsistency("preset \(configuration.complexity) gives an invalid network shape")
         }
         let parallel = ParallelChunks(threads: configuration.threads)

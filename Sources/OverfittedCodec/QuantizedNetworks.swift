@@ -50,7 +50,7 @@ struct QuantizedNetworks: Sendable, Equatable {
 
     /// The units of a model, in bitstream order: each ARM weight matrix (`W1, W2, Wout, Wlinear`),
     /// the ARM's biases, the inter-grid features' weights and biases (when the model has them), the
-    /// up-sampling kernels, each synthesis weight tensor (`A, B`, the residual
+    /// up-sampling kernels, the pre-concatenation filters (when the model has them), each synthesis weight tensor (`A, B`, the residual
     /// kernels, `S`), the synthesis's biases. One step per weight tensor lets each find its own
     /// precision (Cool-chic quantises per module too); the biases, a few dozen values, share one.
     static func units(shape: ModelShape) -> [Unit] {
@@ -62,7 +62,8 @@ struct QuantizedNetworks: Sendable, Equatable {
             Unit(network: .interGrid, range: interGrid.weightCount..<interGrid.parameterCount, name: "ARM inter-grid biases"),
         ]
         return units(arm: shape.arm) + interGridUnits
-            + [Unit(network: .upsampling, range: 0..<shape.upsampler.layout.totalCount, name: "up-sampling")]
+            + [Unit(network: .upsampling, range: shape.upsampler.kernels, name: "up-sampling")]
+            + (shape.upsampler.preFilter.isEmpty ? [] : [Unit(network: .upsampling, range: shape.upsampler.preFilter, name: "pre-filter")])
             + [Unit(network: .synthesis, range: synthesis.a, name: "synthesis A"),
                Unit(network: .synthesis, range: synthesis.b, name: "synthesis B")]
             + residual

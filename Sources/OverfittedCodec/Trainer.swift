@@ -178,7 +178,8 @@ struct Trainer {
     /// and its hyper grids this model's of the same resolution (grid 0 and any other starts at zero,
     /// their Adam moments too; ``latentsFromHalf(_:half:)``), its inter-grid parameters this model's
     /// of the same grids (``interGridFromHalf(_:half:)``), its up-sampling steps are this model's
-    /// first ones and the last starts bicubic, and the synthesis keeps its weights with a column of
+    /// first ones and the last starts bicubic (its pre-concatenation filters likewise, the finest
+    /// grid's starting as a Dirac), and the synthesis keeps its weights with a column of
     /// small random weights added for the new plane (the finest, last input). The ARM and its
     /// optimiser carry over unchanged; the other optimisers start afresh.
     func transferred(_ half: State, from halfShape: ModelShape, generator: inout SeededGenerator) -> State {
@@ -189,7 +190,9 @@ struct Trainer {
         state.latentOptimizer.secondMoment = latentsFromHalf(half.latentOptimizer.secondMoment, half: halfGrids)
         state.networks.interGrid = interGridFromHalf(half.networks.interGrid, half: halfShape.interGrid)
         state.interGridOptimizer = NetworkOptimizerState(count: shape.interGrid.parameterCount, matrices: shape.interGrid.matrices)
-        state.networks.upsampling = half.networks.upsampling + UpsamplerLayout.bicubic
+        let halfUpsampler = halfShape.upsampler, halfUpsampling = half.networks.upsampling
+        state.networks.upsampling = Array(halfUpsampling[halfUpsampler.kernels]) + UpsamplerLayout.bicubic
+            + (shape.architecture.preFilter ? halfUpsampling[halfUpsampler.preFilter] + PreConcatenationFilter.dirac : [])
         state.networks.synthesis = widenedSynthesis(half.networks.synthesis, from: halfShape.synthesis, generator: &generator)
         state.upsamplingOptimizer = NetworkOptimizerState(count: state.networks.upsampling.count, matrices: [])
         state.synthesisOptimizer = NetworkOptimizerState(count: state.networks.synthesis.count,

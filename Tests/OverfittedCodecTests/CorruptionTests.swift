@@ -3,9 +3,10 @@ import Testing
 @testable import OverfittedCodec
 
 @Suite struct CorruptionTests {
+    /// With the pre-concatenation filter, so that its parameters are damaged too.
     static let file: Data = {
         let image = TestImages.make(width: 12, height: 10, channels: 3)
-        return (try? OverfittedEncoder(configuration: TestImages.configuration(iterations: 20)).encode(image)) ?? Data()
+        return (try? OverfittedEncoder(configuration: TestImages.configuration(iterations: 20, preFilter: true)).encode(image)) ?? Data()
     }()
 
     @Test func everyTruncationIsATypedError() {
@@ -34,11 +35,17 @@ import Testing
         otherCodec[5] = 7
         #expect(throws: OverfittedDecodeError.unknownCodec(7)) { try OverfittedDecoder.decode(otherCodec) }
         #expect(throws: OverfittedDecodeError.checksumMismatch) { try OverfittedDecoder.decode(Self.file + [0]) }
+        var unknownFlag = [UInt8](Self.file)
+        unknownFlag[16] |= 2  // the flags byte
+        #expect(throws: OverfittedDecodeError.invalidHeader("unknown flags 3")) {
+            try OverfittedDecoder.decode(Self.withValidChecksum(unknownFlag))
+        }
     }
 
     @Test func headerSurvivesARoundTrip() throws {
         let header = try NCXHeader.parse([UInt8](Self.file))
         #expect(header.width == 12 && header.height == 10 && header.channels == 3 && header.bitDepth == 8)
+        #expect(header.architecture.preFilter)
         #expect(header.fileByteCount == Self.file.count)
     }
 

@@ -4,10 +4,13 @@ import ImageCore
 @testable import OverfittedCodec
 
 @Suite struct RoundTripTests {
-    @Test(arguments: [(16, 16, 3), (13, 7, 3), (1, 1, 3), (9, 5, 1), (1, 6, 1), (70, 3, 3)])
-    func decodeMatchesWhatTheEncoderReported(size: (Int, Int, Int)) throws {
+    /// Sizes, and whether the model has the pre-concatenation filter.
+    @Test(arguments: [(16, 16, 3, false), (13, 7, 3, false), (1, 1, 3, false), (9, 5, 1, false), (1, 6, 1, false),
+                      (70, 3, 3, false), (16, 16, 3, true), (1, 1, 3, true), (70, 3, 3, true), (1, 6, 1, true)])
+    func decodeMatchesWhatTheEncoderReported(size: (Int, Int, Int, Bool)) throws {
         let image = TestImages.make(width: size.0, height: size.1, channels: size.2)
-        let result = try OverfittedEncoder(configuration: TestImages.configuration()).encodeAndVerify(image)
+        let result = try OverfittedEncoder(configuration: TestImages.configuration(preFilter: size.3)).encodeAndVerify(image)
+        #expect(result.header.architecture.preFilter == size.3)
         let decoded = try OverfittedDecoder.decode(result.data, threads: 1)
         #expect(decoded == result.decoded)
         #expect(decoded.width == size.0 && decoded.height == size.1 && decoded.planes.count == size.2)
@@ -22,21 +25,24 @@ import ImageCore
         #expect(result.psnr > 26)
     }
 
-    @Test func outputIsIdenticalForOneAndTwoThreads() throws {
+    @Test(arguments: [false, true])
+    func outputIsIdenticalForOneAndTwoThreads(preFilter: Bool) throws {
         let image = TestImages.make(width: 37, height: 21, channels: 3)
-        let one = try OverfittedEncoder(configuration: TestImages.configuration(threads: 1)).encode(image)
-        let two = try OverfittedEncoder(configuration: TestImages.configuration(threads: 2)).encode(image)
+        let one = try OverfittedEncoder(configuration: TestImages.configuration(threads: 1, preFilter: preFilter)).encode(image)
+        let two = try OverfittedEncoder(configuration: TestImages.configuration(threads: 2, preFilter: preFilter)).encode(image)
         #expect(one == two)
         #expect(try OverfittedDecoder.decode(one, threads: 1) == OverfittedDecoder.decode(one, threads: 2))
     }
 
     /// Schedules long enough for a warm-up start at half resolution (one grid less), then train at
     /// full resolution; the file decodes to what the encoder reported, at every thread count.
-    @Test(arguments: [(37, 21, 3), (2, 3, 1)])
-    func halfResolutionStartRoundTrips(size: (Int, Int, Int)) throws {
+    @Test(arguments: [(37, 21, 3, false), (2, 3, 1, false), (37, 21, 3, true), (2, 3, 1, true)])
+    func halfResolutionStartRoundTrips(size: (Int, Int, Int, Bool)) throws {
         let image = TestImages.make(width: size.0, height: size.1, channels: size.2)
-        let one = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 120, threads: 1)).encodeAndVerify(image)
-        let two = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 120, threads: 2)).encodeAndVerify(image)
+        let one = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 120, threads: 1, preFilter: size.3))
+            .encodeAndVerify(image)
+        let two = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 120, threads: 2, preFilter: size.3))
+            .encodeAndVerify(image)
         #expect(one.data == two.data)
         #expect(try OverfittedDecoder.decode(one.data, threads: 2) == one.decoded)
     }

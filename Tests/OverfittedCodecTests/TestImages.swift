@@ -22,8 +22,10 @@ enum TestImages {
         return Image(colorModel: channels == 1 ? .gray : .rgb, bitDepth: bitDepth, planes: planes)!
     }
 
-    static func configuration(iterations: Int = 40, lambda: Double = 1e-3, threads: Int = 2) -> EncoderConfiguration {
-        EncoderConfiguration(lambda: lambda, preset: .iterations(iterations), complexity: .low, threads: threads, seed: 3)
+    static func configuration(iterations: Int = 40, lambda: Double = 1e-3, threads: Int = 2,
+                              preFilter: Bool = false) -> EncoderConfiguration {
+        EncoderConfiguration(lambda: lambda, preset: .iterations(iterations), complexity: .low, threads: threads, seed: 3,
+                             preFilter: preFilter)
     }
 }
 

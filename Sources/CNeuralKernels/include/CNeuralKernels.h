@@ -175,6 +175,18 @@ void nk_upsample_columns_avx512(const float *source, ptrdiff_t width, ptrdiff_t 
 void nk_upsample_rows_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_width,
                            const float *kernel, float *destination);
 
+/// The overfitted codec's pre-concatenation filter, row pass, for rows row_begin ..< row_end of a
+/// plane `width` wide: out[y][x] = 0 + g[y][x-3] w(-3) + ... + g[y][x+3] w(3) in tap order, taps
+/// outside the row skipped, w(t) = kernel[|t|]. Needs AVX-512F (the caller checks).
+void nk_prefilter_rows_avx512(const float *grid, ptrdiff_t width, ptrdiff_t row_begin, ptrdiff_t row_end,
+                              const float *kernel, float *out);
+
+/// Its column pass: out[y][x] = base[y][x] + s, s = 0 + p[y-3][x] w(-3) + ... + p[y+3][x] w(3) with
+/// rows outside the plane (height rows) skipped; out[y][x] = s when base is NULL. Needs AVX-512F (the
+/// caller checks).
+void nk_prefilter_columns_avx512(const float *plane, ptrdiff_t width, ptrdiff_t height, ptrdiff_t row_begin,
+                                 ptrdiff_t row_end, const float *kernel, const float *base, float *out);
+
 /// nk_upsample_columns_avx512 on AVX2 (same operations, same results). Needs AVX2 (the caller checks).
 void nk_upsample_columns_avx2(const float *source, ptrdiff_t width, ptrdiff_t height, ptrdiff_t target_height,
                               const float *kernel, float *destination);
