@@ -28,9 +28,9 @@ public struct EncoderConfiguration: Sendable {
 
     /// Whether the encoder gives the decoder the pre-concatenation filter when not told: below
     /// ``preFilterLambdaLimit``. On kodim05, 15, 19 and 23 at the fast preset (medium complexity,
-    /// equal iterations) the loss of the decoded file moved by -0.2% at lambda 4e-4, -1.3% at 1e-3,
-    /// -0.8% at 4e-3 and +0.4% at 2e-2; at the slow preset on kodim15 by -0.9% at 4e-4 and -0.3% at
-    /// 1e-3 (BENCHMARKS.md, thirty-first session). A step costs about 4% more with it.
+    /// equal iterations) the loss of the decoded file moved by -0.7% at lambda 4e-4, -1.0% at 1e-3,
+    /// -0.8% at 4e-3 and +0.1% at 2e-2; at the slow preset on kodim15 by -0.9%, -0.3%, -1.0% and
+    /// +4.7% (BENCHMARKS.md, thirty-first session). It costs about 4% of a training step.
     public static func automaticPreFilter(lambda: Double) -> Bool { lambda < preFilterLambdaLimit }
 
     /// Below this lambda the encoder chooses the pre-concatenation filter (``automaticPreFilter(lambda:)``).
