@@ -30,7 +30,8 @@ public struct EncoderConfiguration: Sendable {
     /// ``preFilterLambdaLimit``. On kodim05, 15, 19 and 23 at the fast preset (medium complexity,
     /// equal iterations) the loss of the decoded file moved by -0.7% at lambda 4e-4, -1.0% at 1e-3,
     /// -0.8% at 4e-3 and +0.1% at 2e-2; at the slow preset on kodim15 by -0.9%, -0.3%, -1.0% and
-    /// +4.7% (BENCHMARKS.md, thirty-first session). It costs about 4% of a training step.
+    /// +4.7%, on kodim23 at 1e-3 by +2.3% (level at the slow preset below 1e-2, within the spread of
+    /// single encodes; BENCHMARKS.md, thirty-first session). It costs about 4% of a training step.
     public static func automaticPreFilter(lambda: Double) -> Bool { lambda < preFilterLambdaLimit }
 
     /// Below this lambda the encoder chooses the pre-concatenation filter (``automaticPreFilter(lambda:)``).
