@@ -46,8 +46,7 @@ struct ModelEvaluator {
         var features: [Float]
         var synthesis: Synthesis.Trace
         var upsampling: Upsampler.Trace
-        /// The grids the up-sampler read and the filter's trace, when the model has the pre-concatenation filter.
-        var filtered: [Float]?
+        /// Nil when the model has no pre-concatenation filter.
         var preFilter: PreConcatenationFilter.Trace?
     }
 
@@ -61,7 +60,7 @@ struct ModelEvaluator {
         let features = upsampler.forward(latents: filtered ?? latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
         let synthesisTrace = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
         return (synthesisTrace.output, ReconstructionTrace(features: features, synthesis: synthesisTrace, upsampling: trace ?? Upsampler.Trace(),
-                                                           filtered: filtered, preFilter: filtered == nil ? nil : filterTrace))
+                                                           preFilter: filtered == nil ? nil : filterTrace))
     }
 
     /// Chunks of the error sums: fixed, so the sum does not depend on the thread count.
@@ -176,17 +175,17 @@ struct ModelEvaluator {
                                               weightGradients: synthesisWeightGradients)
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
-        if let preFilter, let filterTrace = trace.preFilter {
-            var gradFiltered = [Float](repeating: 0, count: latents.count)
-            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
-                               gradLatents: &gradFiltered, gradKernels: &gradUpsampling)
-            preFilter.backward(gradOutput: gradFiltered, latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
+        let filter = preFilter.flatMap { filter in trace.preFilter.map { (filter, $0) } }
+        // With the filter, the up-sampler's gradient is w.r.t. the filtered grids, from zero.
+        var gradGrids = filter == nil ? gradLatents : [Float](repeating: 0, count: latents.count)
+        upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
+                           gradLatents: &gradGrids, gradKernels: &gradUpsampling)
+        if let (preFilter, filterTrace) = filter {
+            preFilter.backward(gradOutput: gradGrids, latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
                                trace: filterTrace, parallel: parallel, weightGradients: synthesisWeightGradients,
-                               gradLatents: &gradLatents,
-                               gradValues: &gradUpsampling[shape.upsampler.preFilter])
+                               gradLatents: &gradLatents, gradValues: &gradUpsampling[shape.upsampler.preFilter])
         } else {
-            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
-                               gradLatents: &gradLatents, gradKernels: &gradUpsampling)
+            gradLatents = gradGrids
         }
         let gradients = Gradients(latents: gradLatents,
                                   networks: NetworkParameters(arm: rate.gradParameters, upsampling: gradUpsampling,

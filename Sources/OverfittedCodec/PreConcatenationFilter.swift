@@ -25,9 +25,14 @@ struct PreConcatenationFilter {
     /// `f` filters grid `levels - 2 - f`, as the up-sampler's steps are ordered).
     var filteredLevels: Int { max(0, geometry.levels - 1) }
 
+    /// Where grid `level`'s kernel values (centre first) start in a slice laid out as the values.
+    private func start(of level: Int, in values: ArraySlice<Float>) -> Int {
+        values.startIndex + Self.valuesPerGrid * (geometry.levels - 2 - level)
+    }
+
     /// The grid `level`'s kernel values (centre first) in `values`.
     private func kernel(_ values: ArraySlice<Float>, level: Int) -> SIMD4<Float> {
-        let start = values.startIndex + Self.valuesPerGrid * (geometry.levels - 2 - level)
+        let start = start(of: level, in: values)
         return SIMD4(values[start], values[start + 1], values[start + 2], values[start + 3])
     }
 
@@ -112,7 +117,7 @@ struct PreConcatenationFilter {
             Self.add(gradGrid, to: &gradLatents, at: offset)
             // Tap sums (lanes 0...6 = taps -3...3) folded onto the free values.
             let taps = partial.reduce(SIMD8<Float>.zero, +) * weightGradients.scale
-            let start = gradValues.startIndex + Self.valuesPerGrid * (geometry.levels - 2 - level)
+            let start = start(of: level, in: gradValues)
             gradValues[start] += taps[3]
             for d in 1...Self.radius { gradValues[start + d] += taps[3 - d] + taps[3 + d] }
         }
