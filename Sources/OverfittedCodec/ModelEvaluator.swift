@@ -175,12 +175,11 @@ struct ModelEvaluator {
                                               weightGradients: synthesisWeightGradients)
         var gradLatents = rate.gradLatents
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
-        let filter = preFilter.flatMap { filter in trace.preFilter.map { (filter, $0) } }
         // With the filter, the up-sampler's gradient is w.r.t. the filtered grids, from zero.
-        var gradGrids = filter == nil ? gradLatents : [Float](repeating: 0, count: latents.count)
+        var gradGrids = trace.preFilter == nil ? gradLatents : [Float](repeating: 0, count: latents.count)
         upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
                            gradLatents: &gradGrids, gradKernels: &gradUpsampling)
-        if let (preFilter, filterTrace) = filter {
+        if let preFilter, let filterTrace = trace.preFilter {
             preFilter.backward(gradOutput: gradGrids, latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
                                trace: filterTrace, parallel: parallel, weightGradients: synthesisWeightGradients,
                                gradLatents: &gradLatents, gradValues: &gradUpsampling[shape.upsampler.preFilter])
