@@ -22,7 +22,7 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Quality 1 (smallest files) ... 8 (best quality); ignored when --lambda is given.")
     var quality: Int?
 
-    @Option(help: "Encoding effort: fast, medium or slow (time budgets, at any complexity: about 30 s, 1.5 and 7.5 minutes for a 768x512 image on 2 cores of an AMD EPYC Zen 4; fast and slow took 51 s and 9.2 minutes on a 2.1 GHz Intel Xeon) or a number of iterations.")
+    @Option(help: "Encoding effort: fast, medium or slow (time budgets, at any complexity: about 30 s, 1.5 and 7.5 minutes for a 768x512 image on 2 cores of an AMD EPYC Zen 4; fast and slow took about 50 s and 8.4 minutes on a 2.1 GHz Intel Xeon) or a number of iterations.")
     var preset: String = "medium"
 
     @Option(help: "Decoder complexity: low, medium, high or very-high (about 0.5, 1, 2, 3 kMAC/pixel), or auto: the one measured best for the preset and lambda (high below lambda \(EncoderConfiguration.highComplexityLambdaLimit) at the medium and slow presets, which includes the default quality 4; else medium).")

@@ -17,17 +17,16 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Total training iterations (warm-up, main phase and final straight-through phase) for a
-    /// decoder of `complexity`. The named presets are time budgets, the same at every complexity: on
-    /// a Kodak image (768x512) with two cores of an AMD EPYC Zen 4, about 30 s (fast), 1.5 minutes
-    /// (medium) and 7.5 minutes (slow); on a 2.1 GHz Intel Xeon the fast and slow presets took 51 s
-    /// and 9.2 minutes, under their 1- and 10-minute targets. A training step of the
+    /// Total training iterations (warm-up, main phase and the final phase on hard-rounded latents)
+    /// for a decoder of `complexity`. The named presets are time budgets, the same at every
+    /// complexity: on a Kodak image (768x512) with two cores of an AMD EPYC Zen 4, about 30 s (fast),
+    /// 1.5 minutes (medium) and 7.5 minutes (slow); on a 2.1 GHz Intel Xeon the fast and slow presets
+    /// took about 50 s and 8.4 minutes, under their 1- and 10-minute targets. A training step of the
     /// medium, high and very-high decoders costs about 1.4, 2.2 and 3.2 times one of the low
     /// decoder, so they get proportionally fewer iterations. When a change made a step cheaper or
     /// dearer, each count moved by the measured ratio of times of a fast-preset encode at that
     /// complexity (BENCHMARKS.md has the history of the counts); the pre-concatenation filter's
-    /// ~4% of a step was left in, since both time targets hold with it (slow preset on that Xeon:
-    /// 8.4 minutes).
+    /// ~4% of a step was left in, since both time targets hold with it.
     public func iterationCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
