@@ -141,7 +141,8 @@ struct ARMTraining {
             for k in 0..<(2 * c) { gradParameters[layout.wLinear.lowerBound + k] += linearPartials[chunk * 2 * c + k] }
         }
         gradParameters.scatterAdd(gradMLP, layout.mlpOrder)
-        var gradLatents = spills.combine(gradSelf: gradSelf, spill: spillValues, parallel: parallel)
+        var gradLatents = consume gradSelf  // its buffer, not a copy
+        spills.combine(into: &gradLatents, spill: spillValues, parallel: parallel)
         var gradInterGrid = [Float](repeating: 0, count: interGridParameters.count)
         if let features, scale != 0 {  // (scale 0: the rate alone, every gradient zero)
             gradInterGrid = latents.withUnsafeBufferPointer { q in
@@ -445,7 +446,7 @@ struct ARMTraining {
 /// Where the ARM's training pass sums the context gradients: each work item of `PointwiseMLP.trainItems`
 /// scatters its latents' gradients as contexts into its own spill, covering its latents and the
 /// `halo` latents before them (the farthest a context reaches back), so items run concurrently
-/// without races; ``combine(gradSelf:spill:parallel:)`` then adds the spills to the latents'
+/// without races; ``combine(into:spill:parallel:)`` then adds the spills to the latents'
 /// own gradients in item order, so nothing depends on the thread count.
 struct ContextGradientSpills {
     let total: Int
@@ -467,9 +468,8 @@ struct ContextGradientSpills {
         return (values, item.lowerBound - halo)
     }
 
-    /// `gradSelf[i]` plus the spills' values for latent `i`, added in item order.
-    func combine(gradSelf: [Float], spill: [Float], parallel: ParallelChunks) -> [Float] {
-        var grad = gradSelf
+    /// Adds to `grad[i]` (the latents' own gradients) the spills' values for latent `i`, in item order.
+    func combine(into grad: inout [Float], spill: [Float], parallel: ParallelChunks) {
         grad.withUnsafeMutableBufferPointer { gBuffer in
             spill.withUnsafeBufferPointer { sBuffer in
                 let shared = UnsafeSendableBox((gBuffer.baseAddress!, sBuffer.baseAddress!))
@@ -484,6 +484,5 @@ struct ContextGradientSpills {
                 }
             }
         }
-        return grad
     }
 }

@@ -79,8 +79,10 @@ extension InterGridContext {
     func trainingFeatures(latents: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                           parallel: ParallelChunks) -> TrainingFeatures {
         let f = featureCount
-        var features = TrainingFeatures(values: [Float](repeating: 0, count: featureValueCount),
-                                        passes: [Float](repeating: 0, count: featureValueCount))
+        // Every value is written below: the levels' and features' planes tile ``parentStarts``.
+        let count = featureValueCount
+        var features = TrainingFeatures(values: [Float](unsafeUninitializedCapacity: count) { _, n in n = count },
+                                        passes: [Float](unsafeUninitializedCapacity: count) { _, n in n = count })
         guard featureValueCount > 0 else { return features }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * scratchCount)
         defer { scratch.deallocate() }

@@ -165,7 +165,7 @@ struct ModelEvaluator {
     func evaluateWithGradients(latents: [Float], networks: NetworkParameters, armWeightGradients: ChunkSampling = .all,
                                synthesisWeightGradients: ChunkSampling = .all) -> (Evaluation, Gradients) {
         let pixels = Float(pixelCount)
-        let rate = armTraining.run(latents: latents, parameters: networks.arm, interGridParameters: networks.interGrid,
+        var rate = armTraining.run(latents: latents, parameters: networks.arm, interGridParameters: networks.interGrid,
                                    scale: lambda / pixels, parallel: parallel, weightGradients: armWeightGradients)
         let (output, trace) = reconstruct(latents: latents, networks: networks)
         let (mse, gradOutput) = squaredErrors(output, gradientScale: 2 / Float(max(1, output.count)))
@@ -173,18 +173,21 @@ struct ModelEvaluator {
         let gradFeatures = synthesis.backward(gradOutput: gradOutput, features: trace.features, parameters: networks.synthesis,
                                               trace: trace.synthesis, parallel: parallel, gradParameters: &gradSynthesis,
                                               weightGradients: synthesisWeightGradients)
+        // The rate's gradients, moved out of `rate` so that adding to them does not copy them.
         var gradLatents = rate.gradLatents
+        rate.gradLatents = []
         var gradUpsampling = [Float](repeating: 0, count: networks.upsampling.count)
-        // With the filter, the up-sampler's gradient is w.r.t. the filtered grids, from zero.
-        var gradGrids = trace.preFilter == nil ? gradLatents : [Float](repeating: 0, count: latents.count)
-        upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling, parallel: parallel,
-                           gradLatents: &gradGrids, gradKernels: &gradUpsampling)
         if let preFilter, let filterTrace = trace.preFilter {
+            // The up-sampler's gradient is w.r.t. the filtered grids, from zero.
+            var gradGrids = [Float](repeating: 0, count: latents.count)
+            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling,
+                               parallel: parallel, gradLatents: &gradGrids, gradKernels: &gradUpsampling)
             preFilter.backward(gradOutput: gradGrids, latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
                                trace: filterTrace, parallel: parallel, weightGradients: synthesisWeightGradients,
                                gradLatents: &gradLatents, gradValues: &gradUpsampling[shape.upsampler.preFilter])
         } else {
-            gradLatents = gradGrids
+            upsampler.backward(gradFeatures: gradFeatures, kernels: networks.upsampling, trace: trace.upsampling,
+                               parallel: parallel, gradLatents: &gradLatents, gradKernels: &gradUpsampling)
         }
         let gradients = Gradients(latents: gradLatents,
                                   networks: NetworkParameters(arm: rate.gradParameters, upsampling: gradUpsampling,

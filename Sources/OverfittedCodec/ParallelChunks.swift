@@ -20,6 +20,28 @@ struct ParallelChunks: Sendable {
         run(chunks: chunks) { chunk in body(chunk, Self.range(of: chunk, chunks: chunks, count: count)) }
     }
 
+    /// `target[i] += source[i]` for `i < count`, over ``elementwiseChunks`` ranges in parallel (one
+    /// addition per element, so the result is the same for any split).
+    func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        let pointers = UnsafeSendableBox((source, target))
+        run(chunks: Self.elementwiseChunks, over: count) { _, range in
+            let (source, target) = pointers.value
+            VectorOps.axpy(1, source + range.lowerBound, target + range.lowerBound, count: range.count)
+        }
+    }
+
+    /// `target[i] = source[i]` for `i < count`, over ``elementwiseChunks`` ranges in parallel.
+    func copy(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        let pointers = UnsafeSendableBox((source, target))
+        run(chunks: Self.elementwiseChunks, over: count) { _, range in
+            let (source, target) = pointers.value
+            (target + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
+        }
+    }
+
+    /// Chunks of the element-wise passes over latents or planes.
+    static let elementwiseChunks = 16
+
     /// Splits `0 ..< count` into `chunks` contiguous ranges (the last ones may be empty).
     static func range(of chunk: Int, chunks: Int, count: Int) -> Range<Int> {
         let start = count * chunk / chunks

@@ -300,9 +300,6 @@ struct Trainer {
         ChunkSampling(stride: schedule.weightGradientStride, phase: step)
     }
 
-    /// Chunks of the element-wise latent passes (any count gives the same values).
-    private static let latentChunks = 16
-
     /// `clamp(gain * p)` for every latent parameter `p`.
     private func scaledLatents(_ parameters: [Float], gain: Float) -> [Float] {
         let count = parameters.count
@@ -310,7 +307,7 @@ struct Trainer {
             initialized = count
             parameters.withUnsafeBufferPointer { p in
                 let pointers = UnsafeSendableBox((p, out))
-                evaluator.parallel.run(chunks: Self.latentChunks, over: count) { _, range in
+                evaluator.parallel.run(chunks: ParallelChunks.elementwiseChunks, over: count) { _, range in
                     let (p, out) = pointers.value
                     for i in range {
                         out[i] = min(max(p[i] * gain, Self.latentRange.lowerBound), Self.latentRange.upperBound)
@@ -326,7 +323,7 @@ struct Trainer {
         gradients.withUnsafeMutableBufferPointer { g in
             parameters.withUnsafeBufferPointer { p in
                 let pointers = UnsafeSendableBox((g, p))
-                evaluator.parallel.run(chunks: Self.latentChunks, over: count) { _, range in
+                evaluator.parallel.run(chunks: ParallelChunks.elementwiseChunks, over: count) { _, range in
                     let (g, p) = pointers.value
                     for i in range {
                         g[i] = Self.latentRange.contains(p[i] * gain) ? g[i] * gain : 0

@@ -43,8 +43,11 @@ struct Upsampler {
                 features = [Float](unsafeUninitializedCapacity: levels * pixels) { buffer, count in
                     count = levels * pixels
                     // The finest grid is the last plane; the up-sampled ones are written below.
-                    let finest = UnsafeMutableBufferPointer(rebasing: buffer[(channels * pixels)...])
-                    _ = finest.initialize(from: latents[geometry.offset(level: 0)..<(geometry.offset(level: 0) + pixels)])
+                    latents.withUnsafeBufferPointer { source in
+                        guard let from = source.baseAddress, let to = buffer.baseAddress,
+                              geometry.offset(level: 0) + pixels <= source.count else { return }
+                        parallel.copy(from + geometry.offset(level: 0), into: to + channels * pixels, count: pixels)
+                    }
                 }
             }
             let keepRows = trace != nil
@@ -71,6 +74,7 @@ struct Upsampler {
                 saved.sources.append(stack)
                 saved.horizontal.append(horizontal)
             }
+            guard level > 0 else { break }  // the features are complete
             stack = upsampled
             stack.append(grid(latents, level: level))
         }
@@ -92,7 +96,7 @@ struct Upsampler {
             let source = geometry.gridSizes[fineLevel + 1]
             let target = geometry.gridSizes[fineLevel]
             let kernel = Array(kernels[(4 * step)..<(4 * step + 4)])
-            addGrid(grad[grad.count - 1], to: &gradLatents, level: fineLevel)
+            addGrid(grad[grad.count - 1], to: &gradLatents, level: fineLevel, parallel: parallel)
             let channels = grad.count - 1
             var gradSources = [[Float]](repeating: [], count: channels)
             var kernelGrads = [[Float]](repeating: [0, 0, 0, 0], count: channels)
@@ -117,7 +121,7 @@ struct Upsampler {
             }
             grad = gradSources.map { $0[...] }
         }
-        addGrid(grad[0], to: &gradLatents, level: levels - 1)
+        addGrid(grad[0], to: &gradLatents, level: levels - 1, parallel: parallel)
     }
 
     private func grid(_ latents: [Float], level: Int) -> [Float] {
@@ -125,9 +129,14 @@ struct Upsampler {
         return Array(latents[offset..<(offset + geometry.count(level: level))])
     }
 
-    private func addGrid(_ values: ArraySlice<Float>, to all: inout [Float], level: Int) {
+    private func addGrid(_ values: ArraySlice<Float>, to all: inout [Float], level: Int, parallel: ParallelChunks) {
         let offset = geometry.offset(level: level)
-        for (i, value) in values.enumerated() { all[offset + i] += value }
+        values.withUnsafeBufferPointer { source in
+            all.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress, offset + source.count <= target.count else { return }
+                parallel.add(from, into: to + offset, count: source.count)
+            }
+        }
     }
 
     /// Source index and kernel value index of tap `t` for output `j` (see the note above).
