@@ -79,7 +79,7 @@ extension InterGridContext {
     func trainingFeatures(latents: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                           parallel: ParallelChunks) -> TrainingFeatures {
         let f = featureCount
-        // Every value is written below: the levels' and features' planes tile ``parentStarts``.
+        // Every value is written below: the levels' and features' planes tile `parentStarts`.
         let count = featureValueCount
         var features = TrainingFeatures(values: [Float](unsafeUninitializedCapacity: count) { _, n in n = count },
                                         passes: [Float](unsafeUninitializedCapacity: count) { _, n in n = count })
