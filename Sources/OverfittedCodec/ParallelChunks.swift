@@ -20,13 +20,20 @@ struct ParallelChunks: Sendable {
         run(chunks: chunks) { chunk in body(chunk, Self.range(of: chunk, chunks: chunks, count: count)) }
     }
 
-    /// `target[i] += source[i]` for `i < count`, over ``elementwiseChunks`` ranges in parallel (one
-    /// addition per element, so the result is the same for any split).
-    func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
-        let pointers = UnsafeSendableBox((source, target))
-        run(chunks: Self.elementwiseChunks, over: count) { _, range in
-            let (source, target) = pointers.value
-            VectorOps.axpy(1, source + range.lowerBound, target + range.lowerBound, count: range.count)
+    /// `all[offset + i] += values[i]` for every `i` of `values` (nothing when they do not fit), over
+    /// ``elementwiseChunks`` ranges in parallel (one addition per element, so the result is the same
+    /// for any split).
+    func add(_ values: ArraySlice<Float>, into all: inout [Float], at offset: Int) {
+        values.withUnsafeBufferPointer { source in
+            all.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress, offset >= 0,
+                      offset + source.count <= target.count else { return }
+                let pointers = UnsafeSendableBox((from, to + offset))
+                run(chunks: Self.elementwiseChunks, over: source.count) { _, range in
+                    let (source, target) = pointers.value
+                    VectorOps.axpy(1, source + range.lowerBound, target + range.lowerBound, count: range.count)
+                }
+            }
         }
     }
 

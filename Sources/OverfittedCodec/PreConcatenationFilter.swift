@@ -81,7 +81,7 @@ struct PreConcatenationFilter {
     /// as for the synthesis's weights).
     func backward(gradOutput: [Float], latents: [Float], values: ArraySlice<Float>, trace: Trace, parallel: ParallelChunks,
                   weightGradients: ChunkSampling, gradLatents: inout [Float], gradValues: inout ArraySlice<Float>) {
-        Self.add(gradOutput, to: &gradLatents, at: 0, parallel: parallel)
+        parallel.add(gradOutput[...], into: &gradLatents, at: 0)
         for level in 0..<filteredLevels {
             let (width, height) = geometry.gridSizes[level]
             let offset = geometry.offset(level: level)
@@ -114,22 +114,12 @@ struct PreConcatenationFilter {
                     }
                 }
             }
-            Self.add(gradGrid, to: &gradLatents, at: offset, parallel: parallel)
+            parallel.add(gradGrid[...], into: &gradLatents, at: offset)
             // Tap sums (lanes 0...6 = taps -3...3) folded onto the free values.
             let taps = partial.reduce(SIMD8<Float>.zero, +) * weightGradients.scale
             let start = start(of: level, in: gradValues)
             gradValues[start] += taps[3]
             for d in 1...Self.radius { gradValues[start + d] += taps[3 - d] + taps[3 + d] }
-        }
-    }
-
-    /// `all[offset + i] += values[i]`.
-    private static func add(_ values: [Float], to all: inout [Float], at offset: Int, parallel: ParallelChunks) {
-        values.withUnsafeBufferPointer { v in
-            all.withUnsafeMutableBufferPointer { a in
-                guard let source = v.baseAddress, let target = a.baseAddress, offset + v.count <= a.count else { return }
-                parallel.add(source, into: target + offset, count: v.count)
-            }
         }
     }
 

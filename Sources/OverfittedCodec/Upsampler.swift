@@ -96,7 +96,7 @@ struct Upsampler {
             let source = geometry.gridSizes[fineLevel + 1]
             let target = geometry.gridSizes[fineLevel]
             let kernel = Array(kernels[(4 * step)..<(4 * step + 4)])
-            addGrid(grad[grad.count - 1], to: &gradLatents, level: fineLevel, parallel: parallel)
+            parallel.add(grad[grad.count - 1], into: &gradLatents, at: geometry.offset(level: fineLevel))
             let channels = grad.count - 1
             var gradSources = [[Float]](repeating: [], count: channels)
             var kernelGrads = [[Float]](repeating: [0, 0, 0, 0], count: channels)
@@ -121,22 +121,12 @@ struct Upsampler {
             }
             grad = gradSources.map { $0[...] }
         }
-        addGrid(grad[0], to: &gradLatents, level: levels - 1, parallel: parallel)
+        parallel.add(grad[0], into: &gradLatents, at: geometry.offset(level: levels - 1))
     }
 
     private func grid(_ latents: [Float], level: Int) -> [Float] {
         let offset = geometry.offset(level: level)
         return Array(latents[offset..<(offset + geometry.count(level: level))])
-    }
-
-    private func addGrid(_ values: ArraySlice<Float>, to all: inout [Float], level: Int, parallel: ParallelChunks) {
-        let offset = geometry.offset(level: level)
-        values.withUnsafeBufferPointer { source in
-            all.withUnsafeMutableBufferPointer { target in
-                guard let from = source.baseAddress, let to = target.baseAddress, offset + source.count <= target.count else { return }
-                parallel.add(from, into: to + offset, count: source.count)
-            }
-        }
     }
 
     /// Source index and kernel value index of tap `t` for output `j` (see the note above).
