@@ -32,6 +32,10 @@ struct EncodeCommand: ParsableCommand {
             help: "Cool-chic 5's pre-concatenation filter on the latent grids: on, off, or auto (on below lambda \(EncoderConfiguration.preFilterLambdaLimit)).")
     var preFilter: String = "auto"
 
+    @Option(name: .customLong("refine-latents"),
+            help: "Rate-distortion optimised rounding of the trained latents: on, off, or auto (on at the slow preset).")
+    var refineLatents: String = "auto"
+
     @Option(help: "Threads (the file is the same for every count).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -52,6 +56,9 @@ struct EncodeCommand: ParsableCommand {
         if !["auto", "on", "off"].contains(preFilter) {
             throw ValidationError("--pre-filter must be on, off or auto (got '\(preFilter)')")
         }
+        if !["auto", "on", "off"].contains(refineLatents) {
+            throw ValidationError("--refine-latents must be on, off or auto (got '\(refineLatents)')")
+        }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -59,7 +66,8 @@ struct EncodeCommand: ParsableCommand {
         EncoderConfiguration(lambda: lambda ?? EncoderConfiguration.lambda(quality: quality ?? 4),
                              preset: EncodingPreset(argument: preset) ?? .medium,
                              complexity: DecoderComplexity(rawValue: complexity),
-                             threads: threads, seed: seed, preFilter: preFilter == "auto" ? nil : preFilter == "on")
+                             threads: threads, seed: seed, preFilter: preFilter == "auto" ? nil : preFilter == "on",
+                             refineLatents: refineLatents == "auto" ? nil : refineLatents == "on")
     }
 
     func run() throws {

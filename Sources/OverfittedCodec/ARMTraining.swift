@@ -203,9 +203,61 @@ struct ARMTraining {
         }
     }
 
+    /// The bits of the latents in each of `runs` (index ranges of `latents`) under the MLP and
+    /// linear branch of `parameters`, with the inter-grid features `features` (``features(of:parameters:parallel:)``
+    /// of the same latents): the rate ``run`` and ``bits(latents:parameters:interGridParameters:parallel:)``
+    /// sum, per run, for the few latents a local change reaches. Portable Swift on every machine.
+    func bits(of runs: [Range<Int>], latents: [Float], parameters: [Float], features: TrainingFeatures?) -> [Double] {
+        let c = layout.context
+        let count = runs.reduce(0) { $0 + $1.count }
+        guard count > 0 else { return [Double](repeating: 0, count: runs.count) }
+        let mlpParameters = parameters.gathered(layout.mlpOrder)
+        let linear = Array(parameters[layout.wLinear])
+        var contexts = [Float](repeating: 0, count: c * count)
+        var outputs = [Float](repeating: 0, count: 2 * count)
+        latents.withUnsafeBufferPointer { q in
+            (features?.values ?? []).withUnsafeBufferPointer { f in
+                contexts.withUnsafeMutableBufferPointer { out in
+                    var position = 0
+                    for run in runs {
+                        writeContexts(of: run, latents: q.baseAddress!, into: out.baseAddress! + position, plane: count,
+                                      origin: run.lowerBound, features: features == nil ? nil : f.baseAddress)
+                        position += run.count
+                    }
+                }
+            }
+        }
+        mlpParameters.withUnsafeBufferPointer { p in
+            contexts.withUnsafeBufferPointer { x in
+                outputs.withUnsafeMutableBufferPointer { o in
+                    mlp.forward(parameters: p.baseAddress!, input: x.baseAddress!, count: count, output: o.baseAddress!)
+                }
+            }
+        }
+        let range = ARMOutput.logScaleRange
+        var result: [Double] = [], position = 0
+        result.reserveCapacity(runs.count)
+        for run in runs {
+            var bits = 0.0
+            for i in run {
+                var mean = outputs[position], logScale = outputs[count + position]
+                for k in 0..<c {
+                    let x = contexts[k * count + position]
+                    mean += linear[k] * x
+                    logScale += linear[c + k] * x
+                }
+                logScale = min(max(logScale, range.lowerBound), range.upperBound)
+                bits += Double(LaplaceRate.single(value: latents[i], mean: mean, logScale: logScale).bits)
+                position += 1
+            }
+            result.append(bits)
+        }
+        return result
+    }
+
     /// The inter-grid features of `latents` (``InterGridContext/trainingFeatures(latents:parameters:parallel:)``);
     /// nil for a model without feature grids (its feature inputs read zero).
-    private func features(of latents: [Float], parameters: [Float], parallel: ParallelChunks) -> TrainingFeatures? {
+    func features(of latents: [Float], parameters: [Float], parallel: ParallelChunks) -> TrainingFeatures? {
         guard interGrid.grids.featureLevels > 0, parameters.count == interGrid.parameterCount, latents.count == total else {
             return nil
         }

@@ -11,6 +11,9 @@ public struct EncodeProgress: Sendable {
         case main
         /// Hard rounding, only the networks learn.
         case straightThrough = "final"
+        /// Rate-distortion optimised rounding of the latents (``EncoderConfiguration/refineLatents``);
+        /// the iterations count the grids, coarsest first.
+        case rounding
         /// Quantising the networks and writing the bitstream.
         case coding
     }

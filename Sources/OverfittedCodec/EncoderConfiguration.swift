@@ -14,17 +14,27 @@ public struct EncoderConfiguration: Sendable {
     /// Whether the decoder gets the pre-concatenation filter (``PreConcatenationFilter``;
     /// ``automaticPreFilter(lambda:)`` unless given).
     public var preFilter: Bool
+    /// Whether the trained latents get rate-distortion optimised rounding (``LatentRefinement``)
+    /// before they are coded (``automaticLatentRefinement(preset:)`` unless given).
+    public var refineLatents: Bool
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
                 complexity: DecoderComplexity? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                seed: UInt64 = 0, preFilter: Bool? = nil) {
+                seed: UInt64 = 0, preFilter: Bool? = nil, refineLatents: Bool? = nil) {
         self.lambda = lambda
         self.preset = preset
         self.complexity = complexity ?? Self.automaticComplexity(lambda: lambda, preset: preset)
         self.threads = max(1, threads)
         self.seed = seed
         self.preFilter = preFilter ?? Self.automaticPreFilter(lambda: lambda)
+        self.refineLatents = refineLatents ?? Self.automaticLatentRefinement(preset: preset)
     }
+
+    /// Whether the encoder refines the latents' rounding when not told: at the slow preset, where
+    /// more iterations no longer lower the loss. At the fast preset the same time spent on 11% more
+    /// iterations lowered the loss more (kodim15 at lambda 1e-3: -1.6% against -1.0%; BENCHMARKS.md,
+    /// thirty-sixth session).
+    public static func automaticLatentRefinement(preset: EncodingPreset) -> Bool { preset == .slow }
 
     /// Whether the encoder gives the decoder the pre-concatenation filter when not told: below
     /// ``preFilterLambdaLimit``. On kodim05, 15, 19 and 23 at the fast preset (medium complexity,

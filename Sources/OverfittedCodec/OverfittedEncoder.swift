@@ -41,8 +41,12 @@ public struct OverfittedEncoder: Sendable {
         let target = Array(source.planes.map(\.samples).joined())
         let evaluator = ModelEvaluator(shape: shape, target: target, lambda: Float(configuration.lambda), parallel: parallel)
         let trainer = Trainer(evaluator: evaluator, configuration: configuration, shape: shape)
-        let (latents, networks) = trainer.fit(progress: progress)
-        let quantized = NetworkQuantizer(evaluator: evaluator).quantize(networks, latents: latents)
+        let (rounded, trained, networks) = trainer.fit(progress: progress)
+        let quantized = NetworkQuantizer(evaluator: evaluator).quantize(networks, latents: rounded)
+        let latents = configuration.refineLatents
+            ? LatentRefinement(evaluator: evaluator, networks: quantized.dequantized).refine(latents: rounded, trained: trained,
+                                                                                         progress: progress).latents
+            : rounded
         let data = Self.assemble(shape: shape, bitDepth: source.bitDepth, latents: latents, networks: quantized, parallel: parallel)
         do {
             let decoded = try OverfittedDecoder.decode(data, threads: configuration.threads)

@@ -52,8 +52,9 @@ struct Trainer {
     var warmUpIterations: Int { schedule.warmUpIterations }
     var warmUpCandidates: Int { schedule.candidates }
 
-    /// The fitted float model: integer latents (rounded and clamped) and float networks.
-    func fit(progress: ((EncodeProgress) -> Void)?) -> (latents: [Float], networks: NetworkParameters) {
+    /// The fitted float model: integer latents (rounded and clamped), the trained values they were
+    /// rounded from (times the gain, unclamped) and float networks.
+    func fit(progress: ((EncodeProgress) -> Void)?) -> (latents: [Float], trained: [Float], networks: NetworkParameters) {
         var generator = SeededGenerator(seed: configuration.seed)
         let half = halfResolutionTrainer()
         let halfSteps = half == nil ? 0 : schedule.halfResolutionIterations - warmUpIterations
@@ -82,7 +83,7 @@ struct Trainer {
             reported += 1
             report(state, phase: .straightThrough, iteration: reported, total: reportedTotal, progress: progress)
         }
-        return (latents, state.networks)
+        return (latents, state.latentParameters.map { $0 * configuration.latentGain }, state.networks)
     }
 
     /// The warm-up: each candidate initialisation runs the first ``warmUpIterations``; the one with

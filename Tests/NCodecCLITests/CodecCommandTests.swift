@@ -35,10 +35,23 @@ import OverfittedCodec
         #expect(try complexity(["--preset", "slow", "--lambda", "4e-4", "--complexity", "low"]) == .low)
     }
 
+    @Test func latentRefinementFollowsThePreset() throws {
+        func refines(_ arguments: [String]) throws -> Bool {
+            try EncodeCommand.parse(["in.png", "-o", "out.ncx"] + arguments).encoderConfiguration().refineLatents
+        }
+        #expect(try refines(["--preset", "slow"]))
+        #expect(try !refines(["--preset", "fast"]))
+        #expect(try !refines(["--preset", "medium", "--refine-latents", "auto"]))
+        #expect(try !refines(["--preset", "300"]))
+        #expect(try refines(["--preset", "300", "--refine-latents", "on"]))
+        #expect(try !refines(["--preset", "slow", "--refine-latents", "off"]))
+    }
+
     @Test func badOptionsAreRejected() {
         #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--quality", "9"]) }
         #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--preset", "turbo"]) }
         #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--complexity", "huge"]) }
+        #expect(throws: (any Error).self) { try EncodeCommand.parse(["in.png", "-o", "o.ncx", "--refine-latents", "yes"]) }
     }
 
     @Test func decodeTimingListsEveryPhase() throws {

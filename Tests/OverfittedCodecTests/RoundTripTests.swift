@@ -25,6 +25,26 @@ import ImageCore
         #expect(result.psnr > 26)
     }
 
+    /// The latents' refined rounding: the file still decodes to what the encoder reported, the same
+    /// for one and two threads, and its loss is no worse than the plain rounding's (the decisions
+    /// use the float ARM's rate, the file the fixed-point one's, hence the small allowance).
+    @Test(arguments: [false, true])
+    func refinedLatentsRoundTrip(preFilter: Bool) throws {
+        let image = TestImages.make(width: 48, height: 40, channels: 3)
+        func encode(refine: Bool, threads: Int) throws -> OverfittedEncoder.Result {
+            var configuration = TestImages.configuration(iterations: 150, lambda: 2e-3, threads: threads, preFilter: preFilter)
+            configuration.refineLatents = refine
+            return try OverfittedEncoder(configuration: configuration).encodeAndVerify(image)
+        }
+        let plain = try encode(refine: false, threads: 2)
+        let refined = try encode(refine: true, threads: 2)
+        #expect(try encode(refine: true, threads: 1).data == refined.data)
+        #expect(try OverfittedDecoder.decode(refined.data, threads: 1) == refined.decoded)
+        #expect(refined.data != plain.data)
+        func loss(_ result: OverfittedEncoder.Result) -> Double { Foundation.pow(10, -result.psnr / 10) + 2e-3 * result.bitsPerPixel }
+        #expect(loss(refined) <= 1.002 * loss(plain))
+    }
+
     @Test(arguments: [false, true])
     func outputIsIdenticalForOneAndTwoThreads(preFilter: Bool) throws {
         let image = TestImages.make(width: 37, height: 21, channels: 3)

@@ -1,0 +1,212 @@
+/// Rate-distortion optimised rounding of the trained latents: after training and network
+/// quantisation, each latent whose trained (continuous) value lies near the midpoint between two
+/// integers is tried at the other one, and kept there when the loss of the decoded model
+/// (`MSE + lambda * latent bits / pixels`, the float ARM's rate, the quantised networks) falls.
+///
+/// Rounding each latent to its nearest integer ignores what the neighbouring choices and the rate
+/// do; this is the latent-space counterpart of the rate-distortion optimised quantisation of
+/// classical encoders. The changes are tested exactly and many at once: a pass flips a set of
+/// candidates of one grid far enough apart that the pixels and latent rates each one changes are
+/// disjoint (``separation``), reconstructs the image once, and takes each candidate's own change of
+/// squared error (over its pixel box) and of bits (over the latents that read it); every candidate
+/// whose change lowers the loss is kept. Each candidate is tried once.
+struct LatentRefinement {
+    let evaluator: ModelEvaluator
+    /// The quantised networks (dequantised), as the decoder will use them.
+    let networks: NetworkParameters
+
+    /// Candidates: latents whose trained value is at least this far from the integer it rounds to.
+    static let threshold: Float = 0.4
+
+    /// Result of ``refine(latents:trained:)``.
+    struct Outcome {
+        var latents: [Float]
+        var tried: Int
+        var changed: Int
+        /// The sum of the kept changes' measured loss changes (negative).
+        var lossChange: Double
+        /// The sum of the kept changes' measured changes of the latent bits.
+        var bitChange = 0.0
+    }
+
+    /// `latents` (integers, every grid) with the candidates that lower the loss moved to their other
+    /// neighbouring integer; `trained` holds the values they were rounded from (same layout). The
+    /// synthesis grids are refined coarsest first; `progress` hears after each one (its loss, bpp
+    /// and PSNR those of the model so far).
+    func refine(latents: [Float], trained: [Float], progress: ((EncodeProgress) -> Void)? = nil) -> Outcome {
+        var state = State(latents: latents, evaluator: evaluator, networks: networks)
+        var outcome = Outcome(latents: latents, tried: 0, changed: 0, lossChange: 0)
+        let start = progress == nil ? nil : evaluator.evaluate(latents: latents, networks: networks)
+        let levels = evaluator.shape.geometry.levels
+        for level in stride(from: levels - 1, through: 0, by: -1) {
+            var remaining = candidates(level: level, latents: latents, trained: trained)
+            outcome.tried += remaining.count
+            while !remaining.isEmpty {
+                let chosen = pack(&remaining, level: level)
+                let kept = state.apply(chosen, level: level, refinement: self)
+                outcome.changed += kept.count
+                outcome.lossChange += kept.lossChange
+            }
+            if let progress, let start {
+                let loss = start.loss + outcome.lossChange
+                let bitsPerPixel = start.bitsPerPixel + state.bitChange / Double(evaluator.pixelCount)
+                progress(EncodeProgress(phase: .rounding, iteration: levels - level, totalIterations: levels, loss: loss,
+                                        bitsPerPixel: bitsPerPixel,
+                                        psnr: Trainer.psnr(mse: loss - Double(evaluator.lambda) * bitsPerPixel)))
+            }
+        }
+        outcome.latents = state.latents
+        outcome.bitChange = state.bitChange
+        return outcome
+    }
+
+    /// A latent to try at `value`.
+    struct Candidate {
+        var index: Int
+        var x: Int
+        var y: Int
+        var value: Float
+    }
+
+    /// The candidates of grid `level`, the farthest from their rounding first (ties in index order).
+    func candidates(level: Int, latents: [Float], trained: [Float]) -> [Candidate] {
+        let geometry = evaluator.shape.geometry
+        let width = geometry.gridSizes[level].width, start = geometry.offset(level: level)
+        var found: [(distance: Float, candidate: Candidate)] = []
+        for local in 0..<geometry.count(level: level) {
+            let i = start + local
+            let offset = trained[i] - latents[i]
+            let value = latents[i] + (offset > 0 ? 1 : -1)
+            guard abs(offset) >= Self.threshold, Trainer.latentRange ~= value else { continue }
+            found.append((abs(offset), Candidate(index: i, x: local % width, y: local / width, value: value)))
+        }
+        return found.sorted { $0.distance != $1.distance ? $0.distance > $1.distance : $0.candidate.index < $1.candidate.index }
+            .map(\.candidate)
+    }
+
+    /// Least Chebyshev distance, in latents of the grid, between two candidates of one pass: their
+    /// pixel boxes (``pixelBox``) and the latents whose rate they change then never meet. The
+    /// pre-concatenation filter reaches 3 latents, each x2 step of the up-sampler widens a span
+    /// `[a, b]` to `[2a - 4, 2b + 5]`, the synthesis's two 3x3 layers 2 pixels; the ARM reads
+    /// neighbours up to 4 latents away.
+    var separation: Int { evaluator.preFilter == nil ? 9 : 15 }
+
+    /// The pixels (rows or columns, clipped to `0 ..< size`) that latent `position` of grid `level`
+    /// can change: the reach of ``separation``'s comment, carried to full resolution.
+    func pixelSpan(_ position: Int, level: Int, size: Int) -> Range<Int> {
+        let filter = evaluator.preFilter == nil ? 0 : 3
+        let scale = 1 << level
+        let low = scale * (position - filter) - 4 * (scale - 1) - 2
+        let high = scale * (position + filter) + 5 * (scale - 1) + 2
+        return max(0, low)..<min(size, high + 1)
+    }
+
+    /// Takes from `remaining` (in order) candidates at least ``separation`` apart.
+    func pack(_ remaining: inout [Candidate], level: Int) -> [Candidate] {
+        let size = evaluator.shape.geometry.gridSizes[level]
+        let s = separation
+        var blocked = [Bool](repeating: false, count: size.width * size.height)
+        var chosen: [Candidate] = [], left: [Candidate] = []
+        for candidate in remaining {
+            guard !blocked[candidate.y * size.width + candidate.x] else { left.append(candidate); continue }
+            chosen.append(candidate)
+            for y in max(0, candidate.y - s + 1)..<min(size.height, candidate.y + s) {
+                for x in max(0, candidate.x - s + 1)..<min(size.width, candidate.x + s) { blocked[y * size.width + x] = true }
+            }
+        }
+        remaining = left
+        return chosen
+    }
+
+    /// The latents whose rate a change of `candidate` (grid `level`) can move, as index runs: those
+    /// of its own grid that read it (rows `y ... y + 4`, columns `x - 4 ... x + 4`) and, in the finer
+    /// grids with inter-grid features, the block of latents under it.
+    func rateRuns(of candidate: Candidate, level: Int) -> [Range<Int>] {
+        let grids = evaluator.shape.entropyGrids
+        let reach = 4
+        var runs: [Range<Int>] = []
+        func addBlock(grid: Int, rows: Range<Int>, columns: Range<Int>) {
+            let size = grids.sizes[grid]
+            let columns = max(0, columns.lowerBound)..<min(size.width, columns.upperBound)
+            guard !columns.isEmpty else { return }
+            for y in max(0, rows.lowerBound)..<min(size.height, rows.upperBound) {
+                let row = grids.starts[grid] + y * size.width
+                runs.append((row + columns.lowerBound)..<(row + columns.upperBound))
+            }
+        }
+        addBlock(grid: level, rows: candidate.y..<(candidate.y + reach + 1), columns: (candidate.x - reach)..<(candidate.x + reach + 1))
+        for finer in 0..<min(level, grids.featureLevels) {
+            let scale = 1 << (level - finer)
+            addBlock(grid: finer, rows: (candidate.y * scale)..<((candidate.y + 1) * scale),
+                     columns: (candidate.x * scale)..<((candidate.x + 1) * scale))
+        }
+        return runs
+    }
+
+    /// The current latents with their reconstruction and features.
+    struct State {
+        var latents: [Float]
+        var output: [Float]
+        var features: TrainingFeatures?
+        /// The kept changes' summed change of the latent bits.
+        var bitChange = 0.0
+
+        init(latents: [Float], evaluator: ModelEvaluator, networks: NetworkParameters) {
+            self.latents = latents
+            output = evaluator.reconstruct(latents: latents, networks: networks).output
+            features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
+        }
+
+        /// Tries `chosen` together and keeps each one that lowers the loss; returns how many, and
+        /// their summed change of the loss.
+        mutating func apply(_ chosen: [Candidate], level: Int, refinement: LatentRefinement) -> (count: Int, lossChange: Double) {
+            let evaluator = refinement.evaluator, networks = refinement.networks
+            var trial = latents
+            for candidate in chosen { trial[candidate.index] = candidate.value }
+            let trialOutput = evaluator.reconstruct(latents: trial, networks: networks).output
+            let trialFeatures = evaluator.armTraining.features(of: trial, parameters: networks.interGrid, parallel: evaluator.parallel)
+            let runs = chosen.map { refinement.rateRuns(of: $0, level: level) }
+            let flat = Array(runs.joined())
+            let before = evaluator.armTraining.bits(of: flat, latents: latents, parameters: networks.arm, features: features)
+            let after = evaluator.armTraining.bits(of: flat, latents: trial, parameters: networks.arm, features: trialFeatures)
+            let geometry = evaluator.shape.geometry
+            let pixels = geometry.width * geometry.height
+            let channels = evaluator.target.count / max(1, pixels)
+            let errorWeight = 1 / Double(evaluator.target.count), bitWeight = Double(evaluator.lambda) / Double(pixels)
+            var changed = 0, run = 0, lossChange = 0.0
+            for (candidate, candidateRuns) in zip(chosen, runs) {
+                var bits = 0.0
+                for _ in candidateRuns { bits += after[run] - before[run]; run += 1 }
+                let rows = refinement.pixelSpan(candidate.y, level: level, size: geometry.height)
+                let columns = refinement.pixelSpan(candidate.x, level: level, size: geometry.width)
+                var error = 0.0
+                for channel in 0..<channels {
+                    for y in rows {
+                        for x in columns {
+                            let i = channel * pixels + y * geometry.width + x
+                            let t = evaluator.target[i]
+                            let new = Double(min(max(trialOutput[i], 0), 1) - t), old = Double(min(max(output[i], 0), 1) - t)
+                            error += new * new - old * old
+                        }
+                    }
+                }
+                let change = error * errorWeight + bits * bitWeight
+                guard change < 0 else { continue }
+                changed += 1
+                lossChange += change
+                bitChange += bits
+                latents[candidate.index] = candidate.value
+                for channel in 0..<channels {
+                    for y in rows {
+                        let row = channel * pixels + y * geometry.width
+                        for x in columns { output[row + x] = trialOutput[row + x] }
+                    }
+                }
+            }
+            if changed > 0 {
+                features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
+            }
+            return (changed, lossChange)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Testing
+@testable import OverfittedCodec
+
+/// The latents' rate-distortion optimised rounding: the reach it assumes for one latent's change
+/// (pixels and rates), checked by changing latents and comparing everything, and its result.
+@Suite struct LatentRefinementTests {
+    /// A random model with inter-grid features on a 70 x 45 image (seven grids; the coarsest 2 x 1).
+    struct Fixture {
+        let evaluator: ModelEvaluator
+        var latents: [Float]
+        var networks: NetworkParameters
+
+        init(preFilter: Bool, channels: Int = 3, seed: UInt64 = 5) {
+            var generator = SeededGenerator(seed: seed)
+            let architecture = Architecture(contextSize: 10, interGridFeatures: 4, synthesisWidth: 6, residualLayers: 2,
+                                            outputChannels: channels, preFilter: preFilter)
+            let shape = ModelShape(architecture: architecture, width: 70, height: 45)!
+            let target = (0..<(channels * 70 * 45)).map { _ in generator.nextUnitFloat() }
+            evaluator = ModelEvaluator(shape: shape, target: target, lambda: 0.02, parallel: ParallelChunks(threads: 2))
+            latents = (0..<shape.entropyGrids.totalLatents).map { _ in generator.uniform(3).rounded() }
+            networks = shape.initialNetworks(generator: &generator, outputMeans: Array(repeating: 0.5, count: channels))
+            for i in networks.synthesis.indices { networks.synthesis[i] += generator.uniform(0.3) }
+            for i in networks.arm.indices { networks.arm[i] += generator.uniform(0.3) }
+            for i in networks.interGrid.indices { networks.interGrid[i] += generator.uniform(0.5) }
+            for i in networks.upsampling.indices { networks.upsampling[i] += generator.uniform(0.1) }
+        }
+
+        var refinement: LatentRefinement { LatentRefinement(evaluator: evaluator, networks: networks) }
+    }
+
+    /// Positions to change in a grid of `size`: the corners, the middle and a point near an edge.
+    static func positions(_ size: (width: Int, height: Int)) -> [(x: Int, y: Int)] {
+        [(0, 0), (size.width - 1, size.height - 1), (size.width / 2, size.height / 2), (size.width - 1, size.height / 3)]
+    }
+
+    @Test(arguments: [false, true])
+    func everyChangedPixelIsInsideThePixelSpan(preFilter: Bool) {
+        let f = Fixture(preFilter: preFilter)
+        let geometry = f.evaluator.shape.geometry
+        let base = f.evaluator.reconstruct(latents: f.latents, networks: f.networks).output
+        var changedPixels = 0
+        for level in 0..<geometry.levels {
+            let size = geometry.gridSizes[level]
+            for p in Self.positions(size) {
+                var latents = f.latents
+                latents[geometry.offset(level: level) + p.y * size.width + p.x] += 1
+                let output = f.evaluator.reconstruct(latents: latents, networks: f.networks).output
+                let rows = f.refinement.pixelSpan(p.y, level: level, size: geometry.height)
+                let columns = f.refinement.pixelSpan(p.x, level: level, size: geometry.width)
+                for i in output.indices where output[i] != base[i] {
+                    let pixel = i % (geometry.width * geometry.height)
+                    #expect(rows.contains(pixel / geometry.width) && columns.contains(pixel % geometry.width),
+                            "level \(level) at \(p): pixel \(pixel) changed outside the span")
+                    changedPixels += 1
+                }
+            }
+        }
+        #expect(changedPixels > 1000)  // the changes did reach the output
+    }
+
+    /// The bits of every latent, one at a time.
+    static func bitsOfEach(_ f: Fixture, latents: [Float]) -> [Double] {
+        let arm = f.evaluator.armTraining
+        let features = arm.features(of: latents, parameters: f.networks.interGrid, parallel: f.evaluator.parallel)
+        return arm.bits(of: latents.indices.map { $0..<($0 + 1) }, latents: latents, parameters: f.networks.arm, features: features)
+    }
+
+    @Test func everyChangedRateIsInsideTheRateRuns() {
+        let f = Fixture(preFilter: true)
+        let geometry = f.evaluator.shape.geometry
+        let base = Self.bitsOfEach(f, latents: f.latents)
+        // Per-latent bits sum to the rate the trainer computes.
+        let total = f.evaluator.rateBits(latents: f.latents, networks: f.networks)
+        #expect(abs(base.reduce(0, +) - total) <= 1e-4 * total)
+        var changedRates = 0
+        for level in 0..<geometry.levels {
+            let size = geometry.gridSizes[level]
+            for p in Self.positions(size) {
+                let index = geometry.offset(level: level) + p.y * size.width + p.x
+                var latents = f.latents
+                latents[index] += 1
+                let bits = Self.bitsOfEach(f, latents: latents)
+                let candidate = LatentRefinement.Candidate(index: index, x: p.x, y: p.y, value: latents[index])
+                let runs = f.refinement.rateRuns(of: candidate, level: level)
+                for i in bits.indices where bits[i] != base[i] {
+                    #expect(runs.contains { $0.contains(i) }, "level \(level) at \(p): the rate of latent \(i) changed outside the runs")
+                    changedRates += 1
+                }
+            }
+        }
+        #expect(changedRates > 20)
+    }
+
+    @Test(arguments: [false, true])
+    func refinementLowersTheLossByWhatItMeasured(preFilter: Bool) {
+        let f = Fixture(preFilter: preFilter)
+        var generator = SeededGenerator(seed: 11)
+        // Trained values between 0.4 and 0.5 from their rounding for one latent in four (the
+        // candidates), 0.2 for the others.
+        let trained = f.latents.map { value -> Float in
+            let sign: Float = generator.nextUnitFloat() < 0.5 ? -1 : 1
+            return value + sign * (generator.nextUnitFloat() < 0.25 ? 0.4 + 0.1 * generator.nextUnitFloat() : 0.2)
+        }
+        let before = f.evaluator.evaluate(latents: f.latents, networks: f.networks)
+        let outcome = f.refinement.refine(latents: f.latents, trained: trained)
+        let after = f.evaluator.evaluate(latents: outcome.latents, networks: f.networks)
+        #expect(outcome.tried > 0 && outcome.changed > 0 && outcome.changed < outcome.tried)
+        #expect(after.loss < before.loss)
+        // The pass measured each change alone; they do not interact, so they add up.
+        #expect(abs((after.loss - before.loss) - outcome.lossChange) <= 1e-6 * abs(outcome.lossChange))
+        #expect(abs(after.bits - before.bits - outcome.bitChange) <= 1e-5 * abs(outcome.bitChange))
+        // Each kept change moved its latent to the other neighbour of its trained value, nothing else moved.
+        var moved = 0
+        for i in f.latents.indices where outcome.latents[i] != f.latents[i] {
+            #expect(abs(outcome.latents[i] - trained[i]) <= 0.6 && abs(outcome.latents[i] - f.latents[i]) == 1)
+            moved += 1
+        }
+        #expect(moved == outcome.changed)
+    }
+}
+
