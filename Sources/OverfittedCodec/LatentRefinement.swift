@@ -170,43 +170,57 @@ struct LatentRefinement {
             let before = evaluator.armTraining.bits(of: flat, latents: latents, parameters: networks.arm, features: features)
             let after = evaluator.armTraining.bits(of: flat, latents: trial, parameters: networks.arm, features: trialFeatures)
             let geometry = evaluator.shape.geometry
-            let pixels = geometry.width * geometry.height
-            let channels = evaluator.target.count / max(1, pixels)
-            let errorWeight = 1 / Double(evaluator.target.count), bitWeight = Double(evaluator.lambda) / Double(pixels)
+            let errorWeight = 1 / Double(evaluator.target.count)
+            let bitWeight = Double(evaluator.lambda) / Double(geometry.width * geometry.height)
             var changed = 0, run = 0, lossChange = 0.0
             for (candidate, candidateRuns) in zip(chosen, runs) {
                 var bits = 0.0
                 for _ in candidateRuns { bits += after[run] - before[run]; run += 1 }
-                let rows = refinement.pixelSpan(candidate.y, level: level, size: geometry.height)
-                let columns = refinement.pixelSpan(candidate.x, level: level, size: geometry.width)
-                var error = 0.0
-                for channel in 0..<channels {
-                    for y in rows {
-                        for x in columns {
-                            let i = channel * pixels + y * geometry.width + x
-                            let t = evaluator.target[i]
-                            let new = Double(min(max(trialOutput[i], 0), 1) - t), old = Double(min(max(output[i], 0), 1) - t)
-                            error += new * new - old * old
-                        }
-                    }
-                }
-                let change = error * errorWeight + bits * bitWeight
+                let box = Box(rows: refinement.pixelSpan(candidate.y, level: level, size: geometry.height),
+                              columns: refinement.pixelSpan(candidate.x, level: level, size: geometry.width))
+                let change = squaredErrorChange(in: box, trialOutput: trialOutput, evaluator: evaluator) * errorWeight + bits * bitWeight
                 guard change < 0 else { continue }
                 changed += 1
                 lossChange += change
                 bitChange += bits
                 latents[candidate.index] = candidate.value
-                for channel in 0..<channels {
-                    for y in rows {
-                        let row = channel * pixels + y * geometry.width
-                        for x in columns { output[row + x] = trialOutput[row + x] }
-                    }
-                }
+                box.forEachSample(width: geometry.width, height: geometry.height, samples: output.count) { output[$0] = trialOutput[$0] }
             }
             if changed > 0 {
                 features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
             }
             return (changed, lossChange)
+        }
+
+        /// The change of the summed squared error (output clamped to [0, 1]) over `box` from
+        /// ``output`` to `trialOutput`.
+        func squaredErrorChange(in box: Box, trialOutput: [Float], evaluator: ModelEvaluator) -> Double {
+            let geometry = evaluator.shape.geometry
+            var error = 0.0
+            box.forEachSample(width: geometry.width, height: geometry.height, samples: output.count) { i in
+                let t = evaluator.target[i]
+                let new = Double(min(max(trialOutput[i], 0), 1) - t), old = Double(min(max(output[i], 0), 1) - t)
+                error += new * new - old * old
+            }
+            return error
+        }
+    }
+
+    /// Pixels `rows x columns` of every plane of an image.
+    struct Box {
+        var rows: Range<Int>
+        var columns: Range<Int>
+
+        /// Calls `body` with the index of each of the box's samples in `samples` values that are
+        /// planes of `width x height`, plane after plane.
+        func forEachSample(width: Int, height: Int, samples: Int, _ body: (Int) -> Void) {
+            let pixels = width * height
+            for plane in stride(from: 0, to: samples, by: max(1, pixels)) {
+                for y in rows {
+                    let row = plane + y * width
+                    for x in columns { body(row + x) }
+                }
+            }
         }
     }
 }
