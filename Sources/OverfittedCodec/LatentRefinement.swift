@@ -18,7 +18,7 @@ struct LatentRefinement {
     /// Candidates: latents whose trained value is at least this far from the integer it rounds to.
     static let threshold: Float = 0.4
 
-    /// Result of ``refine(latents:trained:)``.
+    /// Result of ``refine(latents:trained:progress:)``.
     struct Outcome {
         var latents: [Float]
         var tried: Int
@@ -26,7 +26,7 @@ struct LatentRefinement {
         /// The sum of the kept changes' measured loss changes (negative).
         var lossChange: Double
         /// The sum of the kept changes' measured changes of the latent bits.
-        var bitChange = 0.0
+        var bitChange: Double
     }
 
     /// `latents` (integers, every grid) with the candidates that lower the loss moved to their other
@@ -35,29 +35,25 @@ struct LatentRefinement {
     /// and PSNR those of the model so far).
     func refine(latents: [Float], trained: [Float], progress: ((EncodeProgress) -> Void)? = nil) -> Outcome {
         var state = State(latents: latents, evaluator: evaluator, networks: networks)
-        var outcome = Outcome(latents: latents, tried: 0, changed: 0, lossChange: 0)
+        var tried = 0
         let start = progress == nil ? nil : evaluator.evaluate(latents: latents, networks: networks)
         let levels = evaluator.shape.geometry.levels
         for level in stride(from: levels - 1, through: 0, by: -1) {
             var remaining = candidates(level: level, latents: latents, trained: trained)
-            outcome.tried += remaining.count
+            tried += remaining.count
             while !remaining.isEmpty {
-                let chosen = pack(&remaining, level: level)
-                let kept = state.apply(chosen, level: level, refinement: self)
-                outcome.changed += kept.count
-                outcome.lossChange += kept.lossChange
+                state.apply(pack(&remaining, level: level), level: level, refinement: self)
             }
             if let progress, let start {
-                let loss = start.loss + outcome.lossChange
+                let loss = start.loss + state.lossChange
                 let bitsPerPixel = start.bitsPerPixel + state.bitChange / Double(evaluator.pixelCount)
                 progress(EncodeProgress(phase: .rounding, iteration: levels - level, totalIterations: levels, loss: loss,
                                         bitsPerPixel: bitsPerPixel,
                                         psnr: Trainer.psnr(mse: loss - Double(evaluator.lambda) * bitsPerPixel)))
             }
         }
-        outcome.latents = state.latents
-        outcome.bitChange = state.bitChange
-        return outcome
+        return Outcome(latents: state.latents, tried: tried, changed: state.changed, lossChange: state.lossChange,
+                       bitChange: state.bitChange)
     }
 
     /// A latent to try at `value`.
@@ -84,20 +80,30 @@ struct LatentRefinement {
             .map(\.candidate)
     }
 
+    /// How far a latent's change reaches on its way to the pixels: the pre-concatenation filter's
+    /// radius in latents of its grid, then each x2 step of the up-sampler widens a span `[a, b]` to
+    /// `[2a - 4, 2b + 5]` (``Upsampler``'s taps), then each 3x3 residual layer of the synthesis by
+    /// one pixel.
+    private var filterReach: Int { evaluator.preFilter == nil ? 0 : PreConcatenationFilter.radius }
+    private static let upsamplingReach = (below: 4, above: 5)
+    private var synthesisReach: Int { evaluator.shape.architecture.residualLayers }
+
     /// Least Chebyshev distance, in latents of the grid, between two candidates of one pass: their
-    /// pixel boxes (``pixelBox``) and the latents whose rate they change then never meet. The
-    /// pre-concatenation filter reaches 3 latents, each x2 step of the up-sampler widens a span
-    /// `[a, b]` to `[2a - 4, 2b + 5]`, the synthesis's two 3x3 layers 2 pixels; the ARM reads
-    /// neighbours up to 4 latents away.
-    var separation: Int { evaluator.preFilter == nil ? 9 : 15 }
+    /// pixel spans (``pixelSpan(_:level:size:)``) and the latents whose rate they change then never
+    /// meet, at every level: the spans at the finest grid (no up-sampling), the spans as the
+    /// up-sampler's growth per step dominates at the coarse ones, and the ARM's neighbours
+    /// (``CausalNeighbourhood/reach``) on both sides.
+    var separation: Int {
+        let upsampling = Self.upsamplingReach.below + Self.upsamplingReach.above
+        return max(2 * CausalNeighbourhood.reach + 1, 2 * filterReach + max(upsampling, 2 * synthesisReach + 1))
+    }
 
     /// The pixels (rows or columns, clipped to `0 ..< size`) that latent `position` of grid `level`
-    /// can change: the reach of ``separation``'s comment, carried to full resolution.
+    /// can change (the reaches above, carried to full resolution).
     func pixelSpan(_ position: Int, level: Int, size: Int) -> Range<Int> {
-        let filter = evaluator.preFilter == nil ? 0 : 3
         let scale = 1 << level
-        let low = scale * (position - filter) - 4 * (scale - 1) - 2
-        let high = scale * (position + filter) + 5 * (scale - 1) + 2
+        let low = scale * (position - filterReach) - Self.upsamplingReach.below * (scale - 1) - synthesisReach
+        let high = scale * (position + filterReach) + Self.upsamplingReach.above * (scale - 1) + synthesisReach
         return max(0, low)..<min(size, high + 1)
     }
 
@@ -119,11 +125,12 @@ struct LatentRefinement {
     }
 
     /// The latents whose rate a change of `candidate` (grid `level`) can move, as index runs: those
-    /// of its own grid that read it (rows `y ... y + 4`, columns `x - 4 ... x + 4`) and, in the finer
-    /// grids with inter-grid features, the block of latents under it.
+    /// of its own grid that read it (rows `y ... y + r`, columns `x - r ... x + r`, `r` the
+    /// ``CausalNeighbourhood/reach``) and, in the finer grids with inter-grid features, the block of
+    /// latents under it.
     func rateRuns(of candidate: Candidate, level: Int) -> [Range<Int>] {
         let grids = evaluator.shape.entropyGrids
-        let reach = 4
+        let reach = CausalNeighbourhood.reach
         var runs: [Range<Int>] = []
         func addBlock(grid: Int, rows: Range<Int>, columns: Range<Int>) {
             let size = grids.sizes[grid]
@@ -148,7 +155,9 @@ struct LatentRefinement {
         var latents: [Float]
         var output: [Float]
         var features: TrainingFeatures?
-        /// The kept changes' summed change of the latent bits.
+        /// How many changes were kept, and their summed changes of the loss and of the latent bits.
+        var changed = 0
+        var lossChange = 0.0
         var bitChange = 0.0
 
         init(latents: [Float], evaluator: ModelEvaluator, networks: NetworkParameters) {
@@ -157,9 +166,8 @@ struct LatentRefinement {
             features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
         }
 
-        /// Tries `chosen` together and keeps each one that lowers the loss; returns how many, and
-        /// their summed change of the loss.
-        mutating func apply(_ chosen: [Candidate], level: Int, refinement: LatentRefinement) -> (count: Int, lossChange: Double) {
+        /// Tries `chosen` together and keeps each one that lowers the loss.
+        mutating func apply(_ chosen: [Candidate], level: Int, refinement: LatentRefinement) {
             let evaluator = refinement.evaluator, networks = refinement.networks
             var trial = latents
             for candidate in chosen { trial[candidate.index] = candidate.value }
@@ -172,7 +180,7 @@ struct LatentRefinement {
             let geometry = evaluator.shape.geometry
             let errorWeight = 1 / Double(evaluator.target.count)
             let bitWeight = Double(evaluator.lambda) / Double(geometry.width * geometry.height)
-            var changed = 0, run = 0, lossChange = 0.0
+            var run = 0, kept = 0
             for (candidate, candidateRuns) in zip(chosen, runs) {
                 var bits = 0.0
                 for _ in candidateRuns { bits += after[run] - before[run]; run += 1 }
@@ -180,16 +188,16 @@ struct LatentRefinement {
                               columns: refinement.pixelSpan(candidate.x, level: level, size: geometry.width))
                 let change = squaredErrorChange(in: box, trialOutput: trialOutput, evaluator: evaluator) * errorWeight + bits * bitWeight
                 guard change < 0 else { continue }
+                kept += 1
                 changed += 1
                 lossChange += change
                 bitChange += bits
                 latents[candidate.index] = candidate.value
                 box.forEachSample(width: geometry.width, height: geometry.height, samples: output.count) { output[$0] = trialOutput[$0] }
             }
-            if changed > 0 {
+            if kept > 0 {
                 features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
             }
-            return (changed, lossChange)
         }
 
         /// The change of the summed squared error (output clamped to [0, 1]) over `box` from

@@ -53,7 +53,7 @@ struct Trainer {
     var warmUpCandidates: Int { schedule.candidates }
 
     /// The fitted float model: integer latents (rounded and clamped), the trained values they were
-    /// rounded from (times the gain, unclamped) and float networks.
+    /// rounded from (times the gain, clamped to the same range) and float networks.
     func fit(progress: ((EncodeProgress) -> Void)?) -> (latents: [Float], trained: [Float], networks: NetworkParameters) {
         var generator = SeededGenerator(seed: configuration.seed)
         let half = halfResolutionTrainer()
@@ -83,7 +83,7 @@ struct Trainer {
             reported += 1
             report(state, phase: .straightThrough, iteration: reported, total: reportedTotal, progress: progress)
         }
-        return (latents, state.latentParameters.map { $0 * configuration.latentGain }, state.networks)
+        return (latents, scaledLatents(state.latentParameters, gain: configuration.latentGain), state.networks)
     }
 
     /// The warm-up: each candidate initialisation runs the first ``warmUpIterations``; the one with
