@@ -1,3 +1,5 @@
+import NeuralKernels
+
 /// Rate-distortion optimised rounding of the trained latents: after training and network
 /// quantisation, each latent whose trained (continuous) value lies near the midpoint between two
 /// integers is tried at the other one, and kept there when the loss of the decoded model
@@ -150,9 +152,135 @@ struct LatentRefinement {
         return runs
     }
 
-    /// The current latents with their reconstruction and features.
+    /// A candidate's change measured alone: of the loss and of the latent bits, and the output over
+    /// its pixel box (plane after plane, row after row) with it.
+    struct Measurement {
+        var lossChange = 0.0
+        var bitChange = 0.0
+        var box = Box(rows: 0..<0, columns: 0..<0)
+        var output: [Float] = []
+    }
+
+    /// Chunks the candidates of a pass are measured in (fixed, so the bits' batches, and so every
+    /// sum, do not depend on the thread count).
+    static let measurementChunks = 16
+
+    /// Measures each of `chosen` (grid `level`, all flipped in `trial`, whose up-sampled plane is
+    /// `plane` and ARM features `trialFeatures`) against `state`: its bits over its rate runs, and
+    /// its squared error over its pixel box from the synthesis run on that box and the 3x3 layers'
+    /// reach around it (``tileSynthesis``), with `plane` for the grid's up-sampled plane.
+    func measure(_ chosen: [Candidate], level: Int, trial: [Float], plane: [Float], trialFeatures: TrainingFeatures?,
+                 state: State) -> [Measurement] {
+        var measurements = [Measurement](repeating: Measurement(), count: chosen.count)
+        measurements.withUnsafeMutableBufferPointer { buffer in
+            let results = UnsafeSendableBox(buffer)
+            evaluator.parallel.run(chunks: Self.measurementChunks, over: chosen.count) { _, range in
+                guard !range.isEmpty else { return }
+                let part = Array(chosen[range])
+                let runs = part.map { rateRuns(of: $0, level: level) }
+                let flat = Array(runs.joined())
+                let arm = evaluator.armTraining
+                let before = arm.bits(of: flat, latents: state.latents, parameters: networks.arm, features: state.features)
+                let after = arm.bits(of: flat, latents: trial, parameters: networks.arm, features: trialFeatures)
+                var run = 0
+                for (k, candidate) in part.enumerated() {
+                    var measurement = tileSynthesis(candidate, level: level, plane: plane, state: state)
+                    for _ in runs[k] { measurement.bitChange += after[run] - before[run]; run += 1 }
+                    measurement.lossChange += measurement.bitChange * Double(evaluator.lambda) / Double(evaluator.pixelCount)
+                    results.value[range.lowerBound + k] = measurement
+                }
+            }
+        }
+        return measurements
+    }
+
+    /// The output over `candidate`'s pixel box with grid `level`'s up-sampled plane replaced by
+    /// `plane`, and the change of the mean squared error (output clamped to [0, 1]) there: the
+    /// synthesis runs on the box widened by the reach of its 3x3 layers (clipped to the image, whose
+    /// edges then pad as the whole image's do), so the box's values are those of the whole image.
+    func tileSynthesis(_ candidate: Candidate, level: Int, plane: [Float], state: State) -> Measurement {
+        let geometry = evaluator.shape.geometry
+        let (width, height) = (geometry.width, geometry.height), pixels = width * height
+        let box = Box(rows: pixelSpan(candidate.y, level: level, size: height),
+                      columns: pixelSpan(candidate.x, level: level, size: width))
+        let reach = synthesisReach
+        let tile = Box(rows: max(0, box.rows.lowerBound - reach)..<min(height, box.rows.upperBound + reach),
+                       columns: max(0, box.columns.lowerBound - reach)..<min(width, box.columns.upperBound + reach))
+        let (tileWidth, tileHeight) = (tile.columns.count, tile.rows.count), area = tileWidth * tileHeight
+        let levels = geometry.levels, replaced = levels - 1 - level
+        let features = [Float](unsafeUninitializedCapacity: levels * area) { buffer, count in
+            count = levels * area
+            guard let to = buffer.baseAddress else { return }
+            plane.withUnsafeBufferPointer { replacement in
+                state.planes.withUnsafeBufferPointer { planes in
+                    for channel in 0..<levels {
+                        let source = channel == replaced ? replacement.baseAddress! : planes.baseAddress! + channel * pixels
+                        for (row, y) in tile.rows.enumerated() {
+                            (to + channel * area + row * tileWidth).update(from: source + y * width + tile.columns.lowerBound,
+                                                                           count: tileWidth)
+                        }
+                    }
+                }
+            }
+        }
+        let output = evaluator.synthesis.resized(width: tileWidth, height: tileHeight)
+            .output(features: features, parameters: networks.synthesis, parallel: ParallelChunks(threads: 1))
+        let planes = output.count / area, boxWidth = box.columns.count
+        var measurement = Measurement(box: box)
+        var error = 0.0
+        measurement.output = [Float](unsafeUninitializedCapacity: planes * box.rows.count * boxWidth) { buffer, count in
+            count = planes * box.rows.count * boxWidth
+            output.withUnsafeBufferPointer { tileOutput in
+                state.output.withUnsafeBufferPointer { old in
+                    evaluator.target.withUnsafeBufferPointer { target in
+                        var next = buffer.baseAddress!
+                        for channel in 0..<planes {
+                            for y in box.rows {
+                                let image = channel * pixels + y * width + box.columns.lowerBound
+                                let row = tileOutput.baseAddress! + channel * area + (y - tile.rows.lowerBound) * tileWidth
+                                    + box.columns.lowerBound - tile.columns.lowerBound
+                                error += Self.squaredErrorChange(new: row, old: old.baseAddress! + image,
+                                                                 target: target.baseAddress! + image, count: boxWidth)
+                                next.update(from: row, count: boxWidth)
+                                next += boxWidth
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        measurement.lossChange = error / Double(evaluator.target.count)
+        return measurement
+    }
+
+    /// `sum (clamp(new) - t)^2 - (clamp(old) - t)^2` over `count` values (clamped to [0, 1]),
+    /// eight lanes summed in Float, returned in Double.
+    static func squaredErrorChange(new: UnsafePointer<Float>, old: UnsafePointer<Float>, target: UnsafePointer<Float>,
+                                   count: Int) -> Double {
+        func change(_ new: SIMD8<Float>, _ old: SIMD8<Float>, _ target: SIMD8<Float>) -> SIMD8<Float> {
+            let n = new.clamped(lowerBound: .zero, upperBound: .one) - target
+            let o = old.clamped(lowerBound: .zero, upperBound: .one) - target
+            return n * n - o * o
+        }
+        var sums = SIMD8<Float>.zero, i = 0
+        while i + 8 <= count {
+            sums += change(VectorLanes.load(new + i, count: 8), VectorLanes.load(old + i, count: 8),
+                           VectorLanes.load(target + i, count: 8))
+            i += 8
+        }
+        if i < count {
+            let n = count - i
+            sums += change(VectorLanes.load(new + i, count: n), VectorLanes.load(old + i, count: n),
+                           VectorLanes.load(target + i, count: n))
+        }
+        return Double(sums.sum())
+    }
+
+    /// The current latents with their synthesis input, reconstruction and ARM features.
     struct State {
         var latents: [Float]
+        /// The synthesis input: one up-sampled plane per grid, coarsest first.
+        var planes: [Float]
         var output: [Float]
         var features: TrainingFeatures?
         /// How many changes were kept, and their summed changes of the loss and of the latent bits.
@@ -162,7 +290,9 @@ struct LatentRefinement {
 
         init(latents: [Float], evaluator: ModelEvaluator, networks: NetworkParameters) {
             self.latents = latents
-            output = evaluator.reconstruct(latents: latents, networks: networks).output
+            let (output, trace) = evaluator.reconstruct(latents: latents, networks: networks)
+            self.output = output
+            planes = trace.features
             features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
         }
 
@@ -171,64 +301,43 @@ struct LatentRefinement {
             let evaluator = refinement.evaluator, networks = refinement.networks
             var trial = latents
             for candidate in chosen { trial[candidate.index] = candidate.value }
-            let trialOutput = evaluator.reconstruct(latents: trial, networks: networks).output
-            let trialFeatures = evaluator.armTraining.features(of: trial, parameters: networks.interGrid, parallel: evaluator.parallel)
-            let runs = chosen.map { refinement.rateRuns(of: $0, level: level) }
-            let flat = Array(runs.joined())
-            let before = evaluator.armTraining.bits(of: flat, latents: latents, parameters: networks.arm, features: features)
-            let after = evaluator.armTraining.bits(of: flat, latents: trial, parameters: networks.arm, features: trialFeatures)
-            let geometry = evaluator.shape.geometry
-            let errorWeight = 1 / Double(evaluator.target.count)
-            let bitWeight = Double(evaluator.lambda) / Double(geometry.width * geometry.height)
-            var run = 0, kept = 0
-            for (candidate, candidateRuns) in zip(chosen, runs) {
-                var bits = 0.0
-                for _ in candidateRuns { bits += after[run] - before[run]; run += 1 }
-                let box = Box(rows: refinement.pixelSpan(candidate.y, level: level, size: geometry.height),
-                              columns: refinement.pixelSpan(candidate.x, level: level, size: geometry.width))
-                let change = squaredErrorChange(in: box, trialOutput: trialOutput, evaluator: evaluator) * errorWeight + bits * bitWeight
-                guard change < 0 else { continue }
+            let plane = evaluator.upsampledPlane(level: level, latents: trial, networks: networks)
+            // Only the grids finer than a feature source read the inter-grid features.
+            let changesFeatures = min(level, evaluator.shape.entropyGrids.featureLevels) > 0
+            let trialFeatures = changesFeatures
+                ? evaluator.armTraining.features(of: trial, parameters: networks.interGrid, parallel: evaluator.parallel) : features
+            let measurements = refinement.measure(chosen, level: level, trial: trial, plane: plane, trialFeatures: trialFeatures,
+                                                  state: self)
+            let geometry = evaluator.shape.geometry, pixels = geometry.width * geometry.height
+            let channel = geometry.levels - 1 - level
+            var kept = 0
+            for (candidate, measurement) in zip(chosen, measurements) where measurement.lossChange < 0 {
                 kept += 1
                 changed += 1
-                lossChange += change
-                bitChange += bits
+                lossChange += measurement.lossChange
+                bitChange += measurement.bitChange
                 latents[candidate.index] = candidate.value
-                box.forEachSample(width: geometry.width, height: geometry.height, samples: output.count) { output[$0] = trialOutput[$0] }
+                let box = measurement.box, boxArea = box.rows.count * box.columns.count
+                for (row, y) in box.rows.enumerated() {
+                    let start = y * geometry.width + box.columns.lowerBound
+                    planes.replaceSubrange((channel * pixels + start)..<(channel * pixels + start + box.columns.count),
+                                           with: plane[start..<(start + box.columns.count)])
+                    for outputPlane in 0..<(output.count / pixels) {
+                        let from = outputPlane * boxArea + row * box.columns.count
+                        output.replaceSubrange((outputPlane * pixels + start)..<(outputPlane * pixels + start + box.columns.count),
+                                               with: measurement.output[from..<(from + box.columns.count)])
+                    }
+                }
             }
-            if kept > 0 {
+            if kept > 0 && changesFeatures {
                 features = evaluator.armTraining.features(of: latents, parameters: networks.interGrid, parallel: evaluator.parallel)
             }
         }
-
-        /// The change of the summed squared error (output clamped to [0, 1]) over `box` from
-        /// ``output`` to `trialOutput`.
-        func squaredErrorChange(in box: Box, trialOutput: [Float], evaluator: ModelEvaluator) -> Double {
-            let geometry = evaluator.shape.geometry
-            var error = 0.0
-            box.forEachSample(width: geometry.width, height: geometry.height, samples: output.count) { i in
-                let t = evaluator.target[i]
-                let new = Double(min(max(trialOutput[i], 0), 1) - t), old = Double(min(max(output[i], 0), 1) - t)
-                error += new * new - old * old
-            }
-            return error
-        }
     }
 
-    /// Pixels `rows x columns` of every plane of an image.
+    /// Pixels `rows x columns` of an image.
     struct Box {
         var rows: Range<Int>
         var columns: Range<Int>
-
-        /// Calls `body` with the index of each of the box's samples in `samples` values that are
-        /// planes of `width x height`, plane after plane.
-        func forEachSample(width: Int, height: Int, samples: Int, _ body: (Int) -> Void) {
-            let pixels = width * height
-            for plane in stride(from: 0, to: samples, by: max(1, pixels)) {
-                for y in rows {
-                    let row = plane + y * width
-                    for x in columns { body(row + x) }
-                }
-            }
-        }
     }
 }

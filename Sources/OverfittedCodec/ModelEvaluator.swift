@@ -63,6 +63,15 @@ struct ModelEvaluator {
                                                            preFilter: filtered == nil ? nil : filterTrace))
     }
 
+    /// Grid `level`'s up-sampled full-resolution plane of ``reconstruct(latents:networks:)``'s
+    /// synthesis input, computed alone.
+    func upsampledPlane(level: Int, latents: [Float], networks: NetworkParameters) -> [Float] {
+        let offset = shape.geometry.offset(level: level)
+        let grid = preFilter?.filteredGrid(level, latents: latents, values: networks.upsampling[shape.upsampler.preFilter])
+            ?? Array(latents[offset..<(offset + shape.geometry.count(level: level))])
+        return upsampler.plane(of: level, grid: grid, kernels: networks.upsampling)
+    }
+
     /// Chunks of the error sums: fixed, so the sum does not depend on the thread count.
     private static let errorChunks = 16
 

@@ -75,6 +75,24 @@ struct PreConcatenationFilter {
         return output
     }
 
+    /// Grid `level` of ``forward(latents:values:parallel:trace:)``'s output alone, by the same
+    /// passes (the grid itself when it is not filtered).
+    func filteredGrid(_ level: Int, latents: [Float], values: ArraySlice<Float>) -> [Float] {
+        let (width, height) = geometry.gridSizes[level]
+        let offset = geometry.offset(level: level)
+        guard level < filteredLevels else { return Array(latents[offset..<(offset + width * height)]) }
+        let k = kernel(values, level: level)
+        return latents.withUnsafeBufferPointer { source in
+            let grid = source.baseAddress! + offset
+            let rows = Self.uninitialized(count: width * height) { Self.filterRows(grid, width: width, rows: 0..<height, kernel: k, into: $0) }
+            return rows.withUnsafeBufferPointer { r in
+                Self.uninitialized(count: width * height) {
+                    Self.filterColumns(r.baseAddress!, width: width, height: height, rows: 0..<height, kernel: k, adding: grid, into: $0)
+                }
+            }
+        }
+    }
+
     /// From the gradient w.r.t. ``forward``'s output, the gradient w.r.t. its input latents (added to
     /// `gradLatents`) and w.r.t. the kernel values (added to `gradValues`, laid out as `values`), the
     /// latter summed over the row bands `weightGradients` takes and scaled up (an unbiased estimate,

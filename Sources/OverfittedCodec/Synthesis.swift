@@ -18,12 +18,22 @@ struct Synthesis {
     static let chunks = 32
 
     init(shape: ModelShape) {
-        layout = shape.synthesis
-        pointwiseMLP = shape.synthesisMLP
-        let width = shape.geometry.width, height = shape.geometry.height
+        self.init(layout: shape.synthesis, pointwiseMLP: shape.synthesisMLP, width: shape.geometry.width,
+                  height: shape.geometry.height)
+    }
+
+    private init(layout: SynthesisLayout, pointwiseMLP: PointwiseMLP, width: Int, height: Int) {
+        self.layout = layout
+        self.pointwiseMLP = pointwiseMLP
         self.width = width
         self.height = height
         self.pixelCount = width * height
+    }
+
+    /// The same network over a `width x height` image (a tile of this one: its outputs are this
+    /// one's wherever the 3x3 layers do not reach the tile's edges, unless those are the image's).
+    func resized(width: Int, height: Int) -> Synthesis {
+        Synthesis(layout: layout, pointwiseMLP: pointwiseMLP, width: width, height: height)
     }
 
     /// What ``backward`` needs from the forward pass.

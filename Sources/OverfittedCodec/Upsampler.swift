@@ -82,6 +82,21 @@ struct Upsampler {
         return levels == 1 ? stack[0] : features
     }
 
+    /// Grid `level` alone up-sampled to full resolution (`grid` its values, pre-filtered when the
+    /// model filters): the plane ``forward`` gives it, by the same passes, for a caller that changes
+    /// one grid at a time.
+    func plane(of level: Int, grid: [Float], kernels: [Float]) -> [Float] {
+        var plane = grid
+        for target in stride(from: level - 1, through: 0, by: -1) {
+            let source = geometry.gridSizes[target + 1], size = geometry.gridSizes[target]
+            let step = geometry.levels - 2 - target
+            let kernel = Array(kernels[(4 * step)..<(4 * step + 4)])
+            let rows = Self.filterRows(plane, width: source.width, height: source.height, targetWidth: size.width, kernel: kernel)
+            plane = Self.filterColumns(rows, width: size.width, height: source.height, targetHeight: size.height, kernel: kernel)
+        }
+        return plane
+    }
+
     /// Gradients w.r.t. the latents (added to `gradLatents`) and the kernels (added to `gradKernels`)
     /// from the gradient w.r.t. the features (``forward``'s output: one full-resolution plane per grid).
     func backward(gradFeatures: [Float], kernels: [Float], trace: Trace, parallel: ParallelChunks,

@@ -58,6 +58,35 @@ import Testing
         #expect(changedPixels > 1000)  // the changes did reach the output
     }
 
+    /// One grid up-sampled alone is the reconstruction's plane of it, and the synthesis run on a
+    /// candidate's tile gives the whole image's output over its box (corners, edges and middle).
+    @Test(arguments: [false, true])
+    func tilesReproduceTheWholeImage(preFilter: Bool) {
+        let f = Fixture(preFilter: preFilter)
+        let geometry = f.evaluator.shape.geometry, pixels = geometry.width * geometry.height
+        let (output, trace) = f.evaluator.reconstruct(latents: f.latents, networks: f.networks)
+        let state = LatentRefinement.State(latents: f.latents, evaluator: f.evaluator, networks: f.networks)
+        for level in 0..<geometry.levels {
+            let channel = geometry.levels - 1 - level
+            let plane = f.evaluator.upsampledPlane(level: level, latents: f.latents, networks: f.networks)
+            #expect(plane == Array(trace.features[(channel * pixels)..<((channel + 1) * pixels)]), "level \(level)")
+            let size = geometry.gridSizes[level]
+            for p in Self.positions(size) {
+                let candidate = LatentRefinement.Candidate(index: geometry.offset(level: level) + p.y * size.width + p.x,
+                                                           x: p.x, y: p.y, value: 0)
+                let m = f.refinement.tileSynthesis(candidate, level: level, plane: plane, state: state)
+                var expected: [Float] = []
+                for c in 0..<3 {
+                    for y in m.box.rows { expected += output[(c * pixels + y * geometry.width)...].prefix(geometry.width)[...]
+                        .dropFirst(m.box.columns.lowerBound).prefix(m.box.columns.count) }
+                }
+                #expect(m.output.count == expected.count && !m.output.isEmpty)
+                #expect(zip(m.output, expected).allSatisfy { abs($0 - $1) <= 1e-5 }, "level \(level) at \(p)")
+                #expect(abs(m.lossChange) <= 1e-9)
+            }
+        }
+    }
+
     /// The bits of every latent, one at a time.
     static func bitsOfEach(_ f: Fixture, latents: [Float]) -> [Double] {
         let arm = f.evaluator.armTraining
