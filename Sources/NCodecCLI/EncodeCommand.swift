@@ -33,8 +33,8 @@ struct EncodeCommand: ParsableCommand {
     var preFilter: String = "auto"
 
     @Option(name: .customLong("refine-latents"),
-            help: "Rate-distortion optimised rounding of the trained latents: on, off, or auto (on at the slow preset).")
-    var refineLatents: String = "auto"
+            help: "Rate-distortion optimised rounding of the trained latents: on or off.")
+    var refineLatents: String = "on"
 
     @Option(help: "Threads (the file is the same for every count).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -56,8 +56,8 @@ struct EncodeCommand: ParsableCommand {
         if !["auto", "on", "off"].contains(preFilter) {
             throw ValidationError("--pre-filter must be on, off or auto (got '\(preFilter)')")
         }
-        if !["auto", "on", "off"].contains(refineLatents) {
-            throw ValidationError("--refine-latents must be on, off or auto (got '\(refineLatents)')")
+        if !["on", "off"].contains(refineLatents) {
+            throw ValidationError("--refine-latents must be on or off (got '\(refineLatents)')")
         }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -67,7 +67,7 @@ struct EncodeCommand: ParsableCommand {
                              preset: EncodingPreset(argument: preset) ?? .medium,
                              complexity: DecoderComplexity(rawValue: complexity),
                              threads: threads, seed: seed, preFilter: preFilter == "auto" ? nil : preFilter == "on",
-                             refineLatents: refineLatents == "auto" ? nil : refineLatents == "on")
+                             refineLatents: refineLatents == "on")
     }
 
     func run() throws {

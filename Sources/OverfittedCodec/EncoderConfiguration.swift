@@ -14,27 +14,33 @@ public struct EncoderConfiguration: Sendable {
     /// Whether the decoder gets the pre-concatenation filter (``PreConcatenationFilter``;
     /// ``automaticPreFilter(lambda:)`` unless given).
     public var preFilter: Bool
-    /// Whether the trained latents get rate-distortion optimised rounding (``LatentRefinement``)
-    /// before they are coded (``automaticLatentRefinement(preset:)`` unless given).
+    /// Whether the trained latents get rate-distortion optimised rounding (``LatentRefinement``,
+    /// with ``latentRefinementThreshold``) before they are coded.
     public var refineLatents: Bool
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
                 complexity: DecoderComplexity? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                seed: UInt64 = 0, preFilter: Bool? = nil, refineLatents: Bool? = nil) {
+                seed: UInt64 = 0, preFilter: Bool? = nil, refineLatents: Bool = true) {
         self.lambda = lambda
         self.preset = preset
         self.complexity = complexity ?? Self.automaticComplexity(lambda: lambda, preset: preset)
         self.threads = max(1, threads)
         self.seed = seed
         self.preFilter = preFilter ?? Self.automaticPreFilter(lambda: lambda)
-        self.refineLatents = refineLatents ?? Self.automaticLatentRefinement(preset: preset)
+        self.refineLatents = refineLatents
     }
 
-    /// Whether the encoder refines the latents' rounding when not told: at the slow preset, where
-    /// more iterations no longer lower the loss. At the fast preset the same time spent on 11% more
-    /// iterations lowered the loss more (kodim15 at lambda 1e-3: -1.6% against -1.0%; BENCHMARKS.md,
-    /// thirty-sixth session).
-    public static func automaticLatentRefinement(preset: EncodingPreset) -> Bool { preset == .slow }
+    /// How far from the integer it rounds to a trained latent must lie for ``LatentRefinement`` to
+    /// try it at its other neighbour: 0.45 at the fast and medium presets, 0.4 at the slow one and
+    /// explicit iteration counts. At the fast preset (kodim05, 19 and 23 at four lambdas) the
+    /// latents at least 0.45 away were 8 to 44% of those at least 0.4 away, and the changes kept
+    /// among them made 84 to 95% of the refinement's gain (BENCHMARKS.md, thirty-seventh session).
+    var latentRefinementThreshold: Float {
+        switch preset {
+        case .fast, .medium: 0.45
+        case .slow, .iterations: 0.4
+        }
+    }
 
     /// Whether the encoder gives the decoder the pre-concatenation filter when not told: below
     /// ``preFilterLambdaLimit``. On kodim05, 15, 19 and 23 at the fast preset (medium complexity,

@@ -17,8 +17,9 @@ struct LatentRefinement {
     /// The quantised networks (dequantised), as the decoder will use them.
     let networks: NetworkParameters
 
-    /// Candidates: latents whose trained value is at least this far from the integer it rounds to.
-    static let threshold: Float = 0.4
+    /// Candidates: latents whose trained value is at least this far from the integer it rounds to
+    /// (below 0.5).
+    let threshold: Float
 
     /// Result of ``refine(latents:trained:progress:)``.
     struct Outcome {
@@ -75,7 +76,7 @@ struct LatentRefinement {
             let i = start + local
             let offset = trained[i] - latents[i]
             let value = latents[i] + (offset > 0 ? 1 : -1)
-            guard abs(offset) >= Self.threshold, Trainer.latentRange ~= value else { continue }
+            guard abs(offset) >= threshold, Trainer.latentRange ~= value else { continue }
             found.append((abs(offset), Candidate(index: i, x: local % width, y: local / width, value: value)))
         }
         return found.sorted { $0.distance != $1.distance ? $0.distance > $1.distance : $0.candidate.index < $1.candidate.index }

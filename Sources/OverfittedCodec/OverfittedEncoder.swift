@@ -44,7 +44,8 @@ public struct OverfittedEncoder: Sendable {
         let (rounded, trained, networks) = trainer.fit(progress: progress)
         let quantized = NetworkQuantizer(evaluator: evaluator).quantize(networks, latents: rounded)
         let latents = configuration.refineLatents
-            ? LatentRefinement(evaluator: evaluator, networks: quantized.dequantized).refine(latents: rounded, trained: trained,
+            ? LatentRefinement(evaluator: evaluator, networks: quantized.dequantized,
+                               threshold: configuration.latentRefinementThreshold).refine(latents: rounded, trained: trained,
                                                                                          progress: progress).latents
             : rounded
         let data = Self.assemble(shape: shape, bitDepth: source.bitDepth, latents: latents, networks: quantized, parallel: parallel)

@@ -35,14 +35,12 @@ import OverfittedCodec
         #expect(try complexity(["--preset", "slow", "--lambda", "4e-4", "--complexity", "low"]) == .low)
     }
 
-    @Test func latentRefinementFollowsThePreset() throws {
+    @Test func latentRefinementIsOnUnlessTurnedOff() throws {
         func refines(_ arguments: [String]) throws -> Bool {
             try EncodeCommand.parse(["in.png", "-o", "out.ncx"] + arguments).encoderConfiguration().refineLatents
         }
         #expect(try refines(["--preset", "slow"]))
-        #expect(try !refines(["--preset", "fast"]))
-        #expect(try !refines(["--preset", "medium", "--refine-latents", "auto"]))
-        #expect(try !refines(["--preset", "300"]))
+        #expect(try refines(["--preset", "fast"]))
         #expect(try refines(["--preset", "300", "--refine-latents", "on"]))
         #expect(try !refines(["--preset", "slow", "--refine-latents", "off"]))
     }

@@ -25,7 +25,7 @@ import Testing
             for i in networks.upsampling.indices { networks.upsampling[i] += generator.uniform(0.1) }
         }
 
-        var refinement: LatentRefinement { LatentRefinement(evaluator: evaluator, networks: networks) }
+        var refinement: LatentRefinement { LatentRefinement(evaluator: evaluator, networks: networks, threshold: 0.4) }
     }
 
     /// Positions to change in a grid of `size`: the corners, the middle and a point near an edge.
@@ -145,6 +145,13 @@ import Testing
             moved += 1
         }
         #expect(moved == outcome.changed)
+        // A higher threshold tries those of the candidates far enough from their rounding.
+        let level = 1
+        let all = f.refinement.candidates(level: level, latents: f.latents, trained: trained)
+        let far = LatentRefinement(evaluator: f.evaluator, networks: f.networks, threshold: 0.45)
+            .candidates(level: level, latents: f.latents, trained: trained)
+        #expect(far.map(\.index) == all.filter { abs(trained[$0.index] - f.latents[$0.index]) >= 0.45 }.map(\.index))
+        #expect(!far.isEmpty && far.count < all.count)
     }
 }
 
