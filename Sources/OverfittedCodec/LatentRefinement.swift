@@ -9,9 +9,10 @@ import NeuralKernels
 /// do; this is the latent-space counterpart of the rate-distortion optimised quantisation of
 /// classical encoders. The changes are tested exactly and many at once: a pass flips a set of
 /// candidates of one grid far enough apart that the pixels and latent rates each one changes are
-/// disjoint (``separation``), reconstructs the image once, and takes each candidate's own change of
-/// squared error (over its pixel box) and of bits (over the latents that read it); every candidate
-/// whose change lowers the loss is kept. Each candidate is tried once.
+/// disjoint (``separation``), up-samples that grid once, and takes each candidate's own change of
+/// squared error (over its pixel box, the synthesis run on just that box and its surround) and of
+/// bits (over the latents that read it); every candidate whose change lowers the loss is kept. Each
+/// candidate is tried once.
 struct LatentRefinement {
     let evaluator: ModelEvaluator
     /// The quantised networks (dequantised), as the decoder will use them.
