@@ -15,7 +15,7 @@ public struct EncoderConfiguration: Sendable {
     /// ``automaticPreFilter(lambda:)`` unless given).
     public var preFilter: Bool
     /// Whether the trained latents get rate-distortion optimised rounding (``LatentRefinement``,
-    /// with ``latentRefinementThreshold``) before they are coded.
+    /// with ``latentRefinementThreshold`` and ``latentRefinementSweeps``) before they are coded.
     public var refineLatents: Bool
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
@@ -39,6 +39,19 @@ public struct EncoderConfiguration: Sendable {
         switch preset {
         case .fast, .medium: 0.45
         case .slow, .iterations: 0.4
+        }
+    }
+
+    /// How many sweeps over the grids ``LatentRefinement`` makes: one at the fast preset, two at the
+    /// others. From the same trained models a second sweep lowered the loss by a further 0.08 to
+    /// 0.12% (slow preset: kodim15 at 1e-3 -1.03% -> -1.13%, kodim05 at 4e-3 -0.81% -> -0.90%), a
+    /// third by 0.01%, and the threshold 0.3 with two sweeps no more than 0.4 with two; each sweep
+    /// costs about what the first did. At the fast preset's budget that time buys as much as
+    /// iterations would (BENCHMARKS.md, thirty-eighth session).
+    var latentRefinementSweeps: Int {
+        switch preset {
+        case .fast: 1
+        case .medium, .slow, .iterations: 2
         }
     }
 

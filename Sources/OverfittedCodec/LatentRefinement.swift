@@ -11,8 +11,9 @@ import NeuralKernels
 /// candidates of one grid far enough apart that the pixels and latent rates each one changes are
 /// disjoint (``separation``), up-samples that grid once, and takes each candidate's own change of
 /// squared error (over its pixel box, the synthesis run on just that box and its surround) and of
-/// bits (over the latents that read it); every candidate whose change lowers the loss is kept. Each
-/// candidate is tried once.
+/// bits (over the latents that read it); every candidate whose change lowers the loss is kept. A
+/// sweep tries each candidate once; a further sweep tries them again (a kept change back at its
+/// nearest integer), as their neighbours' changes may have moved their balance.
 struct LatentRefinement {
     let evaluator: ModelEvaluator
     /// The quantised networks (dequantised), as the decoder will use them.
@@ -21,11 +22,16 @@ struct LatentRefinement {
     /// Candidates: latents whose trained value is at least this far from the integer it rounds to
     /// (below 0.5).
     let threshold: Float
+    /// Sweeps over all the grids; the refinement stops early after a sweep that kept nothing (the
+    /// next one would measure the same).
+    let sweeps: Int
 
     /// Result of ``refine(latents:trained:progress:)``.
     struct Outcome {
         var latents: [Float]
+        /// Candidates measured, over all sweeps.
         var tried: Int
+        /// Changes kept (a latent moved and later moved back counts twice).
         var changed: Int
         /// The sum of the kept changes' measured loss changes (negative).
         var lossChange: Double
@@ -34,27 +40,31 @@ struct LatentRefinement {
     }
 
     /// `latents` (integers, every grid) with the candidates that lower the loss moved to their other
-    /// neighbouring integer; `trained` holds the values they were rounded from (same layout). The
-    /// synthesis grids are refined coarsest first; `progress` hears after each one (its loss, bpp
-    /// and PSNR those of the model so far).
+    /// neighbouring integer; `trained` holds the values they were rounded from (same layout). Each
+    /// sweep refines the synthesis grids coarsest first; `progress` hears after each grid (its loss,
+    /// bpp and PSNR those of the model so far).
     func refine(latents: [Float], trained: [Float], progress: ((EncodeProgress) -> Void)? = nil) -> Outcome {
         var state = State(latents: latents, evaluator: evaluator, networks: networks)
         var tried = 0
         let start = progress == nil ? nil : evaluator.evaluate(latents: latents, networks: networks)
         let levels = evaluator.shape.geometry.levels
-        for level in stride(from: levels - 1, through: 0, by: -1) {
-            var remaining = candidates(level: level, latents: latents, trained: trained)
-            tried += remaining.count
-            while !remaining.isEmpty {
-                state.apply(pack(&remaining, level: level), level: level, refinement: self)
+        for sweep in 0..<sweeps {
+            let changedBefore = state.changed
+            for level in stride(from: levels - 1, through: 0, by: -1) {
+                var remaining = candidates(level: level, latents: state.latents, trained: trained)
+                tried += remaining.count
+                while !remaining.isEmpty {
+                    state.apply(pack(&remaining, level: level), level: level, refinement: self)
+                }
+                if let progress, let start {
+                    let loss = start.loss + state.lossChange
+                    let bitsPerPixel = start.bitsPerPixel + state.bitChange / Double(evaluator.pixelCount)
+                    progress(EncodeProgress(phase: .rounding, iteration: sweep * levels + levels - level,
+                                            totalIterations: sweeps * levels, loss: loss, bitsPerPixel: bitsPerPixel,
+                                            psnr: Trainer.psnr(mse: loss - Double(evaluator.lambda) * bitsPerPixel)))
+                }
             }
-            if let progress, let start {
-                let loss = start.loss + state.lossChange
-                let bitsPerPixel = start.bitsPerPixel + state.bitChange / Double(evaluator.pixelCount)
-                progress(EncodeProgress(phase: .rounding, iteration: levels - level, totalIterations: levels, loss: loss,
-                                        bitsPerPixel: bitsPerPixel,
-                                        psnr: Trainer.psnr(mse: loss - Double(evaluator.lambda) * bitsPerPixel)))
-            }
+            if state.changed == changedBefore { break }
         }
         return Outcome(latents: state.latents, tried: tried, changed: state.changed, lossChange: state.lossChange,
                        bitChange: state.bitChange)
@@ -68,7 +78,8 @@ struct LatentRefinement {
         var value: Float
     }
 
-    /// The candidates of grid `level`, the farthest from their rounding first (ties in index order).
+    /// The candidates of grid `level` at `latents` (a latent moved by an earlier sweep is one, back
+    /// at its nearest integer), the farthest from their rounding first (ties in index order).
     func candidates(level: Int, latents: [Float], trained: [Float]) -> [Candidate] {
         let geometry = evaluator.shape.geometry
         let width = geometry.gridSizes[level].width, start = geometry.offset(level: level)

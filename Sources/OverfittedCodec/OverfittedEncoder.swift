@@ -45,8 +45,9 @@ public struct OverfittedEncoder: Sendable {
         let quantized = NetworkQuantizer(evaluator: evaluator).quantize(networks, latents: rounded)
         let latents = configuration.refineLatents
             ? LatentRefinement(evaluator: evaluator, networks: quantized.dequantized,
-                               threshold: configuration.latentRefinementThreshold).refine(latents: rounded, trained: trained,
-                                                                                         progress: progress).latents
+                               threshold: configuration.latentRefinementThreshold,
+                               sweeps: configuration.latentRefinementSweeps)
+                .refine(latents: rounded, trained: trained, progress: progress).latents
             : rounded
         let data = Self.assemble(shape: shape, bitDepth: source.bitDepth, latents: latents, networks: quantized, parallel: parallel)
         do {

@@ -25,7 +25,7 @@ import Testing
             for i in networks.upsampling.indices { networks.upsampling[i] += generator.uniform(0.1) }
         }
 
-        var refinement: LatentRefinement { LatentRefinement(evaluator: evaluator, networks: networks, threshold: 0.4) }
+        var refinement: LatentRefinement { LatentRefinement(evaluator: evaluator, networks: networks, threshold: 0.4, sweeps: 1) }
     }
 
     /// Positions to change in a grid of `size`: the corners, the middle and a point near an edge.
@@ -148,10 +148,35 @@ import Testing
         // A higher threshold tries those of the candidates far enough from their rounding.
         let level = 1
         let all = f.refinement.candidates(level: level, latents: f.latents, trained: trained)
-        let far = LatentRefinement(evaluator: f.evaluator, networks: f.networks, threshold: 0.45)
+        let far = LatentRefinement(evaluator: f.evaluator, networks: f.networks, threshold: 0.45, sweeps: 1)
             .candidates(level: level, latents: f.latents, trained: trained)
         #expect(far.map(\.index) == all.filter { abs(trained[$0.index] - f.latents[$0.index]) >= 0.45 }.map(\.index))
         #expect(!far.isEmpty && far.count < all.count)
     }
-}
 
+    /// Further sweeps start from the first one's result and measure as exactly, each lowering the
+    /// loss, every latent left at one of its trained value's two neighbours; they end once a sweep
+    /// keeps nothing.
+    @Test func furtherSweepsContinueFromTheFirst() {
+        let f = Fixture(preFilter: true, seed: 8)
+        var generator = SeededGenerator(seed: 12)
+        let trained = f.latents.map { value -> Float in
+            let sign: Float = generator.nextUnitFloat() < 0.5 ? -1 : 1
+            return value + sign * (generator.nextUnitFloat() < 0.25 ? 0.4 + 0.1 * generator.nextUnitFloat() : 0.1)
+        }
+        let levels = f.evaluator.shape.geometry.levels, sweeps = 50
+        var reports: [EncodeProgress] = []
+        let outcome = LatentRefinement(evaluator: f.evaluator, networks: f.networks, threshold: 0.4, sweeps: sweeps)
+            .refine(latents: f.latents, trained: trained) { reports.append($0) }
+        let before = f.evaluator.evaluate(latents: f.latents, networks: f.networks)
+        let after = f.evaluator.evaluate(latents: outcome.latents, networks: f.networks)
+        #expect(abs((after.loss - before.loss) - outcome.lossChange) <= 1e-6 * abs(outcome.lossChange))
+        #expect(outcome.latents.indices.allSatisfy { abs(outcome.latents[$0] - trained[$0]) < 1 })
+        // The loss after each sweep: the second lower than the first, the last the same as the one before it.
+        let ends = reports.filter { $0.iteration % levels == 0 }.map(\.loss)
+        #expect(reports.allSatisfy { $0.totalIterations == sweeps * levels })
+        #expect(ends.count >= 3 && ends.count < sweeps && reports.count == ends.count * levels)
+        #expect(ends[1] < ends[0] && ends[ends.count - 1] == ends[ends.count - 2])
+        #expect(zip(ends, ends.dropFirst()).allSatisfy { $1 <= $0 })
+    }
+}
