@@ -94,6 +94,24 @@ import Testing
         return arm.bits(of: latents.indices.map { $0..<($0 + 1) }, latents: latents, parameters: f.networks.arm, features: features)
     }
 
+    /// The squared-error change of a row against a plain Double sum, values on both sides of the
+    /// [0, 1] clamp and lengths with and without a partial vector.
+    @Test(arguments: [1, 7, 8, 13, 64, 70])
+    func squaredErrorChangeClampsAndSums(count: Int) {
+        var generator = SeededGenerator(seed: UInt64(count))
+        let new = (0..<count).map { _ in generator.uniform(0.8) + 0.5 }
+        let old = (0..<count).map { _ in generator.uniform(0.8) + 0.5 }
+        let target = (0..<count).map { _ in generator.nextUnitFloat() }
+        func clamped(_ v: Float) -> Double { Double(min(max(v, 0), 1)) }
+        let expected = (0..<count).reduce(0.0) { sum, i in
+            let n = clamped(new[i]) - Double(target[i]), o = clamped(old[i]) - Double(target[i])
+            return sum + n * n - o * o
+        }
+        let change = LatentRefinement.squaredErrorChange(new: new, old: old, target: target, count: count)
+        #expect(abs(change - expected) <= 1e-5 * max(1, Double(count)))
+        #expect(new.contains { $0 < 0 } || new.contains { $0 > 1 } || count < 8)
+    }
+
     @Test func everyChangedRateIsInsideTheRateRuns() {
         let f = Fixture(preFilter: true)
         let geometry = f.evaluator.shape.geometry
