@@ -81,6 +81,13 @@ public enum VectorLanes {
         load(UnsafePointer(pointer), count: count)
     }
 
+    /// `vector` clamped to [0, 1] lane by lane with masked replacements, inlined (SIMD's
+    /// `clamped(lowerBound:upperBound:)` can stay an out-of-line call in a hot loop).
+    @inlinable @inline(__always)
+    public static func clampedToUnit(_ vector: SIMD8<Float>) -> SIMD8<Float> {
+        vector.replacing(with: 0, where: vector .< 0).replacing(with: 1, where: vector .> 1)
+    }
+
     @inlinable @inline(__always)
     public static func store(_ vector: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>, count: Int) {
         if count >= 8 {

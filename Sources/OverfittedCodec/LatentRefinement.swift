@@ -270,15 +270,11 @@ struct LatentRefinement {
     /// eight lanes summed in Float, returned in Double.
     static func squaredErrorChange(new: UnsafePointer<Float>, old: UnsafePointer<Float>, target: UnsafePointer<Float>,
                                    count: Int) -> Double {
-        // Masked replacements rather than SIMD's `clamped(lowerBound:upperBound:)`, which this loop
-        // called out of line: the same values, and the refinement at threshold 0.4 in 0.76 of the
-        // time (BENCHMARKS.md, thirty-ninth session).
-        @inline(__always) func clamped(_ v: SIMD8<Float>) -> SIMD8<Float> {
-            v.replacing(with: 0, where: v .< 0).replacing(with: 1, where: v .> 1)
-        }
+        // The inlined clamp (not SIMD's `clamped`, called out of line here) put the refinement at
+        // threshold 0.4 in 0.76 of the time (BENCHMARKS.md, thirty-ninth session).
         @inline(__always) func change(_ new: SIMD8<Float>, _ old: SIMD8<Float>, _ target: SIMD8<Float>) -> SIMD8<Float> {
-            let n = clamped(new) - target
-            let o = clamped(old) - target
+            let n = VectorLanes.clampedToUnit(new) - target
+            let o = VectorLanes.clampedToUnit(old) - target
             return n * n - o * o
         }
         var sums = SIMD8<Float>.zero, i = 0

@@ -131,9 +131,7 @@ struct ModelEvaluator {
         while i < range.upperBound {
             let n = min(8, range.upperBound - i)
             let value = VectorLanes.load(output + i, count: n)
-            var clamped = value.replacing(with: 0, where: value .< 0)
-            clamped.replace(with: 1, where: clamped .> 1)
-            let difference = clamped - VectorLanes.load(target + i, count: n)
+            let difference = VectorLanes.clampedToUnit(value) - VectorLanes.load(target + i, count: n)
             let wide = SIMD8<Double>(difference)
             lanes = lanes + wide * wide
             if let gradient {
