@@ -56,10 +56,10 @@ struct ModelEvaluator {
         var filterTrace: PreConcatenationFilter.Trace? = PreConcatenationFilter.Trace()
         let filtered = preFilter?.forward(latents: latents, values: networks.upsampling[shape.upsampler.preFilter],
                                           parallel: parallel, trace: &filterTrace)
-        var trace: Upsampler.Trace? = Upsampler.Trace()
+        var trace = Upsampler.Trace()
         let features = upsampler.forward(latents: filtered ?? latents, kernels: networks.upsampling, parallel: parallel, trace: &trace)
         let synthesisTrace = synthesis.forward(features: features, parameters: networks.synthesis, parallel: parallel)
-        return (synthesisTrace.output, ReconstructionTrace(features: features, synthesis: synthesisTrace, upsampling: trace ?? Upsampler.Trace(),
+        return (synthesisTrace.output, ReconstructionTrace(features: features, synthesis: synthesisTrace, upsampling: trace,
                                                            preFilter: filtered == nil ? nil : filterTrace))
     }
 

@@ -61,10 +61,19 @@ public enum OverfittedDecoder {
         let latents = try LatentCoding(shape: shape, networks: networks, parallel: parallel)
             .decode(latentBytes, armSeconds: &phases.arm)
         phases.rangeDecoding = DecodePhases.lap(&clock) - phases.arm
-        let samples = shape.reconstruct(latents: latents.map { Float($0) }, networks: networks.dequantized,
-                                        parallel: parallel, phases: &phases, clock: &clock)
-        let decoded = try image(samples: samples, header: header)
-        phases.output = DecodePhases.lap(&clock)
+        let (width, pixels) = (header.width, header.width * header.height)
+        let maxValue = Float((1 << header.bitDepth) - 1)
+        // Every sample is written, a band of rows at a time.
+        var channels = (0..<header.channels).map { _ in [Float](unsafeUninitializedCapacity: pixels) { _, count in count = pixels } }
+        shape.reconstruct(latents: latents.map { Float($0) }, networks: networks.dequantized, parallel: parallel,
+                          phases: &phases, clock: &clock) { rows, channel, samples in
+            channels[channel].withUnsafeMutableBufferPointer { plane in
+                quantizeSamples(samples, maxValue: maxValue,
+                                into: UnsafeMutableBufferPointer(rebasing: plane[(rows.lowerBound * width)..<(rows.upperBound * width)]))
+            }
+        }
+        let decoded = try image(channels: channels, header: header)
+        phases.output += DecodePhases.lap(&clock)
         return decoded
     }
 
@@ -77,34 +86,30 @@ public enum OverfittedDecoder {
         return v - t >= 0.5 ? t + 1 : t
     }
 
-    /// Planes clamped to [0, 1] and quantised to the header's bit depth (non-finite values, possible
-    /// only from a hostile file, become 0). At `level` AVX2 or above (at most ``Acceleration/level``;
-    /// tests pass `.portable` to compare) `nk_quantize_samples_avx2` does the same operations.
-    static func image(samples: [Float], header: NCXHeader,
-                      level: Acceleration.Level = Acceleration.level) throws(OverfittedDecodeError) -> Image {
-        let pixels = header.width * header.height
-        let maxValue = Float((1 << header.bitDepth) - 1)
-        let vectorized = min(level, Acceleration.level) >= .avx2
-        let planes = (0..<header.channels).map { c in
-            var plane = Plane(width: header.width, height: header.height)
-            samples.withUnsafeBufferPointer { source in
-                plane.samples.withUnsafeMutableBufferPointer { target in
-                    guard let base = source.baseAddress, let out = target.baseAddress else { return }
-                    if vectorized {
-                        nk_quantize_samples_avx2(base + c * pixels, pixels, maxValue, out)
-                        return
-                    }
-                    for i in 0..<pixels {
-                        // Clamped as the synthesis' output, then finite check and quantisation.
-                        let v = min(max(base[c * pixels + i], 0), 1)
-                        out[i] = v.isFinite ? roundedHalfAway(min(max(v, 0), 1) * maxValue) / maxValue : 0
-                    }
-                }
-            }
-            return plane
+    /// `samples` clamped to [0, 1] and quantised to `maxValue` levels into `destination` (as many
+    /// values; non-finite values, possible only from a hostile file, become 0). At `level` AVX2 or
+    /// above (at most ``Acceleration/level``; tests pass `.portable` to compare)
+    /// `nk_quantize_samples_avx2` does the same operations.
+    static func quantizeSamples(_ samples: UnsafeBufferPointer<Float>, maxValue: Float, into destination: UnsafeMutableBufferPointer<Float>,
+                                level: Acceleration.Level = Acceleration.level) {
+        let count = min(samples.count, destination.count)
+        guard let source = samples.baseAddress, let out = destination.baseAddress else { return }
+        if min(level, Acceleration.level) >= .avx2 {
+            nk_quantize_samples_avx2(source, count, maxValue, out)
+            return
         }
+        for i in 0..<count {
+            // Clamped as the synthesis' output, then finite check and quantisation.
+            let v = min(max(source[i], 0), 1)
+            out[i] = v.isFinite ? roundedHalfAway(min(max(v, 0), 1) * maxValue) / maxValue : 0
+        }
+    }
+
+    /// The image of the header's size, colour model and bit depth from its quantised channel planes.
+    static func image(channels: [[Float]], header: NCXHeader) throws(OverfittedDecodeError) -> Image {
+        let planes = channels.compactMap { Plane(width: header.width, height: header.height, samples: $0) }
         let model: Image.ColorModel = header.channels == 1 ? .gray : .rgb
-        guard let image = Image(colorModel: model, bitDepth: header.bitDepth, planes: planes) else {
+        guard planes.count == channels.count, let image = Image(colorModel: model, bitDepth: header.bitDepth, planes: planes) else {
             throw .invalidHeader("\(header.channels) channels at \(header.bitDepth) bits")
         }
         return image

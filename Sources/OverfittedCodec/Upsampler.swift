@@ -24,18 +24,18 @@ struct Upsampler {
     // (value 0 is nearest to the output position); indices are clamped to the edges.
 
     /// The full-resolution planes, one per grid (coarsest first), back to back in one buffer, from
-    /// the latents (all grids, finest first). The last step writes straight into that buffer; the
-    /// intermediate planes are kept in `trace` only when it is non-nil (training).
-    func forward(latents: [Float], kernels: [Float], parallel: ParallelChunks, trace: inout Trace?) -> [Float] {
+    /// the latents (all grids, finest first), with what ``backward`` needs in `trace` (training; the
+    /// decoder goes by bands of rows: ``stackBeforeLastStep(latents:kernels:parallel:)``).
+    func forward(latents: [Float], kernels: [Float], parallel: ParallelChunks, trace: inout Trace) -> [Float] {
         let levels = geometry.levels
         let pixels = geometry.width * geometry.height
         var stack = [grid(latents, level: levels - 1)]
-        var saved = Trace()
+        trace = Trace()
         var features: [Float] = []
         for level in stride(from: levels - 2, through: 0, by: -1) {
             let source = geometry.gridSizes[level + 1]
             let target = geometry.gridSizes[level]
-            let kernel = Array(kernels[(4 * (levels - 2 - level))..<(4 * (levels - 1 - level))])
+            let kernel = stepKernel(level: level, kernels: kernels)
             let channels = stack.count
             var horizontal = [[Float]](repeating: [], count: channels)
             var upsampled = [[Float]](repeating: [], count: level == 0 ? 0 : channels)
@@ -50,7 +50,6 @@ struct Upsampler {
                     }
                 }
             }
-            let keepRows = trace != nil
             horizontal.withUnsafeMutableBufferPointer { hBuffer in
                 upsampled.withUnsafeMutableBufferPointer { uBuffer in
                     features.withUnsafeMutableBufferPointer { fBuffer in
@@ -65,21 +64,81 @@ struct Upsampler {
                                 u.value[channel] = Self.filterColumns(rows, width: target.width, height: source.height,
                                                                       targetHeight: target.height, kernel: kernel)
                             }
-                            if keepRows { h.value[channel] = rows }
+                            h.value[channel] = rows
                         }
                     }
                 }
             }
-            if keepRows {
-                saved.sources.append(stack)
-                saved.horizontal.append(horizontal)
-            }
+            trace.sources.append(stack)
+            trace.horizontal.append(horizontal)
             guard level > 0 else { break }  // the features are complete
             stack = upsampled
             stack.append(grid(latents, level: level))
         }
-        if trace != nil { trace = saved }
         return levels == 1 ? stack[0] : features
+    }
+
+    /// The stack ``forward(latents:kernels:parallel:trace:)`` up-samples in its last step: every grid
+    /// but the finest, up-sampled to grid 1's size (coarsest first, grid 1 last), by the same passes;
+    /// empty for a model with one grid. ``finestRows(_:stack:latents:kernels:parallel:)`` then does
+    /// the last step a band of rows at a time.
+    func stackBeforeLastStep(latents: [Float], kernels: [Float], parallel: ParallelChunks) -> [[Float]] {
+        let levels = geometry.levels
+        guard levels >= 2 else { return [] }
+        var stack = [grid(latents, level: levels - 1)]
+        for level in stride(from: levels - 2, through: 1, by: -1) {
+            let source = geometry.gridSizes[level + 1], target = geometry.gridSizes[level]
+            let kernel = stepKernel(level: level, kernels: kernels)
+            var upsampled = [[Float]](repeating: [], count: stack.count)
+            upsampled.withUnsafeMutableBufferPointer { buffer in
+                let planes = UnsafeSendableBox(buffer)
+                parallel.run(chunks: stack.count) { channel in
+                    let rows = Self.filterRows(stack[channel], width: source.width, height: source.height,
+                                               targetWidth: target.width, kernel: kernel)
+                    planes.value[channel] = Self.filterColumns(rows, width: target.width, height: source.height,
+                                                               targetHeight: target.height, kernel: kernel)
+                }
+            }
+            stack = upsampled + [grid(latents, level: level)]
+        }
+        return stack
+    }
+
+    /// Rows `rows` of ``forward(latents:kernels:parallel:trace:)``'s planes (coarsest first, each
+    /// `rows.count` full-width rows, back to back), from `stack` (``stackBeforeLastStep(latents:kernels:parallel:)``)
+    /// and the finest grid of `latents`. The last step runs on just the source rows these rows read
+    /// (output row `y` reads rows `y / 2 - 2 ... y / 2 + 2`, clamped to the plane): on that band the
+    /// clamps fall where they fall in the whole plane, so every value is the whole pass's.
+    func finestRows(_ rows: Range<Int>, stack: [[Float]], latents: [Float], kernels: [Float],
+                    parallel: ParallelChunks) -> [Float] {
+        let width = geometry.width, count = rows.count * width, channels = stack.count
+        let finest = geometry.offset(level: 0) + rows.lowerBound * width
+        var planes = [Float](unsafeUninitializedCapacity: (channels + 1) * count) { buffer, initialized in
+            initialized = (channels + 1) * count
+            buffer[(channels * count)...].update(fromContentsOf: latents[finest..<(finest + count)])
+        }
+        guard channels > 0 else { return planes }
+        let source = geometry.gridSizes[1], kernel = stepKernel(level: 0, kernels: kernels)
+        let first = max(0, rows.lowerBound / 2 - 2), end = min(source.height, (rows.upperBound - 1) / 2 + 3)
+        // Output rows 2 first ..< rows.upperBound of the band, of which the first `skipped` are not wanted.
+        let computed = rows.upperBound - 2 * first, skipped = (rows.lowerBound - 2 * first) * width
+        planes.withUnsafeMutableBufferPointer { buffer in
+            let out = UnsafeSendableBox(buffer)
+            parallel.run(chunks: channels) { channel in
+                let band = Array(stack[channel][(first * source.width)..<(end * source.width)])
+                let horizontal = Self.filterRows(band, width: source.width, height: end - first, targetWidth: width, kernel: kernel)
+                let vertical = Self.filterColumns(horizontal, width: width, height: end - first, targetHeight: computed,
+                                                  kernel: kernel)
+                out.value[(channel * count)..<((channel + 1) * count)].update(fromContentsOf: vertical[skipped..<(skipped + count)])
+            }
+        }
+        return planes
+    }
+
+    /// The kernel values (4) of the x2 step to grid `level`'s size.
+    private func stepKernel(level: Int, kernels: [Float]) -> [Float] {
+        let step = geometry.levels - 2 - level
+        return Array(kernels[(4 * step)..<(4 * step + 4)])
     }
 
     /// Grid `level` alone up-sampled to full resolution (`grid` its values, pre-filtered when the
@@ -89,8 +148,7 @@ struct Upsampler {
         var plane = grid
         for target in stride(from: level - 1, through: 0, by: -1) {
             let source = geometry.gridSizes[target + 1], size = geometry.gridSizes[target]
-            let step = geometry.levels - 2 - target
-            let kernel = Array(kernels[(4 * step)..<(4 * step + 4)])
+            let kernel = stepKernel(level: target, kernels: kernels)
             let rows = Self.filterRows(plane, width: source.width, height: source.height, targetWidth: size.width, kernel: kernel)
             plane = Self.filterColumns(rows, width: size.width, height: source.height, targetHeight: size.height, kernel: kernel)
         }
