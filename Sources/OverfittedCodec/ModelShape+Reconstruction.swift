@@ -14,12 +14,13 @@ extension ModelShape {
     /// reach the tile's inner edges). The values are those of the whole-image passes, while the
     /// full-resolution planes (one per grid, and the synthesis's intermediate planes) never exist
     /// beyond one tile: memory the process would otherwise have to fault in and clear.
-    func reconstruct(latents: [Float], networks: NetworkParameters, parallel: ParallelChunks,
+    func reconstruct(latents: consuming [Float], networks: NetworkParameters, parallel: ParallelChunks,
                      phases: inout DecodePhases, clock: inout ContinuousClock.Instant,
                      emit: (_ rows: Range<Int>, _ channel: Int, _ samples: UnsafeBufferPointer<Float>) -> Void) {
         var noFilterTrace: PreConcatenationFilter.Trace? = nil
+        // The latents' storage is released once filtered (`consuming`).
         let grids = architecture.preFilter
-            ? PreConcatenationFilter(geometry: geometry).forward(latents: latents, values: networks.upsampling[upsampler.preFilter],
+            ? PreConcatenationFilter(geometry: geometry).forward(latents: consume latents, values: networks.upsampling[upsampler.preFilter],
                                                                  parallel: parallel, trace: &noFilterTrace)
             : latents
         let upsampler = Upsampler(geometry: geometry)
