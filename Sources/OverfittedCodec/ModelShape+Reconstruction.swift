@@ -1,5 +1,5 @@
 extension ModelShape {
-    /// Output rows the decoder up-samples and synthesises at a time (``reconstruct(latents:networks:parallel:phases:clock:)``).
+    /// Output rows the decoder up-samples and synthesises at a time (``reconstruct(latents:networks:parallel:phases:clock:emit:)``).
     static let decodeBandRows = 64
 
     /// The decoder's image from integer latents (as Float, all grids, finest first) and dequantised

@@ -115,7 +115,7 @@ struct Upsampler {
         let finest = geometry.offset(level: 0) + rows.lowerBound * width
         var planes = [Float](unsafeUninitializedCapacity: (channels + 1) * count) { buffer, initialized in
             initialized = (channels + 1) * count
-            buffer[(channels * count)...].update(fromContentsOf: latents[finest..<(finest + count)])
+            _ = buffer[(channels * count)...].update(fromContentsOf: latents[finest..<(finest + count)])
         }
         guard channels > 0 else { return planes }
         let source = geometry.gridSizes[1], kernel = stepKernel(level: 0, kernels: kernels)
@@ -129,7 +129,7 @@ struct Upsampler {
                 let horizontal = Self.filterRows(band, width: source.width, height: end - first, targetWidth: width, kernel: kernel)
                 let vertical = Self.filterColumns(horizontal, width: width, height: end - first, targetHeight: computed,
                                                   kernel: kernel)
-                out.value[(channel * count)..<((channel + 1) * count)].update(fromContentsOf: vertical[skipped..<(skipped + count)])
+                _ = out.value[(channel * count)..<((channel + 1) * count)].update(fromContentsOf: vertical[skipped..<(skipped + count)])
             }
         }
         return planes
