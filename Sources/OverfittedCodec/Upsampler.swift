@@ -79,27 +79,19 @@ struct Upsampler {
     }
 
     /// The stack ``forward(latents:kernels:parallel:trace:)`` up-samples in its last step: every grid
-    /// but the finest, up-sampled to grid 1's size (coarsest first, grid 1 last), by the same passes;
+    /// but the finest, up-sampled to grid 1's size (coarsest first, grid 1 last), each by ``plane(of:grid:kernels:until:)``;
     /// empty for a model with one grid. ``finestRows(_:stack:latents:kernels:parallel:)`` then does
     /// the last step a band of rows at a time.
     func stackBeforeLastStep(latents: [Float], kernels: [Float], parallel: ParallelChunks) -> [[Float]] {
         let levels = geometry.levels
         guard levels >= 2 else { return [] }
-        var stack = [grid(latents, level: levels - 1)]
-        for level in stride(from: levels - 2, through: 1, by: -1) {
-            let source = geometry.gridSizes[level + 1], target = geometry.gridSizes[level]
-            let kernel = stepKernel(level: level, kernels: kernels)
-            var upsampled = [[Float]](repeating: [], count: stack.count)
-            upsampled.withUnsafeMutableBufferPointer { buffer in
-                let planes = UnsafeSendableBox(buffer)
-                parallel.run(chunks: stack.count) { channel in
-                    let rows = Self.filterRows(stack[channel], width: source.width, height: source.height,
-                                               targetWidth: target.width, kernel: kernel)
-                    planes.value[channel] = Self.filterColumns(rows, width: target.width, height: source.height,
-                                                               targetHeight: target.height, kernel: kernel)
-                }
+        var stack = [[Float]](repeating: [], count: levels - 1)
+        stack.withUnsafeMutableBufferPointer { buffer in
+            let planes = UnsafeSendableBox(buffer)
+            parallel.run(chunks: levels - 1) { channel in
+                let level = levels - 1 - channel  // coarsest first
+                planes.value[channel] = plane(of: level, grid: grid(latents, level: level), kernels: kernels, until: 1)
             }
-            stack = upsampled + [grid(latents, level: level)]
         }
         return stack
     }
@@ -141,12 +133,12 @@ struct Upsampler {
         return Array(kernels[(4 * step)..<(4 * step + 4)])
     }
 
-    /// Grid `level` alone up-sampled to full resolution (`grid` its values, pre-filtered when the
-    /// model filters): the plane ``forward`` gives it, by the same passes, for a caller that changes
-    /// one grid at a time.
-    func plane(of level: Int, grid: [Float], kernels: [Float]) -> [Float] {
+    /// Grid `level` alone up-sampled to grid `finest`'s size (full resolution by default; `grid` its
+    /// values, pre-filtered when the model filters): the plane ``forward`` gives it, by the same
+    /// passes, for a caller that changes one grid at a time or stops short of the last steps.
+    func plane(of level: Int, grid: [Float], kernels: [Float], until finest: Int = 0) -> [Float] {
         var plane = grid
-        for target in stride(from: level - 1, through: 0, by: -1) {
+        for target in stride(from: level - 1, through: finest, by: -1) {
             let source = geometry.gridSizes[target + 1], size = geometry.gridSizes[target]
             let kernel = stepKernel(level: target, kernels: kernels)
             let rows = Self.filterRows(plane, width: source.width, height: source.height, targetWidth: size.width, kernel: kernel)
