@@ -32,6 +32,10 @@ struct EncodeCommand: ParsableCommand {
             help: "Cool-chic 5's pre-concatenation filter on the latent grids: on, off, or auto (on below lambda \(EncoderConfiguration.preFilterLambdaLimit)).")
     var preFilter: String = "auto"
 
+    @Option(name: .customLong("uncoded-grids"),
+            help: "How many of the finest latent grids to leave out (all zero, not coded): 0 to \(Architecture.maxUncodedGrids), or auto (1 from lambda \(EncoderConfiguration.uncodedGridLambdaLimit) up, else 0).")
+    var uncodedGrids: String = "auto"
+
     @Option(name: .customLong("refine-latents"),
             help: "Rate-distortion optimised rounding of the trained latents: on or off.")
     var refineLatents: String = "on"
@@ -56,6 +60,9 @@ struct EncodeCommand: ParsableCommand {
         if !["auto", "on", "off"].contains(preFilter) {
             throw ValidationError("--pre-filter must be on, off or auto (got '\(preFilter)')")
         }
+        if uncodedGrids != "auto" && !(Int(uncodedGrids).map { (0...Architecture.maxUncodedGrids).contains($0) } ?? false) {
+            throw ValidationError("--uncoded-grids must be 0...\(Architecture.maxUncodedGrids) or auto (got '\(uncodedGrids)')")
+        }
         if !["on", "off"].contains(refineLatents) {
             throw ValidationError("--refine-latents must be on or off (got '\(refineLatents)')")
         }
@@ -67,7 +74,7 @@ struct EncodeCommand: ParsableCommand {
                              preset: EncodingPreset(argument: preset) ?? .medium,
                              complexity: DecoderComplexity(rawValue: complexity),
                              threads: threads, seed: seed, preFilter: preFilter == "auto" ? nil : preFilter == "on",
-                             refineLatents: refineLatents == "on")
+                             refineLatents: refineLatents == "on", uncodedGrids: Int(uncodedGrids))
     }
 
     func run() throws {

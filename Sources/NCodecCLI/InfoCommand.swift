@@ -26,7 +26,8 @@ struct InfoCommand: ParsableCommand {
             .ncx version \(NCXHeader.currentVersion), overfitted codec
             image: \(h.width)x\(h.height), \(h.channels == 1 ? "gray" : "RGB"), \(h.bitDepth)-bit
             networks: ARM context \(a.contextSize) (\(a.spatialContext) neighbours, \(a.interGridFeatures) inter-grid features; hidden width \(a.contextSize)), synthesis width \(a.synthesisWidth), \
-            \(a.residualLayers) residual 3x3 layers\(a.preFilter ? ", pre-concatenation filter" : ""); \
+            \(a.residualLayers) residual 3x3 layers\(a.preFilter ? ", pre-concatenation filter" : "")\
+            \(a.uncodedGrids > 0 ? ", the finest \(a.uncodedGrids == 1 ? "grid" : "\(a.uncodedGrids) grids") left out" : ""); \
             \(Format.fixed(a.macsPerPixel(width: h.width, height: h.height), 0)) MAC/pixel
             network parameters by unit (bytes from the code lengths):
             \(steps.joined(separator: "\n"))

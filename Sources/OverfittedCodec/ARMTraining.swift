@@ -10,18 +10,26 @@ import NeuralKernels
 /// `(mean, rawLogScale) = Wout h2 + bOut + Wlinear x`, `logScale = clamp(rawLogScale)`; the linear
 /// branch runs outside the `PointwiseMLP`, its output added before the rate and its gradient
 /// formed from the saved output gradients.
+///
+/// It runs on the coded grids alone (``EntropyGrids/codedGrids``): its methods take and return
+/// latents and inter-grid parameters of the whole model, the uncoded grids' gradients zero.
 struct ARMTraining {
     let layout: ARMLayout
     let offsets: [(dy: Int, dx: Int)]
     let mlp: PointwiseMLP
-    /// `levelStarts[l]` is the index of grid `l`'s first latent; the last entry is the total.
+    /// `levelStarts[l]` is the index of coded grid `l`'s first latent; the last entry is the total.
     private let levelStarts: [Int]
+    /// The inter-grid context of the coded grids.
     let interGrid: InterGridContext
+    /// The model's inter-grid context (its parameters are what the methods take and return).
+    let modelInterGrid: InterGridContext
+    /// Index of the first coded latent in the model's latent buffer (0 without uncoded grids).
+    let firstCodedLatent: Int
     /// Causal neighbours; the last `context - spatial` inputs are the inter-grid features.
     let spatial: Int
-    /// Sizes of the coded grids (``EntropyGrids``).
+    /// Sizes of the coded grids (``EntropyGrids/codedGrids``).
     let grids: [(width: Int, height: Int)]
-    /// Latents over all coded grids.
+    /// Latents over the coded grids.
     let total: Int
 
     /// Work items of the context gathers (fixed, so nothing depends on the thread count).
@@ -33,10 +41,13 @@ struct ARMTraining {
         layout = shape.arm
         spatial = shape.architecture.spatialContext
         offsets = CausalNeighbourhood.offsets(count: spatial)
-        interGrid = shape.interGrid
-        levelStarts = shape.entropyGrids.starts
-        grids = shape.entropyGrids.sizes
-        total = shape.entropyGrids.totalLatents
+        modelInterGrid = shape.interGrid
+        interGrid = shape.interGrid.coded
+        let coded = shape.entropyGrids.codedGrids
+        firstCodedLatent = shape.entropyGrids.firstCodedLatent
+        levelStarts = coded.starts
+        grids = coded.sizes
+        total = coded.totalLatents
         mlp = shape.armMLP
     }
 
@@ -64,8 +75,27 @@ struct ARMTraining {
     /// thread count.
     func run(latents: [Float], parameters: [Float], interGridParameters: [Float], scale: Float, parallel: ParallelChunks,
              weightGradients: ChunkSampling = .all) -> Result {
+        guard firstCodedLatent > 0 else {
+            return runCoded(latents: latents, parameters: parameters, interGridParameters: interGridParameters, scale: scale,
+                            parallel: parallel, weightGradients: weightGradients)
+        }
+        var result = runCoded(latents: codedLatents(latents), parameters: parameters,
+                              interGridParameters: modelInterGrid.codedParameters(interGridParameters), scale: scale,
+                              parallel: parallel, weightGradients: weightGradients)
+        result.gradLatents = [Float](repeating: 0, count: firstCodedLatent) + result.gradLatents
+        result.gradInterGrid = modelInterGrid.fromCoded(result.gradInterGrid)
+        return result
+    }
+
+    /// The coded grids' latents of the model's `latents`.
+    private func codedLatents(_ latents: [Float]) -> [Float] { Array(latents[min(firstCodedLatent, latents.count)...]) }
+
+    /// ``run(latents:parameters:interGridParameters:scale:parallel:weightGradients:)`` on the coded
+    /// grids' latents and inter-grid parameters.
+    private func runCoded(latents: [Float], parameters: [Float], interGridParameters: [Float], scale: Float,
+                          parallel: ParallelChunks, weightGradients: ChunkSampling) -> Result {
         let c = layout.context
-        let features = features(of: latents, parameters: interGridParameters, parallel: parallel)
+        let features = codedFeatures(of: latents, parameters: interGridParameters, parallel: parallel)
         let featureValues = features?.values ?? []
         // The gradients of the feature inputs: `c - spatial` planes of `total` (written for the
         // latents of the feature grids).
@@ -163,11 +193,12 @@ struct ARMTraining {
     /// `bits` (the same sums in the same order) without the backward, about a third of the work.
     func bits(latents: [Float], parameters: [Float], interGridParameters: [Float], parallel: ParallelChunks) -> Double {
         let c = layout.context
-        guard Acceleration.level >= .avx2, c <= Int(NK_ARM_TRAIN_MAX_CONTEXT), latents.count == total else {
+        guard Acceleration.level >= .avx2, c <= Int(NK_ARM_TRAIN_MAX_CONTEXT), latents.count == firstCodedLatent + total else {
             return run(latents: latents, parameters: parameters, interGridParameters: interGridParameters, scale: 0,
                        parallel: parallel, weightGradients: .none).bits
         }
-        let features = features(of: latents, parameters: interGridParameters, parallel: parallel)
+        let latents = firstCodedLatent > 0 ? codedLatents(latents) : latents
+        let features = codedFeatures(of: latents, parameters: modelInterGrid.codedParameters(interGridParameters), parallel: parallel)
         let featureValues = features?.values ?? [], mlpParameters = parameters.gathered(layout.mlpOrder)
         let linearWeights = Array(parameters[layout.wLinear])
         let stride = Self.mlpChunk, range = ARMOutput.logScaleRange
@@ -206,9 +237,11 @@ struct ARMTraining {
     /// The bits of the latents in each of `runs` (index ranges of `latents`) under the MLP and
     /// linear branch of `parameters`, with the inter-grid features `features` (``features(of:parameters:parallel:)``
     /// of the same latents): the rate ``run`` and ``bits(latents:parameters:interGridParameters:parallel:)``
-    /// sum, per run, for the few latents a local change reaches. Portable Swift on every machine.
+    /// sum, per run, for the few latents a local change reaches (none for uncoded latents).
+    /// Portable Swift on every machine.
     func bits(of runs: [Range<Int>], latents: [Float], parameters: [Float], features: TrainingFeatures?) -> [Double] {
-        let c = layout.context
+        let c = layout.context, first = firstCodedLatent
+        let runs = runs.map { (max($0.lowerBound, first) - first)..<(max($0.upperBound, first) - first) }
         let count = runs.reduce(0) { $0 + $1.count }
         guard count > 0 else { return [Double](repeating: 0, count: runs.count) }
         let mlpParameters = parameters.gathered(layout.mlpOrder)
@@ -220,7 +253,7 @@ struct ARMTraining {
                 contexts.withUnsafeMutableBufferPointer { out in
                     var position = 0
                     for run in runs {
-                        writeContexts(of: run, latents: q.baseAddress!, into: out.baseAddress! + position, plane: count,
+                        writeContexts(of: run, latents: q.baseAddress! + first, into: out.baseAddress! + position, plane: count,
                                       origin: run.lowerBound, features: features == nil ? nil : f.baseAddress)
                         position += run.count
                     }
@@ -247,7 +280,7 @@ struct ARMTraining {
                     logScale += linear[c + k] * x
                 }
                 logScale = min(max(logScale, range.lowerBound), range.upperBound)
-                bits += Double(LaplaceRate.single(value: latents[i], mean: mean, logScale: logScale).bits)
+                bits += Double(LaplaceRate.single(value: latents[first + i], mean: mean, logScale: logScale).bits)
                 position += 1
             }
             result.append(bits)
@@ -255,16 +288,27 @@ struct ARMTraining {
         return result
     }
 
-    /// The inter-grid features of `latents` (``InterGridContext/trainingFeatures(latents:parameters:parallel:)``);
-    /// nil for a model without feature grids (its feature inputs read zero).
+    /// The inter-grid features of the coded grids of `latents` (the model's latents and inter-grid
+    /// parameters; ``InterGridContext/trainingFeatures(latents:parameters:parallel:)``); nil for a
+    /// model without coded feature grids (its feature inputs read zero).
     func features(of latents: [Float], parameters: [Float], parallel: ParallelChunks) -> TrainingFeatures? {
-        guard interGrid.grids.featureLevels > 0, parameters.count == interGrid.parameterCount, latents.count == total else {
-            return nil
-        }
+        guard latents.count == firstCodedLatent + total else { return nil }
         return latents.withUnsafeBufferPointer { q in
-            parameters.withUnsafeBufferPointer { p in
-                interGrid.trainingFeatures(latents: q.baseAddress!, parameters: p.baseAddress!, parallel: parallel)
-            }
+            codedFeatures(of: q.baseAddress! + firstCodedLatent, parameters: modelInterGrid.codedParameters(parameters),
+                          parallel: parallel)
+        }
+    }
+
+    /// The inter-grid features of the coded grids' latents under the coded grids' parameters.
+    private func codedFeatures(of latents: [Float], parameters: [Float], parallel: ParallelChunks) -> TrainingFeatures? {
+        guard latents.count == total else { return nil }
+        return latents.withUnsafeBufferPointer { codedFeatures(of: $0.baseAddress!, parameters: parameters, parallel: parallel) }
+    }
+
+    private func codedFeatures(of latents: UnsafePointer<Float>, parameters: [Float], parallel: ParallelChunks) -> TrainingFeatures? {
+        guard interGrid.grids.featureLevels > 0, parameters.count == interGrid.parameterCount else { return nil }
+        return parameters.withUnsafeBufferPointer { p in
+            interGrid.trainingFeatures(latents: latents, parameters: p.baseAddress!, parallel: parallel)
         }
     }
 

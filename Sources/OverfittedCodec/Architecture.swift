@@ -25,16 +25,25 @@ public struct Architecture: Sendable, Equatable, Codable {
     public var outputChannels: Int
     /// Whether the grids pass Cool-chic 5's pre-concatenation filter before up-sampling.
     public var preFilter: Bool
+    /// How many of the finest synthesis grids are left out of the model (0...``maxUncodedGrids``,
+    /// fewer than the image's grid levels): they are all zero, the latent stream does not code them
+    /// and the ARM never runs on them. At low rates the finest grid ends up almost empty anyway, so
+    /// leaving it out saves most of the ARM's work in training and decoding.
+    public var uncodedGrids: Int
 
     public init(contextSize: Int, interGridFeatures: Int = 0, synthesisWidth: Int, residualLayers: Int, outputChannels: Int,
-                preFilter: Bool = false) {
+                preFilter: Bool = false, uncodedGrids: Int = 0) {
         self.contextSize = contextSize
         self.interGridFeatures = interGridFeatures
         self.synthesisWidth = synthesisWidth
         self.residualLayers = residualLayers
         self.outputChannels = outputChannels
         self.preFilter = preFilter
+        self.uncodedGrids = uncodedGrids
     }
+
+    /// Largest ``uncodedGrids`` the bitstream allows.
+    public static let maxUncodedGrids = 3
 
     /// Causal neighbours the ARM reads.
     public var spatialContext: Int { contextSize - interGridFeatures }
@@ -47,6 +56,7 @@ public struct Architecture: Sendable, Equatable, Codable {
         (1...Self.maxContextSize).contains(contextSize) && (0...min(8, contextSize - 1)).contains(interGridFeatures)
             && (1...255).contains(synthesisWidth)
             && (0...8).contains(residualLayers) && (outputChannels == 1 || outputChannels == 3)
+            && (0...Self.maxUncodedGrids).contains(uncodedGrids)
     }
 
     /// Multiply-accumulates of the ARM for one latent value.
@@ -62,10 +72,10 @@ public struct Architecture: Sendable, Equatable, Codable {
     /// channel per x2 step) and synthesis.
     public func macsPerPixel(width: Int, height: Int) -> Double {
         let geometry = LatentGeometry(width: width, height: height)
-        let grids = EntropyGrids(geometry: geometry, interGrid: interGridFeatures > 0)
+        let grids = EntropyGrids(geometry: geometry, interGrid: interGridFeatures > 0, uncodedGrids: uncodedGrids)
         let pixels = Double(max(1, width * height))
-        var arm = Double(grids.totalLatents * armMACsPerLatent)
-        for level in 0..<grids.featureLevels {
+        var arm = Double((grids.totalLatents - grids.firstCodedLatent) * armMACsPerLatent)
+        for level in grids.uncodedGrids..<max(grids.uncodedGrids, grids.featureLevels) {
             let parent = grids.sizes[level + 1]
             arm += Double(parent.width * parent.height * interGridFeatures * grids.sources(of: level).count)
         }

@@ -17,10 +17,13 @@ public struct EncoderConfiguration: Sendable {
     /// Whether the trained latents get rate-distortion optimised rounding (``LatentRefinement``,
     /// with ``latentRefinementThreshold`` and ``latentRefinementSweeps``) before they are coded.
     public var refineLatents: Bool
+    /// How many of the finest latent grids the model leaves out (``Architecture/uncodedGrids``;
+    /// ``automaticUncodedGrids(lambda:)`` unless given; at most the image's grid levels less one).
+    public var uncodedGrids: Int
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
                 complexity: DecoderComplexity? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                seed: UInt64 = 0, preFilter: Bool? = nil, refineLatents: Bool = true) {
+                seed: UInt64 = 0, preFilter: Bool? = nil, refineLatents: Bool = true, uncodedGrids: Int? = nil) {
         self.lambda = lambda
         self.preset = preset
         self.complexity = complexity ?? Self.automaticComplexity(lambda: lambda, preset: preset)
@@ -28,7 +31,15 @@ public struct EncoderConfiguration: Sendable {
         self.seed = seed
         self.preFilter = preFilter ?? Self.automaticPreFilter(lambda: lambda)
         self.refineLatents = refineLatents
+        self.uncodedGrids = min(max(0, uncodedGrids ?? Self.automaticUncodedGrids(lambda: lambda)), Architecture.maxUncodedGrids)
     }
+
+    /// How many of the finest grids the encoder leaves out when not told: the finest one from
+    /// ``uncodedGridLambdaLimit`` up, else none.
+    public static func automaticUncodedGrids(lambda: Double) -> Int { lambda >= uncodedGridLambdaLimit ? 1 : 0 }
+
+    /// From this lambda up the encoder leaves the finest grid out (``automaticUncodedGrids(lambda:)``).
+    public static let uncodedGridLambdaLimit = 1e-2
 
     /// How far from the integer it rounds to a trained latent must lie for ``LatentRefinement`` to
     /// try it at its other neighbour: 0.45 at the fast and medium presets, 0.4 at the slow one and

@@ -7,7 +7,9 @@
 /// The finest ``featureLevels`` synthesis grids get the inter-grid features; every other grid reads
 /// zeros there. The features of grid `l` are computed from every grid after it in this list, so
 /// ``codingOrder`` codes the hyper grids first (coarsest first), then the synthesis grids from the
-/// coarsest.
+/// coarsest. The finest ``uncodedGrids`` synthesis grids (``Architecture/uncodedGrids``) keep their
+/// place in the buffer but are all zero and not coded: ``codingOrder`` leaves them out, and the
+/// training-time ARM works on ``codedGrids`` alone.
 struct EntropyGrids: Sendable {
     /// Hyper grids of a model with inter-grid features: at the three coarsest levels, none finer than
     /// level ``featureGridCount`` (so fewer for images with under six levels).
@@ -23,8 +25,11 @@ struct EntropyGrids: Sendable {
     let starts: [Int]
     /// Grids `0 ..< featureLevels` read inter-grid features.
     let featureLevels: Int
+    /// Grids `0 ..< uncodedGrids` are all zero and not coded.
+    let uncodedGrids: Int
 
-    init(geometry: LatentGeometry, interGrid: Bool) {
+    init(geometry: LatentGeometry, interGrid: Bool, uncodedGrids: Int = 0) {
+        self.uncodedGrids = uncodedGrids
         let levels = geometry.levels
         synthesisGrids = levels
         var sizes = geometry.gridSizes
@@ -44,13 +49,33 @@ struct EntropyGrids: Sendable {
         self.starts = starts
     }
 
+    /// The same list without the first `dropped` grids (every index `dropped` less): the grids a
+    /// model with `dropped` uncoded grids codes, as a list of their own.
+    private init(_ grids: EntropyGrids, dropping dropped: Int) {
+        synthesisGrids = grids.synthesisGrids - dropped
+        sizes = Array(grids.sizes[dropped...])
+        // Relative to the first coded grid, so that a synthesis grid's index is its level, as in a
+        // list of its own (the grids of the image at 1 / 2^dropped of its size).
+        resolutions = grids.resolutions[dropped...].map { $0 - dropped }
+        starts = grids.starts[dropped...].map { $0 - grids.starts[dropped] }
+        featureLevels = max(0, grids.featureLevels - dropped)
+        uncodedGrids = 0
+    }
+
+    /// The coded grids alone (``uncodedGrids`` dropped; grid `g` of it is grid `g + uncodedGrids` of
+    /// this list, its latent `i` this list's `i + firstCodedLatent`).
+    var codedGrids: EntropyGrids { EntropyGrids(self, dropping: uncodedGrids) }
+
+    /// Index of the first coded latent in the buffer.
+    var firstCodedLatent: Int { starts[uncodedGrids] }
+
     var count: Int { sizes.count }
     var totalLatents: Int { starts[starts.count - 1] }
     var hyperGrids: Int { sizes.count - synthesisGrids }
 
     /// Grids in the order the latent stream codes them.
     var codingOrder: [Int] {
-        Array((synthesisGrids..<count).reversed()) + Array((0..<synthesisGrids).reversed())
+        Array((synthesisGrids..<count).reversed()) + Array((uncodedGrids..<synthesisGrids).reversed())
     }
 
     /// The grids whose co-located values feed the features of synthesis grid `level`.

@@ -48,6 +48,37 @@ struct InterGridContext: Sendable {
         scratchCount = grids.featureLevels > 0 ? featureCount * grids.sizes[1].width * grids.sizes[1].height : 0
     }
 
+    /// The context of the coded grids alone (``EntropyGrids/codedGrids``), whose parameters are
+    /// those of this context's coded feature levels (``codedParameters(_:)``).
+    var coded: InterGridContext { InterGridContext(grids: grids.codedGrids, featureCount: featureCount) }
+
+    /// The ranges of this context's parameter vector that ``coded``'s holds, in its order: the
+    /// weights of the coded feature levels, then their biases (empty ranges without such levels).
+    private var codedParameterRanges: [Range<Int>] {
+        let first = min(grids.uncodedGrids, grids.featureLevels)
+        guard first > 0 else { return [0..<parameterCount] }
+        return [(first < grids.featureLevels ? weightStarts[first] : weightCount)..<weightCount,
+                (first < grids.featureLevels ? biasStarts[first] : parameterCount)..<parameterCount]
+    }
+
+    /// The parameters of ``coded`` taken from `parameters` (this context's).
+    func codedParameters(_ parameters: [Float]) -> [Float] {
+        guard parameters.count == parameterCount else { return parameters }
+        return codedParameterRanges.flatMap { parameters[$0] }
+    }
+
+    /// `codedValues` (laid out as ``coded``'s parameters) in this context's layout, zeros for the
+    /// uncoded feature levels.
+    func fromCoded(_ codedValues: [Float]) -> [Float] {
+        var result = [Float](repeating: 0, count: parameterCount)
+        var position = 0
+        for range in codedParameterRanges where position + range.count <= codedValues.count {
+            result[range] = codedValues[position..<(position + range.count)]
+            position += range.count
+        }
+        return result
+    }
+
     /// The weight matrices (features x sources of each level), for the optimiser.
     var matrices: [WeightMatrix] {
         (0..<grids.featureLevels).map { level in

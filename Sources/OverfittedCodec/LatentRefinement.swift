@@ -51,7 +51,9 @@ struct LatentRefinement {
         for sweep in 0..<sweeps {
             let changedBefore = state.changed
             for level in stride(from: levels - 1, through: 0, by: -1) {
-                var remaining = candidates(level: level, latents: state.latents, trained: trained)
+                // An uncoded grid stays zero.
+                var remaining = level < evaluator.shape.entropyGrids.uncodedGrids
+                    ? [] : candidates(level: level, latents: state.latents, trained: trained)
                 tried += remaining.count
                 while !remaining.isEmpty {
                     state.apply(pack(&remaining, level: level), level: level, refinement: self)

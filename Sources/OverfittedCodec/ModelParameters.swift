@@ -14,7 +14,7 @@ struct NetworkParameters: Sendable, Equatable {
 struct ModelShape: Sendable {
     let architecture: Architecture
     let geometry: LatentGeometry
-    /// The coded grids: the synthesis's and the hyper grids.
+    /// The latent grids: the synthesis's and the hyper grids.
     let entropyGrids: EntropyGrids
     let interGrid: InterGridContext
     let arm: ARMLayout
@@ -30,7 +30,9 @@ struct ModelShape: Sendable {
         guard architecture.isValid, width >= 1, height >= 1 else { return nil }
         self.architecture = architecture
         geometry = LatentGeometry(width: width, height: height, maximumLevels: maximumLevels)
-        entropyGrids = EntropyGrids(geometry: geometry, interGrid: architecture.interGridFeatures > 0)
+        guard architecture.uncodedGrids < geometry.levels else { return nil }
+        entropyGrids = EntropyGrids(geometry: geometry, interGrid: architecture.interGridFeatures > 0,
+                                    uncodedGrids: architecture.uncodedGrids)
         self.interGrid = InterGridContext(grids: entropyGrids, featureCount: architecture.interGridFeatures)
         let c = architecture.contextSize
         arm = ARMLayout(context: c)

@@ -15,8 +15,9 @@ extension NCXHeader {
                                         synthesisWidth: reader.integer(byteCount: 1), residualLayers: reader.integer(byteCount: 1),
                                         outputChannels: channels)
         let flags = reader.integer(byteCount: 1)
-        guard flags & ~Int(preFilterFlag) == 0 else { throw .invalidHeader("unknown flags \(flags)") }
+        guard flags & ~Int(preFilterFlag | uncodedGridsMask) == 0 else { throw .invalidHeader("unknown flags \(flags)") }
         architecture.preFilter = flags & Int(preFilterFlag) != 0
+        architecture.uncodedGrids = (flags & Int(uncodedGridsMask)) >> uncodedGridsShift
         let networkStreamByteCount = reader.integer(byteCount: 3)
         let total = byteCount + networkStreamByteCount + checksumByteCount
         let header = NCXHeader(width: width, height: height, bitDepth: bitDepth, channels: channels,
@@ -40,6 +41,10 @@ extension NCXHeader {
         guard bitDepth == 8 || bitDepth == 16 else { throw .invalidHeader("bit depth \(bitDepth)") }
         guard channels == 1 || channels == 3 else { throw .invalidHeader("\(channels) channels") }
         guard architecture.isValid else { throw .invalidHeader("network shape \(architecture)") }
+        let levels = LatentGeometry(width: width, height: height).levels
+        guard architecture.uncodedGrids < levels else {
+            throw .invalidHeader("\(architecture.uncodedGrids) uncoded grids of \(levels)")
+        }
     }
 
     /// Reads big-endian fields; the caller has checked the length.

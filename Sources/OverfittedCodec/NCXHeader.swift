@@ -10,8 +10,11 @@ public struct NCXHeader: Sendable, Equatable {
     public static let maximumPixelCount = 1 << 26
     /// Bytes of the header, before the two streams.
     public static let byteCount = 20
-    /// Bit of the flags byte set when the grids pass the pre-concatenation filter; the other bits are 0.
+    /// Bit of the flags byte set when the grids pass the pre-concatenation filter.
     static let preFilterFlag: UInt8 = 1
+    /// The flags byte's bits 1 and 2 hold ``Architecture/uncodedGrids``; the other bits are 0.
+    static let uncodedGridsShift = 1
+    static let uncodedGridsMask: UInt8 = 0b110
     /// Bytes of the CRC-32 that ends the file.
     public static let checksumByteCount = 4
 
@@ -42,7 +45,7 @@ public struct NCXHeader: Sendable, Equatable {
         bytes.append(UInt8(architecture.interGridFeatures))
         bytes.append(UInt8(architecture.synthesisWidth))
         bytes.append(UInt8(architecture.residualLayers))
-        bytes.append(architecture.preFilter ? Self.preFilterFlag : 0)
+        bytes.append((architecture.preFilter ? Self.preFilterFlag : 0) | UInt8(architecture.uncodedGrids << Self.uncodedGridsShift))
         // 3 bytes: the largest valid architecture has under 8,000 parameters, so under 64 KB of stream.
         Self.append(networkStreamByteCount, byteCount: 3, to: &bytes)
         return bytes

@@ -34,6 +34,8 @@ public struct OverfittedEncoder: Sendable {
         let channels = source.planes.count
         var architecture = configuration.complexity.architecture(outputChannels: channels)
         architecture.preFilter = configuration.preFilter
+        architecture.uncodedGrids = min(configuration.uncodedGrids,
+                                        LatentGeometry(width: source.width, height: source.height).levels - 1)
         guard let shape = ModelShape(architecture: architecture, width: source.width, height: source.height) else {
             throw .internalInconsistency("preset \(configuration.complexity) gives an invalid network shape")
         }

@@ -43,7 +43,8 @@ struct Trainer {
         self.configuration = configuration
         self.shape = shape
         networkRate = NetworkRateEstimate(shape: shape)
-        schedule = TrainingSchedule(iterations: configuration.preset.iterationCount(for: configuration.complexity))
+        schedule = TrainingSchedule(iterations: configuration.preset.iterationCount(for: configuration.complexity,
+                                                                                    uncodedGrids: shape.architecture.uncodedGrids))
     }
 
     var totalIterations: Int { schedule.iterations }
@@ -83,7 +84,24 @@ struct Trainer {
             reported += 1
             report(state, phase: .straightThrough, iteration: reported, total: reportedTotal, progress: progress)
         }
-        return (latents, scaledLatents(state.latentParameters, gain: configuration.latentGain), state.networks)
+        return (latents, scaledLatents(state.latentParameters, gain: configuration.latentGain), withoutUncodedInputs(state.networks))
+    }
+
+    /// `networks` with zero weights wherever they read an uncoded grid (its synthesis columns, the
+    /// inter-grid parameters of its features), which is all zero: the same reconstruction and rate,
+    /// fewer bits of parameters.
+    func withoutUncodedInputs(_ networks: NetworkParameters) -> NetworkParameters {
+        let uncoded = shape.entropyGrids.uncodedGrids
+        guard uncoded > 0 else { return networks }
+        var networks = networks
+        let layout = shape.synthesis
+        for range in [layout.a, layout.linear] {
+            for row in 0..<(range.count / layout.inputs) {
+                for grid in 0..<uncoded { networks.synthesis[range.lowerBound + row * layout.inputs + layout.inputs - 1 - grid] = 0 }
+            }
+        }
+        networks.interGrid = shape.interGrid.fromCoded(shape.interGrid.codedParameters(networks.interGrid))
+        return networks
     }
 
     /// The warm-up: each candidate initialisation runs the first ``warmUpIterations``; the one with
@@ -114,8 +132,10 @@ struct Trainer {
     /// full-resolution pixel. Nil when the schedule has no such phase or the image has one grid.
     func halfResolutionTrainer() -> Trainer? {
         let geometry = shape.geometry
+        var halfArchitecture = shape.architecture
+        halfArchitecture.uncodedGrids = max(0, halfArchitecture.uncodedGrids - 1)
         guard schedule.halfResolutionIterations > warmUpIterations, geometry.levels >= 2,
-              let halfShape = ModelShape(architecture: shape.architecture, width: (geometry.width + 1) / 2,
+              let halfShape = ModelShape(architecture: halfArchitecture, width: (geometry.width + 1) / 2,
                                          height: (geometry.height + 1) / 2, maximumLevels: geometry.levels - 1)
         else { return nil }
         let pixels = evaluator.pixelCount
@@ -259,18 +279,23 @@ struct Trainer {
         let noise = TrainingSchedule.annealed(schedule.noiseStandardDeviation, progress: progress)
         let gain = configuration.latentGain
         let count = state.latentParameters.count
+        // The uncoded grids' latents (the first ones) stay zero: no noise, no gradient.
+        let first = min(count, shape.entropyGrids.firstCodedLatent), coded = count - first
         let scaled = scaledLatents(state.latentParameters, gain: gain)
         // Written in full by the noisy soft-round below (the derivatives unless the temperature is 0,
-        // when the backward does not read them).
-        var derivatives = [Float](unsafeUninitializedCapacity: 2 * count) { _, initialized in initialized = 2 * count }
-        var proxy = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        // when the backward does not read them), the proxy's uncoded latents set to zero.
+        var derivatives = [Float](unsafeUninitializedCapacity: 2 * coded) { _, initialized in initialized = 2 * coded }
+        var proxy = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.baseAddress!.initialize(repeating: 0, count: first)
+            initialized = count
+        }
         scaled.withUnsafeBufferPointer { y in
             derivatives.withUnsafeMutableBufferPointer { d in
                 proxy.withUnsafeMutableBufferPointer { q in
-                    QuantizationProxy.noisySoftRound(y.baseAddress!, count: count, temperature: temperature,
+                    QuantizationProxy.noisySoftRound(y.baseAddress! + first, count: coded, temperature: temperature,
                                                      standardDeviation: noise, seed: configuration.seed &+ UInt64(state.seedOffset),
                                                      offset: UInt64(step) &* UInt64(count), derivatives: d.baseAddress!,
-                                                     output: q.baseAddress!)
+                                                     output: q.baseAddress! + first)
                 }
             }
         }
@@ -281,8 +306,9 @@ struct Trainer {
         gradients.latents = []  // so that gradLatents is the only reference and is not copied when written
         derivatives.withUnsafeBufferPointer { d in
             gradLatents.withUnsafeMutableBufferPointer { g in
-                QuantizationProxy.noisySoftRoundBackward(derivatives: d.baseAddress!, count: count, temperature: temperature,
-                                                         gradOutput: g.baseAddress!, gradInput: g.baseAddress!)
+                QuantizationProxy.noisySoftRoundBackward(derivatives: d.baseAddress!, count: coded, temperature: temperature,
+                                                         gradOutput: g.baseAddress! + first, gradInput: g.baseAddress! + first)
+                g.baseAddress!.update(repeating: 0, count: first)
             }
         }
         backThroughGain(&gradLatents, parameters: state.latentParameters, gain: gain)

@@ -36,8 +36,8 @@ import Testing
         #expect(throws: OverfittedDecodeError.unknownCodec(7)) { try OverfittedDecoder.decode(otherCodec) }
         #expect(throws: OverfittedDecodeError.checksumMismatch) { try OverfittedDecoder.decode(Self.file + [0]) }
         var unknownFlag = [UInt8](Self.file)
-        unknownFlag[16] |= 2  // the flags byte
-        #expect(throws: OverfittedDecodeError.invalidHeader("unknown flags 3")) {
+        unknownFlag[16] |= 8  // the flags byte
+        #expect(throws: OverfittedDecodeError.invalidHeader("unknown flags 9")) {
             try OverfittedDecoder.decode(Self.withValidChecksum(unknownFlag))
         }
     }
