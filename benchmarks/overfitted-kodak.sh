@@ -5,7 +5,8 @@
 # Appends one line per encode: image lambda preset complexity bytes bpp psnr_rgb encode_s decode_ms_1thread
 # (complexity as the encoder reports it, so auto is resolved).
 # (decode time = median of 3 single-thread decodes, as printed by `ncodec decode`).
-# Environment: KODAK (image folder), NCODEC (binary), THREADS (encoder threads, default 2).
+# Environment: KODAK (image folder), NCODEC (binary), THREADS (encoder threads, default 2),
+# ENCODE_OPTIONS (more options for every encode, e.g. "--uncoded-grids 1").
 set -euo pipefail
 out=$1 preset=$2 complexity=$3 images=$4 lambdas=$5
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 for image in $images; do
     for lambda in $lambdas; do
         line=$("$ncodec" encode "$kodak/$image.png" -o "$work/a.ncx" --lambda "$lambda" --preset "$preset" \
-            --complexity "$complexity" --threads "${THREADS:-2}" | tail -1)
+            --complexity "$complexity" --threads "${THREADS:-2}" ${ENCODE_OPTIONS:-} | tail -1)
         bytes=$(echo "$line" | sed -E 's/.*: ([0-9]+) bytes.*/\1/')
         bpp=$(echo "$line" | sed -E 's/.* ([0-9.]+) bpp.*/\1/')
         psnr=$(echo "$line" | sed -E 's/.*PSNR ([0-9.]+) dB.*/\1/')
