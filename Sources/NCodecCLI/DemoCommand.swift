@@ -53,7 +53,7 @@ struct DemoCommand: ParsableCommand {
             (networks \(result.header.networkStreamByteCount) B, latents \(result.header.latentStreamByteCount) B, \
             header+CRC \(NCXHeader.byteCount + NCXHeader.checksumByteCount) B)
             quality: PSNR \(Format.fixed(result.psnr, 2)) dB (RGB, decoded image)
-            encode:  \(Format.fixed(encodeSeconds, 2)) s (\(configuration.preset.iterationCount(for: configuration.complexity, uncodedGrids: configuration.uncodedGrids)) iterations)
+            encode:  \(Format.fixed(encodeSeconds, 2)) s (\(configuration.preset.iterationCount(for: configuration.complexity, uncodedGrids: result.header.architecture.uncodedGrids)) iterations)
             decode:  \(Format.fixed(decodeSeconds * 1000, 1)) ms (\(Format.fixed(macs, 0)) MAC/pixel)
             """)
     }

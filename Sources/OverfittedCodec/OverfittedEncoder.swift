@@ -34,8 +34,9 @@ public struct OverfittedEncoder: Sendable {
         let channels = source.planes.count
         var architecture = configuration.complexity.architecture(outputChannels: channels)
         architecture.preFilter = configuration.preFilter
-        architecture.uncodedGrids = min(configuration.uncodedGrids,
-                                        LatentGeometry(width: source.width, height: source.height).levels - 1)
+        let uncoded = configuration.uncodedGrids
+            ?? EncoderConfiguration.automaticUncodedGrids(lambda: configuration.lambda, finestDetail: Self.finestDetail(of: source))
+        architecture.uncodedGrids = min(uncoded, LatentGeometry(width: source.width, height: source.height).levels - 1)
         guard let shape = ModelShape(architecture: architecture, width: source.width, height: source.height) else {
             throw .internalInconsistency("preset \(configuration.complexity) gives an invalid network shape")
         }
@@ -61,6 +62,24 @@ public struct OverfittedEncoder: Sendable {
             // The encoder's own output always decodes; reaching here is a bug, reported as such.
             throw .internalInconsistency("the encoder's output does not decode: \(error)")
         }
+    }
+
+    /// The image's detail finer than 2x2 pixels: the mean squared difference, over every sample of
+    /// every channel (in [0, 1]), between the image and its 2x2 means (``Plane/downsampled2x()``)
+    /// repeated over the 2x2 pixels each covers.
+    public static func finestDetail(of image: Image) -> Double {
+        var sum = 0.0, count = 0
+        for plane in image.planes {
+            let means = plane.downsampled2x()
+            for y in 0..<plane.height {
+                for x in 0..<plane.width {
+                    let d = Double(plane.samples[y * plane.width + x] - means.samples[(y / 2) * means.width + x / 2])
+                    sum += d * d
+                }
+            }
+            count += plane.width * plane.height
+        }
+        return count > 0 ? sum / Double(count) : 0
     }
 
     private func validated(_ image: Image) throws(OverfittedEncodeError) -> Image {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NeuralKernels
+import ImageCore
 @testable import OverfittedCodec
 
 /// Models that leave their finest grids out (``Architecture/uncodedGrids``): the stream does not
@@ -106,15 +107,29 @@ import NeuralKernels
         }
     }
 
-    /// The automatic choice leaves the finest grid out from lambda 1e-2 up; an image of one grid
-    /// level keeps it.
+    /// The automatic choice leaves the finest grid out when the image's finest detail is below
+    /// ``EncoderConfiguration/uncodedGridDetailRatio`` times lambda; an image of one grid level
+    /// keeps its grid.
     @Test func automaticChoiceAndTinyImages() throws {
-        #expect(EncoderConfiguration(lambda: 2e-2).uncodedGrids == 1)
-        #expect(EncoderConfiguration(lambda: 4e-3).uncodedGrids == 0)
+        #expect(EncoderConfiguration(lambda: 2e-2).uncodedGrids == nil)
+        let ratio = EncoderConfiguration.uncodedGridDetailRatio
+        #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, finestDetail: 0.99 * ratio * 1e-2) == 1)
+        #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, finestDetail: 1.01 * ratio * 1e-2) == 0)
         let result = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 5, lambda: 2e-2))
             .encodeAndVerify(TestImages.make(width: 1, height: 1, channels: 3))
         #expect(result.header.architecture.uncodedGrids == 0)
         #expect(Self.shape(width: 2, height: 2, uncoded: 2) == nil)
+    }
+
+    /// The finest detail against a direct computation: a 3x3 plane whose 2x2 means are known.
+    @Test func finestDetailOfAKnownImage() throws {
+        let plane = try #require(Plane(width: 3, height: 3, samples: [0, 1, 0.5, 1, 0, 0.5, 0.25, 0.25, 1]))
+        let image = try #require(Image(colorModel: .gray, bitDepth: 8, planes: [plane]))
+        // Means of the 2x2 blocks (edge blocks repeat the last row / column): 0.5, 0.5, 0.25, 1.
+        let means: [Double] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 1]
+        let expected = zip(plane.samples.map(Double.init), means).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 9
+        #expect(abs(OverfittedEncoder.finestDetail(of: image) - expected) < 1e-9)
+        #expect(OverfittedEncoder.finestDetail(of: TestImages.make(width: 8, height: 8, channels: 3)) > 0)
     }
 
     /// A header that leaves out as many grids as the image has levels is refused by name.

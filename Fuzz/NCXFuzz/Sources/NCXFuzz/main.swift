@@ -28,11 +28,12 @@ func seedImage(width: Int, height: Int, channels: Int) -> Image? {
     return Image(colorModel: channels == 1 ? .gray : .rgb, bitDepth: 8, planes: planes)
 }
 
-/// Files at lambda 1e-3 and, without the finest grid, at 2e-2.
+/// Files with their finest grid (lambda 1e-3) and without it (2e-2).
 func seeds() -> [[UInt8]] {
-    [(1e-3, (9, 7, 3)), (1e-3, (5, 4, 1)), (1e-3, (1, 1, 3)), (1e-3, (17, 3, 3)), (2e-2, (9, 7, 3)), (2e-2, (17, 3, 1))]
-        .compactMap { lambda, size in
-            let configuration = EncoderConfiguration(lambda: lambda, preset: .iterations(8), complexity: .low, threads: 1, seed: 1)
+    [(0, (9, 7, 3)), (0, (5, 4, 1)), (0, (1, 1, 3)), (0, (17, 3, 3)), (1, (9, 7, 3)), (1, (17, 3, 1))]
+        .compactMap { uncoded, size in
+            let configuration = EncoderConfiguration(lambda: uncoded == 0 ? 1e-3 : 2e-2, preset: .iterations(8), complexity: .low,
+                                                     threads: 1, seed: 1, uncodedGrids: uncoded)
             guard let image = seedImage(width: size.0, height: size.1, channels: size.2),
                   let data = try? OverfittedEncoder(configuration: configuration).encode(image) else { return nil }
             return [UInt8](data)
