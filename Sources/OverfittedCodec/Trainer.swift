@@ -129,7 +129,9 @@ struct Trainer {
     /// down-sampled by two (2x2 means), one grid less, so that its grids are this model's grids 1
     /// and up (and its hyper grids, at the same resolutions, this model's where they exist), and
     /// lambda / 4, so that a latent bit weighs the same against the squared error per
-    /// full-resolution pixel. Nil when the schedule has no such phase or the image has one grid.
+    /// full-resolution pixel; a model without its finest grids leaves out one fewer (their
+    /// coarsest is the half model's finest). Nil when the schedule has no such phase or the image
+    /// has one grid.
     func halfResolutionTrainer() -> Trainer? {
         let geometry = shape.geometry
         var halfArchitecture = shape.architecture
