@@ -19,7 +19,7 @@ public struct EncoderConfiguration: Sendable {
     public var refineLatents: Bool
     /// How many of the finest latent grids the model leaves out (``Architecture/uncodedGrids``; at
     /// most the image's grid levels less one); nil: the encoder decides by the image and lambda
-    /// (``automaticUncodedGrids(lambda:finestDetail:)``).
+    /// (``automaticUncodedGrids(lambda:preset:finestDetail:)``).
     public var uncodedGrids: Int?
 
     public init(lambda: Double = EncoderConfiguration.lambda(quality: 4), preset: EncodingPreset = .medium,
@@ -37,19 +37,28 @@ public struct EncoderConfiguration: Sendable {
 
     /// How many of the finest grids the encoder leaves out when not told: the finest one when the
     /// image's finest detail (``OverfittedEncoder/finestDetail(of:)``, the mean squared difference
-    /// between the image and its 2x2 means) is below ``uncodedGridDetailRatio`` times lambda, else
-    /// none: the finest grid pays where the image has detail its bits can buy at this lambda.
-    public static func automaticUncodedGrids(lambda: Double, finestDetail: Double) -> Int {
-        finestDetail < uncodedGridDetailRatio * lambda ? 1 : 0
+    /// between the image and its 2x2 means) is below ``uncodedGridDetailRatio(preset:)`` times
+    /// lambda, else none: the grid pays where the image has detail its bits can buy at this lambda.
+    public static func automaticUncodedGrids(lambda: Double, preset: EncodingPreset, finestDetail: Double) -> Int {
+        finestDetail < uncodedGridDetailRatio(preset: preset) * lambda ? 1 : 0
     }
 
-    /// The ratio of ``automaticUncodedGrids(lambda:finestDetail:)``'s test, chosen on our Kodak
-    /// measurements at the fast preset (BENCHMARKS.md, forty-first session): leaving the finest
-    /// grid out lowered the loss of the decoded file on 22 of 23 images at lambda 2e-2, where their
-    /// detail is 0.03 to 0.29 times lambda (by 1.5% on the geometric mean), and at 4e-3 by 0.8% on
-    /// the 11 images under 0.3 times lambda (9 of 11 lower) while it raised it on 11 of the 12
-    /// above (up to 12%).
-    public static let uncodedGridDetailRatio = 0.3
+    /// The ratio of ``automaticUncodedGrids(lambda:preset:finestDetail:)``'s test, chosen on our
+    /// Kodak measurements (BENCHMARKS.md, forty-first session). At the fast preset, 0.3: leaving the
+    /// finest grid out (with the 1.49 times as many iterations it affords) lowered the loss of the
+    /// decoded file on 22 of 23 images at lambda 2e-2, where their detail is 0.03 to 0.29 times
+    /// lambda (by 1.5% on the geometric mean), and at 4e-3 by 0.8% on the 11 images under 0.3 times
+    /// lambda (9 of 11 lower) while it raised it on 11 of the 12 above (up to 12%). The longer
+    /// presets gain less from more iterations: at the slow preset it raised the loss at 4e-3 on
+    /// kodim15 and kodim23 (detail 0.25 and 0.17 times lambda: +1.5%, +1.2%; the medium preset on
+    /// kodim15 +1.3%) and moved it by -1.0% and +0.2% at 2e-2 (0.05 and 0.03 times lambda), so they
+    /// and explicit iteration counts use 0.1.
+    public static func uncodedGridDetailRatio(preset: EncodingPreset) -> Double {
+        switch preset {
+        case .fast: 0.3
+        case .medium, .slow, .iterations: 0.1
+        }
+    }
 
     /// How far from the integer it rounds to a trained latent must lie for ``LatentRefinement`` to
     /// try it at its other neighbour: 0.45 at the fast and medium presets, 0.4 at the slow one and

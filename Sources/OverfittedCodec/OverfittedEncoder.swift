@@ -35,7 +35,8 @@ public struct OverfittedEncoder: Sendable {
         var architecture = configuration.complexity.architecture(outputChannels: channels)
         architecture.preFilter = configuration.preFilter
         let uncoded = configuration.uncodedGrids
-            ?? EncoderConfiguration.automaticUncodedGrids(lambda: configuration.lambda, finestDetail: Self.finestDetail(of: source))
+            ?? EncoderConfiguration.automaticUncodedGrids(lambda: configuration.lambda, preset: configuration.preset,
+                                                          finestDetail: Self.finestDetail(of: source))
         architecture.uncodedGrids = min(uncoded, LatentGeometry(width: source.width, height: source.height).levels - 1)
         guard let shape = ModelShape(architecture: architecture, width: source.width, height: source.height) else {
             throw .internalInconsistency("preset \(configuration.complexity) gives an invalid network shape")

@@ -108,13 +108,16 @@ import ImageCore
     }
 
     /// The automatic choice leaves the finest grid out when the image's finest detail is below
-    /// ``EncoderConfiguration/uncodedGridDetailRatio`` times lambda; an image of one grid level
-    /// keeps its grid.
+    /// ``EncoderConfiguration/uncodedGridDetailRatio(preset:)`` times lambda (lower at the longer
+    /// presets); an image of one grid level keeps its grid.
     @Test func automaticChoiceAndTinyImages() throws {
         #expect(EncoderConfiguration(lambda: 2e-2).uncodedGrids == nil)
-        let ratio = EncoderConfiguration.uncodedGridDetailRatio
-        #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, finestDetail: 0.99 * ratio * 1e-2) == 1)
-        #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, finestDetail: 1.01 * ratio * 1e-2) == 0)
+        for preset in [EncodingPreset.fast, .medium, .slow, .iterations(10)] {
+            let ratio = EncoderConfiguration.uncodedGridDetailRatio(preset: preset)
+            #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, preset: preset, finestDetail: 0.99 * ratio * 1e-2) == 1)
+            #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, preset: preset, finestDetail: 1.01 * ratio * 1e-2) == 0)
+        }
+        #expect(EncoderConfiguration.uncodedGridDetailRatio(preset: .slow) < EncoderConfiguration.uncodedGridDetailRatio(preset: .fast))
         let result = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 5, lambda: 2e-2))
             .encodeAndVerify(TestImages.make(width: 1, height: 1, channels: 3))
         #expect(result.header.architecture.uncodedGrids == 0)
