@@ -33,7 +33,7 @@ struct EncodeCommand: ParsableCommand {
     var preFilter: String = "auto"
 
     @Option(name: .customLong("uncoded-grids"),
-            help: "How many of the finest latent grids to leave out (all zero, not coded): 0 to \(Architecture.maxUncodedGrids), or auto (1 when the image's detail finer than 2x2 pixels, as a mean squared error, is below \(EncoderConfiguration.uncodedGridDetailRatio(preset: .fast)) times lambda at the fast preset, \(EncoderConfiguration.uncodedGridDetailRatio(preset: .slow)) at the others, else 0).")
+            help: "How many of the finest latent grids to leave out (all zero, not coded): 0 to \(Architecture.maxUncodedGrids), or auto (1 when the image's detail finer than 2x2 pixels, as a mean squared error, is below \(EncoderConfiguration.uncodedGridDetailRatio) times lambda, at the medium and slow presets only from lambda \(EncoderConfiguration.uncodedGridMinimumLambda(preset: .slow)) up; else 0).")
     var uncodedGrids: String = "auto"
 
     @Option(name: .customLong("refine-latents"),

@@ -37,26 +37,32 @@ public struct EncoderConfiguration: Sendable {
 
     /// How many of the finest grids the encoder leaves out when not told: the finest one when the
     /// image's finest detail (``OverfittedEncoder/finestDetail(of:)``, the mean squared difference
-    /// between the image and its 2x2 means) is below ``uncodedGridDetailRatio(preset:)`` times
-    /// lambda, else none: the grid pays where the image has detail its bits can buy at this lambda.
+    /// between the image and its 2x2 means) is below ``uncodedGridDetailRatio`` times lambda and
+    /// lambda is at least ``uncodedGridMinimumLambda(preset:)``, else none: the grid pays where the
+    /// image has detail its bits can buy at this lambda.
     public static func automaticUncodedGrids(lambda: Double, preset: EncodingPreset, finestDetail: Double) -> Int {
-        finestDetail < uncodedGridDetailRatio(preset: preset) * lambda ? 1 : 0
+        lambda >= uncodedGridMinimumLambda(preset: preset) && finestDetail < uncodedGridDetailRatio * lambda ? 1 : 0
     }
 
     /// The ratio of ``automaticUncodedGrids(lambda:preset:finestDetail:)``'s test, chosen on our
-    /// Kodak measurements (BENCHMARKS.md, forty-first session). At the fast preset, 0.3: leaving the
+    /// Kodak measurements at the fast preset (BENCHMARKS.md, forty-first session): leaving the
     /// finest grid out (with the 1.49 times as many iterations it affords) lowered the loss of the
     /// decoded file on 22 of 23 images at lambda 2e-2, where their detail is 0.03 to 0.29 times
-    /// lambda (by 1.5% on the geometric mean), and at 4e-3 by 0.8% on the 11 images under 0.3 times
-    /// lambda (9 of 11 lower) while it raised it on 11 of the 12 above (up to 12%). The longer
-    /// presets gain less from more iterations: at the slow preset it raised the loss at 4e-3 on
-    /// kodim15 and kodim23 (detail 0.25 and 0.17 times lambda: +1.5%, +1.2%; the medium preset on
-    /// kodim15 +1.3%) and moved it by -1.0% and +0.2% at 2e-2 (0.05 and 0.03 times lambda), so they
-    /// and explicit iteration counts use 0.1.
-    public static func uncodedGridDetailRatio(preset: EncodingPreset) -> Double {
+    /// lambda (by 1.5% on the geometric mean), and at 4e-3 by 0.8% on the 11 images under 0.3
+    /// times lambda (9 of 11 lower) while it raised it on 11 of the 12 above (up to 12%).
+    public static let uncodedGridDetailRatio = 0.3
+
+    /// The smallest lambda at which ``automaticUncodedGrids(lambda:preset:finestDetail:)`` leaves
+    /// the finest grid out: any at the fast preset, 1e-2 at the others. The longer presets gain
+    /// less from more iterations: at 4e-3 leaving the grid out raised the loss at the slow preset
+    /// on kodim15 and kodim23 (detail 0.25 and 0.17 times lambda) by 1.5% and 1.2%, at the medium
+    /// preset by 1.3% and 0.0%, while at 2e-2 it moved the slow preset's by -1.1%, -1.0%, +0.2%
+    /// (kodim05, 15, 23: 0.17, 0.05, 0.03 times lambda) and the medium preset's by -2.9% and
+    /// -3.6% (kodim15, 23).
+    public static func uncodedGridMinimumLambda(preset: EncodingPreset) -> Double {
         switch preset {
-        case .fast: 0.3
-        case .medium, .slow, .iterations: 0.1
+        case .fast: 0
+        case .medium, .slow, .iterations: 1e-2
         }
     }
 

@@ -108,16 +108,17 @@ import ImageCore
     }
 
     /// The automatic choice leaves the finest grid out when the image's finest detail is below
-    /// ``EncoderConfiguration/uncodedGridDetailRatio(preset:)`` times lambda (lower at the longer
-    /// presets); an image of one grid level keeps its grid.
+    /// ``EncoderConfiguration/uncodedGridDetailRatio`` times lambda, at the longer presets only
+    /// from their minimum lambda up; an image of one grid level keeps its grid.
     @Test func automaticChoiceAndTinyImages() throws {
         #expect(EncoderConfiguration(lambda: 2e-2).uncodedGrids == nil)
+        let ratio = EncoderConfiguration.uncodedGridDetailRatio
         for preset in [EncodingPreset.fast, .medium, .slow, .iterations(10)] {
-            let ratio = EncoderConfiguration.uncodedGridDetailRatio(preset: preset)
-            #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, preset: preset, finestDetail: 0.99 * ratio * 1e-2) == 1)
-            #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 1e-2, preset: preset, finestDetail: 1.01 * ratio * 1e-2) == 0)
+            let lambda = max(4e-3, EncoderConfiguration.uncodedGridMinimumLambda(preset: preset))
+            #expect(EncoderConfiguration.automaticUncodedGrids(lambda: lambda, preset: preset, finestDetail: 0.99 * ratio * lambda) == 1)
+            #expect(EncoderConfiguration.automaticUncodedGrids(lambda: lambda, preset: preset, finestDetail: 1.01 * ratio * lambda) == 0)
         }
-        #expect(EncoderConfiguration.uncodedGridDetailRatio(preset: .slow) < EncoderConfiguration.uncodedGridDetailRatio(preset: .fast))
+        #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 4e-3, preset: .slow, finestDetail: 0.1 * ratio * 4e-3) == 0)
         let result = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 5, lambda: 2e-2))
             .encodeAndVerify(TestImages.make(width: 1, height: 1, channels: 3))
         #expect(result.header.architecture.uncodedGrids == 0)
