@@ -49,7 +49,7 @@ public struct EncoderConfiguration: Sendable {
     /// finest grid out (with the 1.49 times as many iterations it affords) lowered the loss of the
     /// decoded file on 22 of 23 images at lambda 2e-2, where their detail is 0.03 to 0.29 times
     /// lambda (by 1.5% on the geometric mean), and at 4e-3 by 0.8% on the 11 images under 0.3
-    /// times lambda (9 of 11 lower) while it raised it on 11 of the 12 above (up to 12%).
+    /// times lambda (9 of 11 lower) while it raised it on all 12 above (by up to 12%).
     public static let uncodedGridDetailRatio = 0.3
 
     /// The smallest lambda at which ``automaticUncodedGrids(lambda:preset:finestDetail:)`` leaves
