@@ -37,7 +37,8 @@ public struct OverfittedEncoder: Sendable {
         let uncoded = configuration.uncodedGrids
             ?? EncoderConfiguration.automaticUncodedGrids(lambda: configuration.lambda, preset: configuration.preset,
                                                           finestDetail: Self.finestDetail(of: source))
-        architecture.uncodedGrids = min(uncoded, LatentGeometry(width: source.width, height: source.height).levels - 1)
+        architecture.uncodedGrids = max(0, min(uncoded, Architecture.maxUncodedGrids,
+                                               LatentGeometry(width: source.width, height: source.height).levels - 1))
         guard let shape = ModelShape(architecture: architecture, width: source.width, height: source.height) else {
             throw .internalInconsistency("preset \(configuration.complexity) gives an invalid network shape")
         }

@@ -123,6 +123,14 @@ import ImageCore
             .encodeAndVerify(TestImages.make(width: 1, height: 1, channels: 3))
         #expect(result.header.architecture.uncodedGrids == 0)
         #expect(Self.shape(width: 2, height: 2, uncoded: 2) == nil)
+        // Asked for more than the format allows, the encoder leaves out three (26x19 has six levels),
+        // and on a 3x2 image (three levels) it keeps the coarsest.
+        var greedy = TestImages.configuration(iterations: 5, lambda: 2e-2)
+        greedy.uncodedGrids = 7
+        for (width, height, expected) in [(26, 19, 3), (3, 2, 2)] {
+            let clamped = try OverfittedEncoder(configuration: greedy).encodeAndVerify(TestImages.make(width: width, height: height, channels: 3))
+            #expect(clamped.header.architecture.uncodedGrids == expected)
+        }
     }
 
     /// The finest detail against a direct computation: a 3x3 plane whose 2x2 means are known.
