@@ -17,8 +17,9 @@ public struct EncoderConfiguration: Sendable {
     /// Whether the trained latents get rate-distortion optimised rounding (``LatentRefinement``,
     /// with ``latentRefinementThreshold`` and ``latentRefinementSweeps``) before they are coded.
     public var refineLatents: Bool
-    /// How many of the finest latent grids the model leaves out (``Architecture/uncodedGrids``; at
-    /// most the image's grid levels less one); nil: the encoder decides by the image and lambda
+    /// How many of the finest latent grids the model leaves out (``Architecture/uncodedGrids``; the
+    /// encoder clamps it to 0 ... ``Architecture/maxUncodedGrids`` and to the image's grid levels
+    /// less one); nil: the encoder decides by the image and lambda
     /// (``automaticUncodedGrids(lambda:preset:finestDetail:)``).
     public var uncodedGrids: Int?
 
@@ -32,7 +33,7 @@ public struct EncoderConfiguration: Sendable {
         self.seed = seed
         self.preFilter = preFilter ?? Self.automaticPreFilter(lambda: lambda)
         self.refineLatents = refineLatents
-        self.uncodedGrids = uncodedGrids.map { min(max(0, $0), Architecture.maxUncodedGrids) }
+        self.uncodedGrids = uncodedGrids
     }
 
     /// How many of the finest grids the encoder leaves out when not told: the finest one when the
