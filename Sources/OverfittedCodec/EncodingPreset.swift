@@ -26,7 +26,8 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// decoder, so they get proportionally fewer iterations. When a change made a step cheaper or
     /// dearer, each count moved by the measured ratio of times of a fast-preset encode at that
     /// complexity (BENCHMARKS.md has the history of the counts); the pre-concatenation filter's
-    /// ~4% of a step was left in, since both time targets hold with it. A model that leaves its
+    /// ~4% of a step was left in, since both time targets hold with it; the medium column fell by
+    /// 1.10 when the medium decoder's synthesis widened from 16 to 32. A model that leaves its
     /// finest grid out (`uncodedGrids > 0`) gets ``uncodedGridIterationScale`` times as many.
     public func iterationCount(for complexity: DecoderComplexity, uncodedGrids: Int = 0) -> Int {
         if case .iterations(let count) = self { return max(1, count) }
@@ -44,9 +45,9 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     private func namedCount(for complexity: DecoderComplexity) -> Int {
         let counts: (low: Int, medium: Int, high: Int, veryHigh: Int)
         switch self {
-        case .fast: counts = (1660, 1170, 770, 520)
-        case .medium: counts = (5370, 3800, 2530, 1730)
-        case .slow: counts = (19240, 13590, 9060, 6200)
+        case .fast: counts = (1660, 1064, 770, 520)
+        case .medium: counts = (5370, 3455, 2530, 1730)
+        case .slow: counts = (19240, 12355, 9060, 6200)
         case .iterations(let count): return count
         }
         switch complexity {
