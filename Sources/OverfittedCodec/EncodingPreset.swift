@@ -39,7 +39,7 @@ public enum EncodingPreset: Sendable, Equatable, CustomStringConvertible {
     /// same time: the fast preset's encode of kodim15 at lambda 2e-2 (medium complexity, 2 threads)
     /// took 0.669 of the time without the finest grid (median of 4 alternating pairs on a 2.1 GHz
     /// Xeon, forty-first session), its ARM and its latents' passes a quarter of their size. Measured
-    /// at medium complexity, used at every one.
+    /// at medium complexity (its synthesis then 16 wide), used at every one.
     static let uncodedGridIterationScale = 1.49
 
     private func namedCount(for complexity: DecoderComplexity) -> Int {
