@@ -40,9 +40,11 @@ public struct EncoderConfiguration: Sendable {
     /// image's finest detail (``OverfittedEncoder/finestDetail(of:)``, the mean squared difference
     /// between the image and its 2x2 means) is below ``uncodedGridDetailRatio`` times lambda and
     /// lambda is at least ``uncodedGridMinimumLambda(preset:)``, else none: the grid pays where the
-    /// image has detail its bits can buy at this lambda.
-    public static func automaticUncodedGrids(lambda: Double, preset: EncodingPreset, finestDetail: Double) -> Int {
-        lambda >= uncodedGridMinimumLambda(preset: preset) && finestDetail < uncodedGridDetailRatio * lambda ? 1 : 0
+    /// image has detail its bits can buy at this lambda. `finestDetail` is evaluated only when the
+    /// lambda passes.
+    public static func automaticUncodedGrids(lambda: Double, preset: EncodingPreset,
+                                             finestDetail: @autoclosure () -> Double) -> Int {
+        lambda >= uncodedGridMinimumLambda(preset: preset) && finestDetail() < uncodedGridDetailRatio * lambda ? 1 : 0
     }
 
     /// The ratio of ``automaticUncodedGrids(lambda:preset:finestDetail:)``'s test, chosen on our
