@@ -119,6 +119,12 @@ import ImageCore
             #expect(EncoderConfiguration.automaticUncodedGrids(lambda: lambda, preset: preset, finestDetail: 1.01 * ratio * lambda) == 0)
         }
         #expect(EncoderConfiguration.automaticUncodedGrids(lambda: 4e-3, preset: .slow, finestDetail: 0.1 * ratio * 4e-3) == 0)
+        // Below the preset's minimum lambda the image's detail is not measured at all.
+        var measured = false
+        _ = EncoderConfiguration.automaticUncodedGrids(lambda: 4e-3, preset: .slow, finestDetail: { measured = true; return 0 }())
+        #expect(!measured)
+        _ = EncoderConfiguration.automaticUncodedGrids(lambda: 2e-2, preset: .slow, finestDetail: { measured = true; return 0 }())
+        #expect(measured)
         let result = try OverfittedEncoder(configuration: TestImages.configuration(iterations: 5, lambda: 2e-2))
             .encodeAndVerify(TestImages.make(width: 1, height: 1, channels: 3))
         #expect(result.header.architecture.uncodedGrids == 0)
